@@ -1,0 +1,60 @@
+# Food-delivery platform: the everyday commands. `make` alone lists them.
+# Everything that runs the platform goes through scripts/platform (see
+# `scripts/platform --help` for its environment variables: ports, folders).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+RELEASE_DIR := build/release
+TEST_DIR    := build/test
+FD_NATS_PORT ?= 4222
+export FD_NATS_PORT
+
+.PHONY: help deps build up down status wipe test events
+
+help:
+	@echo "Targets:"
+	@echo "  make up       install missing packages, build (Release, $(RELEASE_DIR)) and start"
+	@echo "                the platform: nats, services, gateway (http://127.0.0.1:8088)"
+	@echo "  make down     stop every part of the platform"
+	@echo "  make status   show which parts run, with pids and ports"
+	@echo "  make test     install missing packages, build ($(TEST_DIR), RelWithDebInfo)"
+	@echo "                and run every test with ctest"
+	@echo "  make build    install missing packages and build the Release binaries"
+	@echo "  make events   follow the events on the bus (NATS at 127.0.0.1:\$$FD_NATS_PORT)"
+	@echo "  make wipe     stop the platform and DELETE its data folder (databases,"
+	@echo "                NATS store, JWT secret): the next 'make up' starts empty"
+	@echo "  make deps     install missing Debian packages only (needs root)"
+	@echo "  make help     this list"
+	@echo "Ports and folders come from FD_* variables, e.g. 'make up FD_GATEWAY_PORT=9088';"
+	@echo "see 'scripts/platform --help'. Logs: run/logs/<part>.log."
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(RELEASE_DIR)
+
+up: build
+	scripts/platform start
+
+down:
+	scripts/platform stop
+
+status:
+	@scripts/platform status
+
+# Deletes the data folder (default ./data): every database, the NATS
+# JetStream store and the JWT secret. The platform is stopped first.
+wipe:
+	scripts/platform wipe
+
+# ctest's summary must stay the last output (CI reads it): add nothing after it.
+test: deps
+	cmake -S . -B $(TEST_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(TEST_DIR)
+	ctest --test-dir $(TEST_DIR) --output-on-failure -j2
+
+events:
+	$(RELEASE_DIR)/bin/fooddelivery events --follow --nats nats://127.0.0.1:$(FD_NATS_PORT)

@@ -1,0 +1,136 @@
+// The order path through the gateway: how many orders per second are accepted, and how
+// long from the POST until the order is visible in the store owner's list.
+//
+//   order_path_bench [--port 8088] [--concurrency 16] [--seconds 10] [--store 1 --menu 104 --owner owner1]
+//
+// Each worker logs in as customer1 and loops: POST /orders, then polls
+// GET /foodCookings/{orderId} as the owner until it answers 200 (the saga has run:
+// order committed, OrderPlaced → payment → PaymentApproved → store). With --no-follow the
+// workers only POST, which measures the write path alone.
+#include <algorithm>
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "platform/http_client.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::uint16_t port = 8088;
+  int concurrency = 16;
+  int seconds = 10;
+  std::int64_t store = 1;
+  std::int64_t menu = 104;
+  std::string customer = "customer1";
+  std::string owner = "owner1";
+  bool follow = true;
+};
+
+std::string login(std::uint16_t port, const std::string& user) {
+  platform::HttpClient client("127.0.0.1", port);
+  auto reply = client.send("POST", "/auth/login", R"({"username":")" + user + R"(","password":"demo1234"})");
+  if (reply.status != 200) throw std::runtime_error("login as " + user + " failed: " + reply.body);
+  return std::string(boost::json::parse(reply.body).at("accessToken").as_string());
+}
+
+double percentile(std::vector<double>& samples, double p) {
+  if (samples.empty()) return 0;
+  std::sort(samples.begin(), samples.end());
+  auto index = static_cast<std::size_t>(p / 100.0 * static_cast<double>(samples.size() - 1));
+  return samples[index];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--port") options.port = static_cast<std::uint16_t>(std::stoi(next()));
+    else if (arg == "--concurrency") options.concurrency = std::stoi(next());
+    else if (arg == "--seconds") options.seconds = std::stoi(next());
+    else if (arg == "--store") options.store = std::stoll(next());
+    else if (arg == "--menu") options.menu = std::stoll(next());
+    else if (arg == "--customer") options.customer = next();
+    else if (arg == "--owner") options.owner = next();
+    else if (arg == "--no-follow") options.follow = false;
+    else {
+      std::fprintf(stderr, "usage: %s [--port P] [--concurrency N] [--seconds S] [--store ID --menu ID --owner USER] "
+                   "[--customer USER] [--no-follow]\n", argv[0]);
+      return arg == "--help" ? 0 : 2;
+    }
+  }
+  auto customer_token = login(options.port, options.customer);
+  auto owner_token = login(options.port, options.owner);
+  auto body = boost::json::serialize(boost::json::object{
+      {"storeId", options.store},
+      {"items", {{{"menuId", options.menu}, {"qty", 1}}}},
+      {"address", "서울 강남구 테헤란로 152"},
+      {"lat", 37.5006},
+      {"lon", 127.0364}});
+
+  std::atomic<bool> running{true};
+  std::atomic<long> errors{0};
+  std::mutex merge;
+  std::vector<double> post_ms, visible_ms;
+  std::vector<std::thread> workers;
+  auto started = Clock::now();
+  for (int w = 0; w < options.concurrency; ++w) {
+    workers.emplace_back([&] {
+      platform::HttpClient poster("127.0.0.1", options.port);
+      platform::HttpClient poller("127.0.0.1", options.port);
+      platform::Headers as_customer{{"Authorization", "Bearer " + customer_token}};
+      platform::Headers as_owner{{"Authorization", "Bearer " + owner_token}};
+      std::vector<double> posts, visibles;
+      while (running) {
+        try {
+          auto t0 = Clock::now();
+          auto reply = poster.send("POST", "/orders", body, as_customer);
+          auto t1 = Clock::now();
+          if (reply.status != 201) {
+            ++errors;
+            continue;
+          }
+          posts.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+          if (!options.follow) continue;
+          auto target = "/foodCookings/" + reply.header("Location").substr(std::strlen("/orders/"));
+          while (running && poller.send("GET", target, {}, as_owner).status != 200)
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+          visibles.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        } catch (const std::exception&) {
+          ++errors;
+        }
+      }
+      std::lock_guard lock(merge);
+      post_ms.insert(post_ms.end(), posts.begin(), posts.end());
+      visible_ms.insert(visible_ms.end(), visibles.begin(), visibles.end());
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(options.seconds));
+  running = false;
+  for (auto& worker : workers) worker.join();
+  double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+
+  std::printf("concurrency %d, %.1f s, follow %s\n", options.concurrency, elapsed, options.follow ? "yes" : "no");
+  std::printf("orders accepted: %zu (%.0f orders/s), errors: %ld\n", post_ms.size(),
+              static_cast<double>(post_ms.size()) / elapsed, errors.load());
+  std::printf("POST /orders latency ms: p50 %.3f  p99 %.3f  max %.3f\n", percentile(post_ms, 50),
+              percentile(post_ms, 99), percentile(post_ms, 100));
+  if (options.follow)
+    std::printf("POST → visible in the store's list ms: p50 %.3f  p99 %.3f  max %.3f\n", percentile(visible_ms, 50),
+                percentile(visible_ms, 99), percentile(visible_ms, 100));
+  return 0;
+}

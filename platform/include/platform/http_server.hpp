@@ -1,0 +1,34 @@
+#pragma once
+// HTTP/1.1 server on Boost.Beast with coroutines: keep-alive, timeouts, body limit.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "platform/router.hpp"
+
+namespace platform {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: any free port
+  std::size_t body_limit = 64 * 1024;
+  int idle_timeout_seconds = 30;
+  int threads = 1;
+};
+
+class HttpServer {
+ public:
+  HttpServer(const Router& router, ServerOptions options);
+  ~HttpServer();
+  std::uint16_t port() const;
+  // Serves until stop() or SIGINT/SIGTERM.
+  void run();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace platform

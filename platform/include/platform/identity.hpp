@@ -1,0 +1,23 @@
+#pragma once
+// Who calls: every protected handler starts here.
+#include <string>
+#include <string_view>
+
+#include "platform/http.hpp"
+#include "platform/jwt.hpp"
+
+namespace platform {
+
+class Identity {
+ public:
+  explicit Identity(std::string secret) : secret_(std::move(secret)) {}
+  // The caller's verified claims; Problem 401 without a valid Bearer token.
+  Claims caller(const Request& request) const;
+  // As caller(), and Problem 403 unless the caller has the role.
+  Claims require(const Request& request, std::string_view role) const;
+
+ private:
+  std::string secret_;
+};
+
+}  // namespace platform

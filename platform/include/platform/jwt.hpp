@@ -1,0 +1,22 @@
+#pragma once
+// HS256 JSON Web Tokens: issued by auth, verified by every service.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace platform {
+
+struct Claims {
+  std::string subject;  // username
+  std::string role;     // customer | owner | rider
+  std::string store_id;  // owners only
+  std::int64_t issued_at = 0;  // epoch seconds
+  std::int64_t expires_at = 0;
+};
+
+std::string sign_jwt(const Claims& claims, const std::string& secret);
+// Throws Problem 401 with the reason when the token is malformed, forged, of another
+// algorithm or expired.
+Claims verify_jwt(const std::string& token, const std::string& secret, std::int64_t now_seconds);
+
+}  // namespace platform

@@ -1,0 +1,50 @@
+#pragma once
+// The bus: a transactional outbox relayed to JetStream, and one durable consumer per
+// service whose effects are de-duplicated by an inbox kept in the same transaction.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "platform/db.hpp"
+#include "platform/event.hpp"
+
+namespace platform {
+
+struct MessagingOptions {
+  std::string url = "nats://127.0.0.1:4222";
+  std::string stream = "fooddelivery";
+  std::string subject_prefix = "fooddelivery.";
+  std::string durable;  // the consuming service's name
+  std::chrono::milliseconds relay_poll{200};  // fallback when no commit wakes the relay
+};
+
+// Creates the outbox and inbox tables.
+void migrate_messaging(Db& db);
+
+// Appends events to the outbox inside the caller's transaction: published only once committed.
+void append_events(Db& tx, const std::vector<Event>& events);
+
+// Reaction to one event type, run inside the transaction that records it in the inbox.
+using Reaction = std::function<void(Db& tx, const ReceivedEvent& event)>;
+
+class Messaging {
+ public:
+  Messaging(Db& db, MessagingOptions options);
+  ~Messaging();
+
+  // Starts the relay; and the consumer when reactions are given. Connects lazily and
+  // keeps retrying while NATS is away, so a service starts without the broker.
+  void start(std::map<std::string, Reaction> reactions);
+  void stop();
+  bool connected() const;
+  std::size_t pending_outbox() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace platform

@@ -1,0 +1,31 @@
+#pragma once
+// An RFC 9457 problem: thrown anywhere below a handler, rendered as problem+json.
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace platform {
+
+struct Problem : std::runtime_error {
+  int status;
+  std::string title;
+  std::string detail;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  Problem(int status, std::string title, std::string detail)
+      : std::runtime_error(detail), status(status), title(std::move(title)), detail(std::move(detail)) {}
+};
+
+inline Problem bad_request(std::string detail) { return {400, "Bad Request", std::move(detail)}; }
+inline Problem unauthorized(std::string detail) { return {401, "Unauthorized", std::move(detail)}; }
+inline Problem forbidden(std::string detail) { return {403, "Forbidden", std::move(detail)}; }
+inline Problem not_found(std::string detail) { return {404, "Not Found", std::move(detail)}; }
+inline Problem conflict(std::string detail) { return {409, "Conflict", std::move(detail)}; }
+inline Problem unavailable(std::string detail) {
+  Problem p{503, "Service Unavailable", std::move(detail)};
+  p.headers.emplace_back("Retry-After", "1");
+  return p;
+}
+
+}  // namespace platform

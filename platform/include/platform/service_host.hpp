@@ -1,0 +1,49 @@
+#pragma once
+// What every service process shares: config, logs, its database, the bus, the HTTP
+// server with /health. A service's main() only lists its parts.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "platform/config.hpp"
+#include "platform/db.hpp"
+#include "platform/identity.hpp"
+#include "platform/messaging.hpp"
+#include "platform/router.hpp"
+
+namespace platform {
+
+class ServiceHost {
+ public:
+  explicit ServiceHost(std::string name);
+  ~ServiceHost();
+
+  const Config& config() const { return config_; }
+  Db& db() { return *db_; }
+  const Identity& identity() const { return identity_; }
+  Router& router() { return router_; }
+  // Extra readiness condition for /health (e.g. "catalog received"); empty string = ready.
+  void readiness(std::function<std::string()> check) { readiness_ = std::move(check); }
+
+  // Serves until SIGTERM/SIGINT; returns the process exit code.
+  int run(std::map<std::string, Reaction> reactions = {});
+
+ private:
+  std::string name_;
+  Config config_;
+  std::unique_ptr<Db> db_;
+  Identity identity_;
+  Router router_;
+  std::function<std::string()> readiness_;
+};
+
+}  // namespace platform
+
+namespace platform {
+
+// A service's main(): builds the host, lets setup add routes and return the reactions,
+// serves, and turns a start-up failure into a logged error and exit code 1.
+int run_service(std::string name, const std::function<std::map<std::string, Reaction>(ServiceHost&)>& setup);
+
+}  // namespace platform

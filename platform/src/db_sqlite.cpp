@@ -1,0 +1,202 @@
+#include <sqlite3.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "platform/db.hpp"
+
+namespace platform {
+
+std::int64_t Row::integer(std::size_t i) const {
+  const auto& v = values.at(i);
+  if (auto* n = std::get_if<std::int64_t>(&v)) return *n;
+  if (auto* d = std::get_if<double>(&v)) return static_cast<std::int64_t>(*d);
+  throw std::runtime_error("column " + std::to_string(i) + " is not an integer");
+}
+
+double Row::real(std::size_t i) const {
+  const auto& v = values.at(i);
+  if (auto* d = std::get_if<double>(&v)) return *d;
+  if (auto* n = std::get_if<std::int64_t>(&v)) return static_cast<double>(*n);
+  throw std::runtime_error("column " + std::to_string(i) + " is not a number");
+}
+
+std::string Row::text(std::size_t i) const {
+  const auto& v = values.at(i);
+  if (auto* s = std::get_if<std::string>(&v)) return *s;
+  if (auto* n = std::get_if<std::int64_t>(&v)) return std::to_string(*n);
+  if (std::holds_alternative<std::nullptr_t>(v)) return {};
+  return std::to_string(std::get<double>(v));
+}
+
+bool Row::is_null(std::size_t i) const { return std::holds_alternative<std::nullptr_t>(values.at(i)); }
+
+std::optional<Row> Db::query_one(std::string_view sql, const std::vector<Value>& args) {
+  auto rows = query(sql, args);
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+
+namespace {
+
+// One connection shared by the service's threads: SQLite serialises writers anyway, and a
+// recursive lock lets a transaction's work call query/exec on the same object.
+class SqliteDb final : public Db {
+ public:
+  explicit SqliteDb(const std::string& path) : path_(path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw std::runtime_error("cannot open SQLite database " + path + ": " + message);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    // WAL + NORMAL survives a killed process; FULL (FD_SQLITE_SYNC) also survives power loss.
+    const char* sync = std::getenv("FD_SQLITE_SYNC");
+    script(std::string("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=") +
+           (sync && *sync ? sync : "NORMAL") + ";");
+  }
+
+  ~SqliteDb() override {
+    for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
+    sqlite3_close(db_);
+  }
+
+  void script(std::string_view sql) override {
+    std::lock_guard lock(mutex_);
+    char* error = nullptr;
+    if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+      std::string message = error ? error : "unknown error";
+      sqlite3_free(error);
+      throw std::runtime_error("SQL script failed on " + path_ + ": " + message);
+    }
+  }
+
+  std::int64_t exec(std::string_view sql, const std::vector<Value>& args) override {
+    std::lock_guard lock(mutex_);
+    auto* statement = prepare(sql, args);
+    int rc;
+    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+    }
+    sqlite3_reset(statement);
+    if (rc != SQLITE_DONE) fail(sql);
+    if (depth_ == 0) notify();
+    return sqlite3_changes(db_);
+  }
+
+  std::vector<Row> query(std::string_view sql, const std::vector<Value>& args) override {
+    std::lock_guard lock(mutex_);
+    auto* statement = prepare(sql, args);
+    std::vector<Row> rows;
+    int rc;
+    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+      Row row;
+      int columns = sqlite3_column_count(statement);
+      row.values.reserve(columns);
+      for (int c = 0; c < columns; ++c) {
+        switch (sqlite3_column_type(statement, c)) {
+          case SQLITE_INTEGER: row.values.emplace_back(std::int64_t{sqlite3_column_int64(statement, c)}); break;
+          case SQLITE_FLOAT: row.values.emplace_back(sqlite3_column_double(statement, c)); break;
+          case SQLITE_NULL: row.values.emplace_back(nullptr); break;
+          default:
+            row.values.emplace_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(statement, c)),
+                                                sqlite3_column_bytes(statement, c)));
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_reset(statement);
+    if (rc != SQLITE_DONE) fail(sql);
+    return rows;
+  }
+
+  void transaction(const std::function<void(Db&)>& work) override {
+    std::unique_lock lock(mutex_);
+    if (depth_ > 0) throw std::logic_error("nested transaction on " + path_);
+    run("BEGIN IMMEDIATE");
+    ++depth_;
+    try {
+      work(*this);
+      --depth_;
+      run("COMMIT");
+    } catch (...) {
+      depth_ = 0;
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);  // fails harmlessly if COMMIT already ended it
+      throw;
+    }
+    lock.unlock();
+    notify();
+  }
+
+  void on_commit(std::function<void()> listener) override {
+    std::lock_guard lock(mutex_);
+    listeners_.push_back(std::move(listener));
+  }
+
+ private:
+  void run(const char* sql) {
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) fail(sql);
+  }
+
+  [[noreturn]] void fail(std::string_view sql) {
+    throw std::runtime_error("SQL failed on " + path_ + ": " + sqlite3_errmsg(db_) + " [" + std::string(sql) + "]");
+  }
+
+  void notify() {
+    std::vector<std::function<void()>> listeners;
+    {
+      std::lock_guard lock(mutex_);
+      listeners = listeners_;
+    }
+    for (auto& listener : listeners) listener();
+  }
+
+  sqlite3_stmt* prepare(std::string_view sql, const std::vector<Value>& args) {
+    auto key = std::string(sql);
+    auto it = statements_.find(key);
+    sqlite3_stmt* statement = nullptr;
+    if (it == statements_.end()) {
+      if (sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &statement,
+                             nullptr) != SQLITE_OK)
+        fail(sql);
+      statements_.emplace(std::move(key), statement);
+    } else {
+      statement = it->second;
+    }
+    sqlite3_clear_bindings(statement);
+    if (static_cast<int>(args.size()) != sqlite3_bind_parameter_count(statement))
+      throw std::logic_error("SQL expects " + std::to_string(sqlite3_bind_parameter_count(statement)) +
+                             " parameters, got " + std::to_string(args.size()) + ": " + std::string(sql));
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      int index = static_cast<int>(i) + 1;
+      std::visit(
+          [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::nullptr_t>) sqlite3_bind_null(statement, index);
+            else if constexpr (std::is_same_v<T, std::int64_t>) sqlite3_bind_int64(statement, index, v);
+            else if constexpr (std::is_same_v<T, double>) sqlite3_bind_double(statement, index, v);
+            else sqlite3_bind_text(statement, index, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+          },
+          args[i]);
+    }
+    return statement;
+  }
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  std::recursive_mutex mutex_;
+  int depth_ = 0;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  std::vector<std::function<void()>> listeners_;
+};
+
+}  // namespace
+
+std::unique_ptr<Db> open_database(const std::string& url) {
+  if (url.rfind("sqlite:", 0) == 0) return std::make_unique<SqliteDb>(url.substr(7));
+  throw std::runtime_error("unsupported database URL '" + url + "' (expected sqlite:<path>)");
+}
+
+}  // namespace platform

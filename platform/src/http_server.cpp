@@ -1,0 +1,185 @@
+#include "platform/http_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <thread>
+
+#include "platform/log.hpp"
+#include "platform/problem.hpp"
+
+namespace platform {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else if (text[i] == '+') {
+      out += ' ';
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+Request to_request(http::request<http::string_body>&& in) {
+  Request request;
+  request.method = std::string(in.method_string());
+  request.target = std::string(in.target());
+  auto question = request.target.find('?');
+  request.path = percent_decode(std::string_view(request.target).substr(0, question));
+  if (question != std::string::npos) {
+    std::string_view query = std::string_view(request.target).substr(question + 1);
+    while (!query.empty()) {
+      auto amp = query.find('&');
+      auto pair = query.substr(0, amp);
+      auto eq = pair.find('=');
+      if (!pair.empty())
+        request.query[percent_decode(pair.substr(0, eq))] =
+            eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
+      if (amp == std::string_view::npos) break;
+      query.remove_prefix(amp + 1);
+    }
+  }
+  for (const auto& field : in) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    request.headers[std::move(name)] = std::string(field.value());
+  }
+  request.body = std::move(in.body());
+  return request;
+}
+
+Response handle(const Router& router, Request& request) {
+  try {
+    return router.dispatch(request);
+  } catch (const Problem& problem) {
+    auto response = problem_response(problem.status, problem.title, problem.detail);
+    response.headers.insert(response.headers.end(), problem.headers.begin(), problem.headers.end());
+    return response;
+  } catch (const std::exception& error) {
+    log::error("request failed", {{"method", request.method}, {"path", request.path}, {"error", error.what()}});
+    return problem_response(500, "Internal Server Error", "the server could not complete the request; see its log");
+  }
+}
+
+http::response<http::string_body> to_beast(Response&& response, unsigned version, bool keep_alive) {
+  http::response<http::string_body> out{static_cast<http::status>(response.status), version};
+  out.set(http::field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) out.set(name, value);
+  out.body() = std::move(response.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+asio::awaitable<void> write_problem(beast::tcp_stream& stream, int status, std::string_view title,
+                                    std::string_view detail) {
+  auto out = to_beast(problem_response(status, title, detail), 11, false);
+  co_await http::async_write(stream, out, use_tuple);
+}
+
+asio::awaitable<void> session(beast::tcp_stream stream, const Router& router, const ServerOptions& options) {
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(options.body_limit);
+    parser.header_limit(16 * 1024);
+    stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));
+    auto [ec, read] = co_await http::async_read(stream, buffer, parser, use_tuple);
+    (void)read;
+    if (ec == http::error::body_limit) {
+      co_await write_problem(stream, 413, "Payload Too Large",
+                             "request body exceeds " + std::to_string(options.body_limit) + " bytes");
+      break;
+    }
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted)
+      break;
+    if (ec) {
+      co_await write_problem(stream, 400, "Bad Request", "malformed HTTP request: " + ec.message());
+      break;
+    }
+    auto in = parser.release();
+    bool keep_alive = in.keep_alive();
+    unsigned version = in.version();
+    auto request = to_request(std::move(in));
+    auto out = to_beast(handle(router, request), version, keep_alive);
+    auto [write_ec, written] = co_await http::async_write(stream, out, use_tuple);
+    (void)written;
+    if (write_ec || !keep_alive) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  const Router& router;
+  ServerOptions options;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+
+  Impl(const Router& router, ServerOptions opts)
+      : router(router), options(std::move(opts)), ioc(options.threads), acceptor(ioc) {
+    tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+  }
+
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+      if (ec == asio::error::operation_aborted) co_return;
+      if (ec) continue;  // e.g. too many open files: keep serving the connections we have
+      socket.set_option(tcp::no_delay(true));
+      asio::co_spawn(ioc, session(beast::tcp_stream(std::move(socket)), router, options), asio::detached);
+    }
+  }
+};
+
+HttpServer::HttpServer(const Router& router, ServerOptions options)
+    : impl_(std::make_unique<Impl>(router, std::move(options))) {}
+
+HttpServer::~HttpServer() = default;
+
+std::uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void HttpServer::run() {
+  asio::signal_set signals(impl_->ioc, SIGINT, SIGTERM);
+  signals.async_wait([this](auto, auto) { stop(); });
+  asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
+  std::vector<std::thread> extra;
+  for (int i = 1; i < impl_->options.threads; ++i) extra.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& thread : extra) thread.join();
+}
+
+void HttpServer::stop() { impl_->ioc.stop(); }
+
+}  // namespace platform

@@ -1,0 +1,24 @@
+#include "platform/identity.hpp"
+
+#include "platform/clock.hpp"
+#include "platform/problem.hpp"
+
+namespace platform {
+
+Claims Identity::caller(const Request& request) const {
+  auto authorization = request.header("authorization");
+  if (authorization.empty()) throw unauthorized("missing Authorization header; log in at POST /auth/login");
+  constexpr std::string_view scheme = "Bearer ";
+  if (authorization.size() <= scheme.size() || authorization.compare(0, scheme.size(), scheme) != 0)
+    throw unauthorized("Authorization header must be 'Bearer <token>'");
+  return verify_jwt(authorization.substr(scheme.size()), secret_, now_s());
+}
+
+Claims Identity::require(const Request& request, std::string_view role) const {
+  auto claims = caller(request);
+  if (claims.role != role)
+    throw forbidden("this action needs the " + std::string(role) + " role; you are " + claims.role);
+  return claims;
+}
+
+}  // namespace platform

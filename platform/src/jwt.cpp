@@ -1,0 +1,109 @@
+#include "platform/jwt.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <boost/json.hpp>
+
+#include "platform/problem.hpp"
+
+namespace platform {
+
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string base64url(std::string_view data) {
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (unsigned char c : data) {
+    buffer = (buffer << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(buffer >> bits) & 0x3f];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 0x3f];
+  return out;
+}
+
+std::string unbase64url(std::string_view text) {
+  std::string out;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    const char* at = std::char_traits<char>::find(kAlphabet, 64, c);
+    if (!at) throw unauthorized("token is not base64url");
+    buffer = (buffer << 6) | static_cast<std::uint32_t>(at - kAlphabet);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), digest, &length);
+  return std::string(reinterpret_cast<char*>(digest), length);
+}
+
+boost::json::object parse_part(std::string_view encoded, const char* what) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(unbase64url(encoded), ec);
+  if (ec || !value.is_object()) throw unauthorized(std::string("token ") + what + " is not a JSON object");
+  return std::move(value.as_object());
+}
+
+}  // namespace
+
+std::string sign_jwt(const Claims& claims, const std::string& secret) {
+  boost::json::object payload{{"sub", claims.subject}, {"role", claims.role}, {"iat", claims.issued_at},
+                              {"exp", claims.expires_at}};
+  if (!claims.store_id.empty()) payload["storeId"] = claims.store_id;
+  auto signing_input = base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(boost::json::serialize(payload));
+  return signing_input + "." + base64url(hmac_sha256(secret, signing_input));
+}
+
+Claims verify_jwt(const std::string& token, const std::string& secret, std::int64_t now_seconds) {
+  auto first = token.find('.');
+  auto second = first == std::string::npos ? first : token.find('.', first + 1);
+  if (second == std::string::npos || token.find('.', second + 1) != std::string::npos)
+    throw unauthorized("token is not a JWT (header.payload.signature)");
+  auto header = parse_part(std::string_view(token).substr(0, first), "header");
+  auto* alg = header.if_contains("alg");
+  if (!alg || !alg->is_string() || alg->get_string() != "HS256")
+    throw unauthorized("token algorithm must be HS256");
+  auto expected = hmac_sha256(secret, std::string_view(token).substr(0, second));
+  auto given = unbase64url(std::string_view(token).substr(second + 1));
+  if (given.size() != expected.size() || CRYPTO_memcmp(given.data(), expected.data(), given.size()) != 0)
+    throw unauthorized("token signature is invalid");
+  auto payload = parse_part(std::string_view(token).substr(first + 1, second - first - 1), "payload");
+  Claims claims;
+  auto text = [&](const char* key) -> std::string {
+    auto* v = payload.if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+  };
+  auto number = [&](const char* key) -> std::int64_t {
+    auto* v = payload.if_contains(key);
+    return v && v->is_int64() ? v->get_int64() : 0;
+  };
+  claims.subject = text("sub");
+  claims.role = text("role");
+  claims.store_id = text("storeId");
+  claims.issued_at = number("iat");
+  claims.expires_at = number("exp");
+  if (claims.subject.empty() || claims.role.empty()) throw unauthorized("token lacks sub or role");
+  if (claims.expires_at <= now_seconds) throw unauthorized("token has expired; log in again");
+  return claims;
+}
+
+}  // namespace platform

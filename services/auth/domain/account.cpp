@@ -1,0 +1,37 @@
+#include "domain/account.hpp"
+
+#include "platform/problem.hpp"
+
+namespace auth {
+
+namespace {
+std::string text_field(const boost::json::object& body, const char* name, std::size_t max) {
+  auto* value = body.if_contains(name);
+  if (!value || !value->is_string()) throw platform::bad_request(std::string(name) + " must be a string");
+  std::string text(value->get_string());
+  if (text.empty() || text.size() > max)
+    throw platform::bad_request(std::string(name) + " must be 1 to " + std::to_string(max) + " bytes long");
+  return text;
+}
+}  // namespace
+
+Credentials parse_login(const boost::json::object& body) {
+  for (const auto& field : body)
+    if (field.key() != "username" && field.key() != "password")
+      throw platform::bad_request("unknown field '" + std::string(field.key()) + "'");
+  return {text_field(body, "username", 64), text_field(body, "password", 256)};
+}
+
+platform::Claims claims_for(const Account& account, std::int64_t now_seconds, std::int64_t ttl_seconds) {
+  return {account.username, account.role, account.role == "owner" ? account.store_id : std::string(), now_seconds,
+          now_seconds + ttl_seconds};
+}
+
+std::vector<DemoAccount> demo_accounts() {
+  const std::string password = "demo1234";
+  return {{{"customer1", "customer", "", "김고객"}, password}, {{"customer2", "customer", "", "이고객"}, password},
+          {{"owner1", "owner", "1", "박사장"}, password},      {{"owner2", "owner", "2", "최사장"}, password},
+          {{"rider1", "rider", "", "정라이더"}, password},     {{"rider2", "rider", "", "강라이더"}, password}};
+}
+
+}  // namespace auth

@@ -1,0 +1,37 @@
+#pragma once
+// Accounts and what a login proves about them. No I/O here: hashing is the adapter's.
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "platform/jwt.hpp"
+
+namespace auth {
+
+struct Account {
+  std::string username;
+  std::string role;      // customer | owner | rider
+  std::string store_id;  // the store an owner runs
+  std::string display_name;
+};
+
+struct Credentials {
+  std::string username;
+  std::string password;
+};
+
+// Throws platform::Problem 400 naming what is missing or malformed.
+Credentials parse_login(const boost::json::object& body);
+
+// The claims a token carries for this account, valid for ttl seconds from now.
+platform::Claims claims_for(const Account& account, std::int64_t now_seconds, std::int64_t ttl_seconds);
+
+struct DemoAccount {
+  Account account;
+  std::string password;
+};
+// customer1, customer2, owner1 (store 1), owner2 (store 2), rider1, rider2; password demo1234.
+std::vector<DemoAccount> demo_accounts();
+
+}  // namespace auth

@@ -1,0 +1,449 @@
+// The bus against a real nats-server (JetStream, file store) and a real SQLite file.
+#include <gtest/gtest.h>
+#include <nats/nats.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../support/nats_server.hpp"
+#include "platform/clock.hpp"
+#include "platform/db.hpp"
+#include "platform/event.hpp"
+#include "platform/messaging.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+template <class Predicate>
+bool wait_for(Predicate predicate, std::chrono::milliseconds timeout = 5000ms) {
+  auto deadline = Clock::now() + timeout;
+  while (!predicate()) {
+    if (Clock::now() > deadline) return predicate();
+    std::this_thread::sleep_for(2ms);
+  }
+  return true;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = "/tmp/fd-msgtest-XXXXXX";
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string check(natsStatus s, const char* what) {
+  if (s == NATS_OK) return {};
+  natsStatus last = NATS_OK;
+  const char* text = nats_GetLastError(&last);
+  throw std::runtime_error(std::string(what) + ": " + natsStatus_GetText(s) + (text ? std::string(" ") + text : ""));
+}
+
+struct Stored {
+  std::string subject, type, id;
+  boost::json::object body;
+};
+
+Stored decode(natsMsg* msg) {
+  Stored out;
+  out.subject = natsMsg_GetSubject(msg);
+  const char* value = nullptr;
+  if (natsMsgHeader_Get(msg, "type", &value) == NATS_OK) out.type = value;
+  if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &value) == NATS_OK) out.id = value;
+  auto parsed = boost::json::parse(std::string_view(natsMsg_GetData(msg), natsMsg_GetDataLength(msg)));
+  out.body = parsed.as_object();
+  return out;
+}
+
+// The test's own raw JetStream client: an independent view of what reached the stream.
+class Bus {
+ public:
+  explicit Bus(const std::string& url) {
+    natsOptions* options = nullptr;
+    check(natsOptions_Create(&options), "options");
+    natsOptions_SetURL(options, url.c_str());
+    natsOptions_SetSendAsap(options, true);
+    natsOptions_SetTimeout(options, 1000);
+    natsStatus s = natsConnection_Connect(&nc_, options);
+    natsOptions_Destroy(options);
+    check(s, "connect");
+    check(natsConnection_JetStream(&js_, nc_, nullptr), "jetstream");
+  }
+  ~Bus() {
+    if (sub_) natsSubscription_Destroy(sub_);
+    jsCtx_Destroy(js_);
+    natsConnection_Destroy(nc_);
+  }
+
+  void create_stream(std::int64_t duplicate_window_ns) {
+    const char* subjects[] = {"fooddelivery.>"};
+    jsStreamConfig cfg;
+    jsStreamConfig_Init(&cfg);
+    cfg.Name = "fooddelivery";
+    cfg.Subjects = subjects;
+    cfg.SubjectsLen = 1;
+    cfg.Storage = js_FileStorage;
+    cfg.Duplicates = duplicate_window_ns;
+    jsStreamInfo* si = nullptr;
+    check(js_AddStream(&si, js_, &cfg, nullptr, nullptr), "add stream");
+    jsStreamInfo_Destroy(si);
+  }
+
+  std::uint64_t stream_messages() {
+    jsStreamInfo* si = nullptr;
+    natsStatus s = js_GetStreamInfo(&si, js_, "fooddelivery", nullptr, nullptr);
+    if (s == NATS_NOT_FOUND) return 0;
+    check(s, "stream info");
+    auto count = si->State.Msgs;
+    jsStreamInfo_Destroy(si);
+    return count;
+  }
+
+  std::int64_t stream_duplicate_window() {
+    jsStreamInfo* si = nullptr;
+    check(js_GetStreamInfo(&si, js_, "fooddelivery", nullptr, nullptr), "stream info");
+    auto window = si->Config->Duplicates;
+    jsStreamInfo_Destroy(si);
+    return window;
+  }
+
+  Stored get(std::uint64_t seq) {
+    natsMsg* msg = nullptr;
+    check(js_GetMsg(&msg, js_, "fooddelivery", seq, nullptr, nullptr), "get msg");
+    auto out = decode(msg);
+    natsMsg_Destroy(msg);
+    return out;
+  }
+
+  // An ephemeral push consumer over the whole stream, read with next().
+  void subscribe_all() {
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = "fooddelivery";
+    so.Config.AckPolicy = js_AckNone;
+    so.Config.DeliverPolicy = js_DeliverAll;
+    check(js_SubscribeSync(&sub_, js_, "fooddelivery.>", nullptr, &so, nullptr), "subscribe");
+  }
+
+  std::optional<Stored> next(std::chrono::milliseconds timeout = 3000ms) {
+    natsMsg* msg = nullptr;
+    if (natsSubscription_NextMsg(&msg, sub_, timeout.count()) != NATS_OK) return std::nullopt;
+    auto out = decode(msg);
+    natsMsg_Destroy(msg);
+    return out;
+  }
+
+  // Publishes like a relay would; returns whether JetStream reported a duplicate.
+  bool publish(const std::string& type, const std::string& id, const std::string& body) {
+    natsMsg* msg = nullptr;
+    std::string subject = "fooddelivery." + type;
+    check(natsMsg_Create(&msg, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size())), "msg");
+    natsMsgHeader_Set(msg, "type", type.c_str());
+    natsMsgHeader_Set(msg, "Nats-Msg-Id", id.c_str());
+    jsPubAck* ack = nullptr;
+    natsStatus s = js_PublishMsg(&ack, js_, msg, nullptr, nullptr);
+    natsMsg_Destroy(msg);
+    check(s, "publish");
+    bool duplicate = ack->Duplicate;
+    jsPubAck_Destroy(ack);
+    return duplicate;
+  }
+
+  // Stream sequence up to which the durable consumer has acknowledged (or terminated) everything.
+  std::uint64_t ack_floor(const std::string& durable) {
+    jsConsumerInfo* ci = nullptr;
+    if (js_GetConsumerInfo(&ci, js_, "fooddelivery", durable.c_str(), nullptr, nullptr) != NATS_OK) return 0;
+    auto floor = ci->AckFloor.Stream;
+    jsConsumerInfo_Destroy(ci);
+    return floor;
+  }
+
+  bool consumer_exists(const std::string& durable) {
+    jsConsumerInfo* ci = nullptr;
+    if (js_GetConsumerInfo(&ci, js_, "fooddelivery", durable.c_str(), nullptr, nullptr) != NATS_OK) return false;
+    jsConsumerInfo_Destroy(ci);
+    return true;
+  }
+
+ private:
+  natsConnection* nc_ = nullptr;
+  jsCtx* js_ = nullptr;
+  natsSubscription* sub_ = nullptr;
+};
+
+platform::Event order_event(const std::string& type, const std::string& order_id) {
+  platform::Event event;
+  event.type = type;
+  event.body = {{"orderId", order_id}, {"customerId", "c-1"}, {"amount", 12000}};
+  return event;
+}
+
+void commit(platform::Db& db, std::vector<platform::Event> events) {
+  db.transaction([&](platform::Db& tx) { platform::append_events(tx, events); });
+}
+
+std::int64_t count(platform::Db& db, const std::string& table) {
+  return db.query_one("SELECT COUNT(*) FROM " + table)->integer(0);
+}
+
+class MessagingTest : public ::testing::Test {
+ protected:
+  MessagingTest() : db(platform::open_database("sqlite:" + dir.path() + "/x.db")) {
+    platform::migrate_messaging(*db);
+    db->script("CREATE TABLE effects (n INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT, event_id TEXT)");
+  }
+
+  platform::MessagingOptions options(std::string durable = {}) {
+    platform::MessagingOptions o;
+    o.url = nats.url();
+    o.durable = std::move(durable);
+    return o;
+  }
+
+  // A reaction that records its effect in the same transaction as the inbox.
+  platform::Reaction record_effect() {
+    return [](platform::Db& tx, const platform::ReceivedEvent& event) {
+      tx.exec("INSERT INTO effects(order_id, event_id) VALUES(?, ?)", {event.order_id(), event.id});
+    };
+  }
+
+  fd::test::NatsServer nats;
+  TempDir dir;
+  std::unique_ptr<platform::Db> db;
+};
+
+TEST_F(MessagingTest, CommittedEventsReachJetStreamWithHeadersAndSeedBody) {
+  platform::Messaging messaging(*db, options());
+  messaging.start({});
+  ASSERT_TRUE(messaging.connected());
+  Bus bus(nats.url());
+  bus.subscribe_all();
+
+  std::int64_t before = platform::now_ms();
+  platform::Event store_event;
+  store_event.type = "StoreOpened";
+  store_event.body = {{"storeId", "s-9"}, {"name", "Kimbap Heaven"}};
+  commit(*db, {order_event("OrderPlaced", "o-1"), store_event});
+
+  auto first = bus.next();
+  ASSERT_TRUE(first.has_value()) << "no event reached JetStream";
+  EXPECT_EQ(first->subject, "fooddelivery.OrderPlaced");
+  EXPECT_EQ(first->type, "OrderPlaced");
+  EXPECT_FALSE(first->id.empty());
+  EXPECT_EQ(first->body.at("eventType").as_string(), "OrderPlaced");
+  EXPECT_EQ(first->body.at("orderId").as_string(), "o-1");
+  EXPECT_EQ(first->body.at("customerId").as_string(), "c-1");
+  EXPECT_EQ(first->body.at("amount").to_number<std::int64_t>(), 12000);
+  auto timestamp = first->body.at("timestamp").to_number<std::int64_t>();
+  EXPECT_GE(timestamp, before);
+  EXPECT_LE(timestamp, platform::now_ms());
+
+  auto second = bus.next();  // order preserved
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->subject, "fooddelivery.StoreOpened");
+  EXPECT_EQ(second->type, "StoreOpened");
+  EXPECT_EQ(second->body.at("storeId").as_string(), "s-9");
+  EXPECT_NE(second->id, first->id);
+
+  EXPECT_TRUE(wait_for([&] { return messaging.pending_outbox() == 0; }));
+  EXPECT_EQ(bus.stream_messages(), 2u);
+}
+
+TEST_F(MessagingTest, RolledBackTransactionPublishesNothing) {
+  platform::Messaging messaging(*db, options());
+  messaging.start({});
+  EXPECT_THROW(db->transaction([&](platform::Db& tx) {
+    platform::append_events(tx, {order_event("OrderPlaced", "o-rolled-back")});
+    throw std::runtime_error("the state change failed");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(messaging.pending_outbox(), 0u);
+
+  commit(*db, {order_event("Marker", "o-marker")});
+  Bus bus(nats.url());
+  ASSERT_TRUE(wait_for([&] { return bus.stream_messages() >= 1; }));
+  // The relay publishes in outbox order, so once the marker is in, nothing earlier can follow.
+  EXPECT_TRUE(wait_for([&] { return messaging.pending_outbox() == 0; }));
+  EXPECT_EQ(bus.stream_messages(), 1u);
+  EXPECT_EQ(bus.get(1).type, "Marker");
+  EXPECT_EQ(count(*db, "fd_outbox"), 0);
+}
+
+TEST_F(MessagingTest, EventsAppendedWhileNatsIsDownArePublishedWhenItIsBack) {
+  platform::Messaging messaging(*db, options());
+  messaging.start({});
+  ASSERT_TRUE(messaging.connected());
+
+  nats.kill();
+  ASSERT_TRUE(wait_for([&] { return !messaging.connected(); }, 3000ms));
+  commit(*db, {order_event("OrderPlaced", "o-while-down")});
+  EXPECT_EQ(messaging.pending_outbox(), 1u);
+
+  nats.restart();
+  std::unique_ptr<Bus> bus;
+  ASSERT_TRUE(wait_for(
+      [&] {
+        try {
+          if (!bus) bus = std::make_unique<Bus>(nats.url());
+          return bus->stream_messages() >= 1;
+        } catch (const std::exception&) {
+          return false;
+        }
+      },
+      10000ms));
+  auto stored = bus->get(1);
+  EXPECT_EQ(stored.type, "OrderPlaced");
+  EXPECT_EQ(stored.body.at("orderId").as_string(), "o-while-down");
+  EXPECT_TRUE(wait_for([&] { return messaging.pending_outbox() == 0; }));
+  EXPECT_EQ(bus->stream_messages(), 1u);
+}
+
+TEST_F(MessagingTest, ServiceStartsWithoutNatsAndPublishesOnceItArrives) {
+  nats.kill();
+  platform::Messaging messaging(*db, options("starter"));
+  messaging.start({{"OrderPlaced", record_effect()}});  // must not throw or block
+  EXPECT_FALSE(messaging.connected());
+  commit(*db, {order_event("OrderPlaced", "o-early")});
+
+  nats.restart();
+  // The stream and the consumer are created once NATS is reachable; the event goes round.
+  EXPECT_TRUE(wait_for([&] { return count(*db, "effects") == 1; }, 10000ms));
+  EXPECT_TRUE(messaging.connected());
+  EXPECT_TRUE(wait_for([&] { return messaging.pending_outbox() == 0; }));  // deleted after JetStream's ack
+}
+
+TEST_F(MessagingTest, EventDeliveredTwiceHasOneEffect) {
+  {
+    Bus setup(nats.url());
+    // nats-server's smallest de-duplication window (100 ms): JetStream lets the late copy through.
+    setup.create_stream(100'000'000);
+  }
+  platform::Messaging messaging(*db, options("dedup"));
+  messaging.start({{"OrderPlaced", record_effect()}});
+  Bus bus(nats.url());
+  EXPECT_EQ(bus.stream_duplicate_window(), 100'000'000) << "Messaging must leave an existing stream as it is";
+
+  const std::string id = platform::new_id();
+  const std::string body = R"({"eventType":"OrderPlaced","timestamp":1,"orderId":"o-twice"})";
+  EXPECT_FALSE(bus.publish("OrderPlaced", id, body));
+  std::this_thread::sleep_for(250ms);
+  bool duplicate = bus.publish("OrderPlaced", id, body);
+  for (int i = 0; duplicate && i < 20; ++i) {  // the window is purged by a timer: be tolerant
+    std::this_thread::sleep_for(100ms);
+    duplicate = bus.publish("OrderPlaced", id, body);
+  }
+  ASSERT_FALSE(duplicate) << "JetStream de-duplicated the copy; the test needs it delivered";
+  ASSERT_EQ(bus.stream_messages(), 2u);
+
+  ASSERT_TRUE(wait_for([&] { return bus.ack_floor("dedup") >= 2; })) << "both copies must be handled and acked";
+  EXPECT_EQ(count(*db, "effects"), 1);
+  EXPECT_EQ(count(*db, "fd_inbox"), 1);
+  EXPECT_EQ(db->query_one("SELECT id FROM fd_inbox")->text(0), id);
+  EXPECT_EQ(db->query_one("SELECT event_id FROM effects")->text(0), id);
+}
+
+TEST_F(MessagingTest, ThrowingReactionIsRedeliveredAndSucceedsLater) {
+  std::atomic<int> attempts{0};
+  platform::Messaging messaging(*db, options("flaky"));
+  messaging.start({{"OrderPlaced", [&](platform::Db& tx, const platform::ReceivedEvent& event) {
+                      tx.exec("INSERT INTO effects(order_id, event_id) VALUES(?, ?)", {event.order_id(), event.id});
+                      if (attempts.fetch_add(1) == 0) throw std::runtime_error("payment gateway timed out");
+                    }}});
+  commit(*db, {order_event("OrderPlaced", "o-flaky")});
+
+  ASSERT_TRUE(wait_for([&] { return count(*db, "effects") == 1 && attempts.load() >= 2; }, 5000ms));
+  EXPECT_EQ(attempts.load(), 2);
+  EXPECT_EQ(count(*db, "fd_inbox"), 1);  // the failed attempt rolled back its inbox row and effect
+  EXPECT_EQ(db->query_one("SELECT order_id FROM effects")->text(0), "o-flaky");
+
+  Bus bus(nats.url());
+  EXPECT_TRUE(wait_for([&] { return bus.ack_floor("flaky") >= 1; }));
+  messaging.stop();
+  messaging.stop();  // idempotent
+  EXPECT_TRUE(bus.consumer_exists("flaky")) << "stopping must not delete the durable consumer";
+}
+
+TEST_F(MessagingTest, MalformedBodyIsTerminatedAndUnknownTypesAreAcked) {
+  platform::Messaging messaging(*db, options("strict"));
+  messaging.start({{"OrderPlaced", record_effect()}});
+  Bus bus(nats.url());
+  bus.publish("OrderPlaced", platform::new_id(), "not json at all");
+  bus.publish("MenuChanged", platform::new_id(), R"({"eventType":"MenuChanged","timestamp":1})");
+  bus.publish("OrderPlaced", platform::new_id(), R"({"eventType":"OrderPlaced","timestamp":1,"orderId":"o-ok"})");
+
+  ASSERT_TRUE(wait_for([&] { return bus.ack_floor("strict") >= 3; }));
+  EXPECT_EQ(count(*db, "effects"), 1);
+  EXPECT_EQ(count(*db, "fd_inbox"), 1);
+}
+
+TEST_F(MessagingTest, PublishToConsumeLatency) {
+  std::mutex mutex;
+  std::condition_variable cv;
+  int seen = 0;
+  Clock::time_point reacted;
+  platform::Messaging messaging(*db, options("latency"));
+  messaging.start({{"Ping", [&](platform::Db&, const platform::ReceivedEvent&) {
+                      std::lock_guard lock(mutex);
+                      reacted = Clock::now();
+                      ++seen;
+                      cv.notify_all();
+                    }}});
+  Bus bus(nats.url());
+  bus.subscribe_all();
+
+  constexpr int kHops = 200;
+  std::vector<double> to_stream, to_reaction;  // microseconds
+  for (int i = 0; i < kHops; ++i) {
+    platform::Event ping;
+    ping.type = "Ping";
+    ping.body = {{"orderId", "o-" + std::to_string(i)}};
+    auto start = Clock::now();
+    commit(*db, {ping});
+    auto received = bus.next(2000ms);
+    auto got = Clock::now();
+    ASSERT_TRUE(received.has_value()) << "hop " << i;
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(cv.wait_for(lock, 2000ms, [&] { return seen == i + 1; })) << "hop " << i;
+    to_stream.push_back(std::chrono::duration<double, std::micro>(got - start).count());
+    to_reaction.push_back(std::chrono::duration<double, std::micro>(reacted - start).count());
+  }
+  auto percentile = [](std::vector<double> v, double p) {
+    std::sort(v.begin(), v.end());
+    return v[static_cast<std::size_t>(p * (v.size() - 1))];
+  };
+  double stream_p50 = percentile(to_stream, 0.5), stream_p99 = percentile(to_stream, 0.99);
+  double reaction_p50 = percentile(to_reaction, 0.5), reaction_p99 = percentile(to_reaction, 0.99);
+  std::printf("[latency] commit -> JetStream subscriber: p50 %.0f us, p99 %.0f us\n", stream_p50, stream_p99);
+  std::printf("[latency] commit -> reaction (inbox tx): p50 %.0f us, p99 %.0f us\n", reaction_p50, reaction_p99);
+  RecordProperty("commit_to_subscriber_p50_us", static_cast<int>(stream_p50));
+  RecordProperty("commit_to_reaction_p50_us", static_cast<int>(reaction_p50));
+  // Generous bound for a shared 2-core machine; the design's floor is well under 1 ms.
+  EXPECT_LT(reaction_p50, 5000.0);
+}
+
+}  // namespace

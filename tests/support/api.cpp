@@ -1,0 +1,37 @@
+#include "support/api.hpp"
+
+#include <stdexcept>
+#include <thread>
+
+namespace fd::test {
+
+Api::Api(std::uint16_t gateway_port) : client_("127.0.0.1", gateway_port, std::chrono::seconds(10)) {}
+
+void Api::login(const std::string& username, const std::string& password) {
+  token_.clear();
+  auto reply = post("/auth/login", {{"username", username}, {"password", password}});
+  if (reply.status != 200) throw std::runtime_error("login as " + username + " failed: " + reply.raw);
+  token_ = std::string(reply.body.at("accessToken").as_string());
+}
+
+Reply Api::call(const std::string& method, const std::string& target, const std::string& body) {
+  platform::Headers headers;
+  if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
+  auto response = client_.send(method, target, body, headers);
+  Reply reply{response.status, response.content_type, response.header("Location"), nullptr, response.body};
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(response.body, ec);
+  if (!ec) reply.body = std::move(parsed);
+  return reply;
+}
+
+bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return predicate();
+}
+
+}  // namespace fd::test

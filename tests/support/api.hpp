@@ -1,0 +1,42 @@
+#pragma once
+// A client of the platform's public API through the gateway, as a user's app would call it.
+#include <boost/json.hpp>
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "platform/http_client.hpp"
+
+namespace fd::test {
+
+struct Reply {
+  int status = 0;
+  std::string content_type;
+  std::string location;
+  boost::json::value body;  // null when the body is not JSON
+  std::string raw;
+};
+
+class Api {
+ public:
+  explicit Api(std::uint16_t gateway_port);
+  // Logs in and keeps the token for the following calls.
+  void login(const std::string& username, const std::string& password = "demo1234");
+  void token(std::string token) { token_ = std::move(token); }
+  const std::string& token() const { return token_; }
+
+  Reply call(const std::string& method, const std::string& target, const std::string& body = {});
+  Reply get(const std::string& target) { return call("GET", target); }
+  Reply post(const std::string& target, const boost::json::value& body) {
+    return call("POST", target, boost::json::serialize(body));
+  }
+
+ private:
+  platform::HttpClient client_;
+  std::string token_;
+};
+
+// Polls until the predicate holds or the timeout passes; returns whether it held.
+bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+}  // namespace fd::test

@@ -1,0 +1,38 @@
+#include <gtest/gtest.h>
+
+#include "domain/payment.hpp"
+
+namespace {
+
+using payment::CardProcessor;
+using payment::Payment;
+
+TEST(CardProcessor, ApprovesUpToTheLimitAndDeclinesAbove) {
+  CardProcessor processor{50000};
+  EXPECT_TRUE(processor.authorize(50000).approved);
+  auto declined = processor.authorize(50001);
+  EXPECT_FALSE(declined.approved);
+  EXPECT_NE(declined.reason.find("limit"), std::string::npos);
+  EXPECT_FALSE(processor.authorize(0).approved);
+}
+
+TEST(Payment, ChargeApprovedPublishesPaymentApproved) {
+  auto [paid, events] = Payment::charge(3, "customer1", 23000, CardProcessor{}, 42);
+  EXPECT_EQ(paid.status, payment::Status::Approved);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "PaymentApproved");
+  EXPECT_EQ(events[0].body.at("orderId").as_int64(), 3);
+  EXPECT_EQ(events[0].body.at("amount").as_int64(), 23000);
+  EXPECT_EQ(events[0].body.at("status").as_string(), "APPROVED");
+}
+
+TEST(Payment, ChargeDeclinedPublishesPaymentFailedWithTheReason) {
+  auto [failed, events] = Payment::charge(4, "customer1", 999999, CardProcessor{100000}, 42);
+  EXPECT_EQ(failed.status, payment::Status::Failed);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "PaymentFailed");
+  EXPECT_EQ(events[0].body.at("status").as_string(), "FAILED");
+  EXPECT_FALSE(events[0].body.at("reason").as_string().empty());
+}
+
+}  // namespace

@@ -1,0 +1,229 @@
+// fooddelivery events: prints the stream's events one JSON object per line, byte for byte as
+// they were published (what kafka-console-consumer showed in the seeds), through an
+// ephemeral ordered consumer that leaves nothing behind on the server.
+#include <nats/nats.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace fd::cli {
+
+namespace {
+
+volatile sig_atomic_t g_interrupted = 0;
+
+void on_signal(int) { g_interrupted = 1; }
+
+void on_disconnected(natsConnection*, void*) {
+  std::fprintf(stderr, "fooddelivery events: NATS disconnected, reconnecting...\n");
+}
+
+void on_reconnected(natsConnection*, void*) { std::fprintf(stderr, "fooddelivery events: NATS reconnected\n"); }
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: fooddelivery events [--follow] [--all | --new] [--nats URL] [--stream NAME] [--subject SUBJ]\n"
+               "\n"
+               "Prints the events of a JetStream stream, one JSON object per line, exactly as published.\n"
+               "\n"
+               "  -f, --follow      keep printing new events until Ctrl-C\n"
+               "      --all         start from the first stored event (default)\n"
+               "      --new         print only events published from now on (implies --follow)\n"
+               "      --nats URL    NATS server (default: $FD_NATS_URL or nats://127.0.0.1:4222)\n"
+               "      --stream NAME stream to read (default: fooddelivery)\n"
+               "      --subject S   only events on subject S, e.g. fooddelivery.OrderPlaced\n"
+               "                    (default: all of the stream's subjects)\n");
+}
+
+std::string last_error(natsStatus s) {
+  natsStatus last = NATS_OK;
+  const char* text = nats_GetLastError(&last);
+  std::string out = natsStatus_GetText(s);
+  if (text && *text && out != text) out += std::string(" (") + text + ")";
+  return out;
+}
+
+struct Args {
+  bool follow = false;
+  bool all = false;
+  bool only_new = false;
+  std::string url;
+  std::string stream = "fooddelivery";
+  std::string subject;
+};
+
+// Returns -1 to continue, or an exit code.
+int parse(int argc, char** argv, Args& args) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    auto value = [&](const char* option) -> const char* {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "fooddelivery events: %s needs a value\n", option);
+        return nullptr;
+      }
+      return argv[++i];
+    };
+    if (arg == "-h" || arg == "--help") {
+      usage(stdout);
+      return 0;
+    } else if (arg == "-f" || arg == "--follow") {
+      args.follow = true;
+    } else if (arg == "--all") {
+      args.all = true;
+    } else if (arg == "--new") {
+      args.only_new = true;
+    } else if (arg == "--nats" || arg == "--stream" || arg == "--subject") {
+      const char* v = value(argv[i]);
+      if (!v) return 2;
+      (arg == "--nats" ? args.url : arg == "--stream" ? args.stream : args.subject) = v;
+    } else if (arg.starts_with("--nats=")) {
+      args.url = arg.substr(7);
+    } else if (arg.starts_with("--stream=")) {
+      args.stream = arg.substr(9);
+    } else if (arg.starts_with("--subject=")) {
+      args.subject = arg.substr(10);
+    } else {
+      std::fprintf(stderr, "fooddelivery events: unknown option '%s'\n", argv[i]);
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (args.all && args.only_new) {
+    std::fprintf(stderr, "fooddelivery events: --all and --new exclude each other\n");
+    return 2;
+  }
+  if (args.only_new) args.follow = true;
+  if (args.url.empty()) {
+    const char* env = std::getenv("FD_NATS_URL");
+    args.url = env && *env ? env : "nats://127.0.0.1:4222";
+  }
+  return -1;
+}
+
+class Session {
+ public:
+  ~Session() {
+    if (sub_) {
+      natsSubscription_Unsubscribe(sub_);  // deletes the ephemeral consumer at once
+      natsSubscription_Destroy(sub_);
+    }
+    jsCtx_Destroy(js_);
+    natsConnection_Destroy(nc_);
+    natsOptions_Destroy(options_);
+  }
+
+  int run(const Args& args) {
+    natsStatus s = natsOptions_Create(&options_);
+    if (s == NATS_OK) s = natsOptions_SetURL(options_, args.url.c_str());
+    if (s == NATS_OK) s = natsOptions_SetSendAsap(options_, true);
+    if (s == NATS_OK) s = natsOptions_SetTimeout(options_, 2000);
+    if (s == NATS_OK && args.follow) {
+      natsOptions_SetMaxReconnect(options_, -1);
+      natsOptions_SetReconnectWait(options_, 500);
+      natsOptions_SetDisconnectedCB(options_, on_disconnected, nullptr);
+      natsOptions_SetReconnectedCB(options_, on_reconnected, nullptr);
+    }
+    if (s != NATS_OK) return fail("invalid NATS options for " + args.url + ": " + last_error(s));
+    s = natsConnection_Connect(&nc_, options_);
+    if (s != NATS_OK) return fail("cannot reach NATS at " + args.url + ": " + last_error(s));
+    s = natsConnection_JetStream(&js_, nc_, nullptr);
+    if (s != NATS_OK) return fail("JetStream: " + last_error(s));
+
+    jsStreamInfo* info = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    s = js_GetStreamInfo(&info, js_, args.stream.c_str(), nullptr, &jerr);
+    if (s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr)
+      return fail("stream '" + args.stream + "' does not exist on " + args.url +
+                  " (no service has published an event yet)");
+    if (s != NATS_OK)
+      return fail("cannot read stream '" + args.stream + "' on " + args.url + ": " + last_error(s) +
+                  (s == NATS_NO_RESPONDERS || s == NATS_TIMEOUT ? " - is JetStream enabled (nats-server -js)?" : ""));
+    std::string subject = args.subject;
+    if (subject.empty()) {
+      if (info->Config && info->Config->SubjectsLen == 1) subject = info->Config->Subjects[0];
+    }
+    std::uint64_t stored = info->State.Msgs;
+    std::uint64_t last_seq = info->State.LastSeq;
+    jsStreamInfo_Destroy(info);
+    if (subject.empty()) return fail("stream '" + args.stream + "' has several subjects: pass --subject");
+    if (!args.follow && stored == 0) return 0;
+
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = args.stream.c_str();
+    so.Ordered = true;
+    so.Config.DeliverPolicy = args.only_new ? js_DeliverNew : js_DeliverAll;
+    s = js_SubscribeSync(&sub_, js_, subject.c_str(), nullptr, &so, &jerr);
+    if (s != NATS_OK) return fail("cannot subscribe to " + subject + ": " + last_error(s));
+
+    install_signals();
+    int idle_ms = 0;
+    while (!g_interrupted) {
+      natsMsg* msg = nullptr;
+      s = natsSubscription_NextMsg(&msg, sub_, 200);
+      if (s == NATS_TIMEOUT) {
+        if (std::fflush(stdout) != 0) return 0;  // reader went away
+        idle_ms += 200;
+        // Messages may have been deleted from the stream's tail: do not wait forever.
+        if (!args.follow && idle_ms >= 3000) return 0;
+        continue;
+      }
+      if (s != NATS_OK) return fail("receiving: " + last_error(s));
+      idle_ms = 0;
+      bool done = false;
+      if (!args.follow) {
+        jsMsgMetaData* meta = nullptr;
+        if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
+          done = meta->Sequence.Stream >= last_seq || meta->NumPending == 0;
+          jsMsgMetaData_Destroy(meta);
+        }
+      }
+      bool written = std::fwrite(natsMsg_GetData(msg), 1, natsMsg_GetDataLength(msg), stdout) ==
+                         static_cast<std::size_t>(natsMsg_GetDataLength(msg)) &&
+                     std::fputc('\n', stdout) != EOF;
+      natsMsg_Destroy(msg);
+      if (!written) return 0;  // e.g. piped into head
+      if (args.follow && std::fflush(stdout) != 0) return 0;
+      if (done) break;
+    }
+    std::fflush(stdout);
+    return 0;
+  }
+
+ private:
+  static int fail(const std::string& message) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "fooddelivery events: %s\n", message.c_str());
+    return 1;
+  }
+
+  static void install_signals() {
+    struct sigaction action {};
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+  }
+
+  natsOptions* options_ = nullptr;
+  natsConnection* nc_ = nullptr;
+  jsCtx* js_ = nullptr;
+  natsSubscription* sub_ = nullptr;
+};
+
+}  // namespace
+
+int events(int argc, char** argv) {
+  Args args;
+  if (int code = parse(argc, argv, args); code >= 0) return code;
+  Session session;
+  return session.run(args);
+}
+
+}  // namespace fd::cli
