@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "platform/json_text.hpp"
 #include "platform/problem.hpp"
 
 namespace platform {
@@ -54,12 +55,12 @@ std::string Response::header(std::string_view name) const {
 }
 
 Response json_response(int status, const boost::json::value& body) {
-  return Response{status, "application/json", boost::json::serialize(body), {}};
+  return Response{status, "application/json", to_json(body), {}};
 }
 
 Response problem_response(int status, std::string_view title, std::string_view detail) {
   boost::json::object body{{"type", "about:blank"}, {"title", title}, {"status", status}, {"detail", detail}};
-  return Response{status, "application/problem+json", boost::json::serialize(body), {}};
+  return Response{status, "application/problem+json", to_json(body), {}};
 }
 
 }  // namespace platform

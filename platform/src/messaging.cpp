@@ -27,6 +27,7 @@
 #include <utility>
 
 #include "platform/clock.hpp"
+#include "platform/json_text.hpp"
 #include "platform/log.hpp"
 
 namespace platform {
@@ -43,12 +44,19 @@ constexpr std::int64_t kNakDelayMaxMs = 30'000;
 constexpr auto kBackoffMin = std::chrono::milliseconds(250);
 constexpr auto kBackoffMax = std::chrono::milliseconds(5000);
 constexpr auto kSubscriptionCloseWait = std::chrono::seconds(10);
+constexpr auto kVerifyEvery = std::chrono::seconds(5);  // re-check that stream and consumer still exist
+constexpr std::size_t kMaxBody = 1'000'000;             // nats-server's max_payload is 1 MiB by default
 
+// "<status text>: <detail>", without libnats' "(file.c:123): " prefix or a repeated status text.
 std::string nats_error(natsStatus status) {
   natsStatus last = NATS_OK;
-  const char* text = nats_GetLastError(&last);
+  const char* raw = nats_GetLastError(&last);
   std::string out = natsStatus_GetText(status);
-  if (text && *text && std::string_view(text) != out) out += std::string(": ") + text;
+  std::string detail = raw ? raw : "";
+  if (detail.starts_with("(")) {
+    if (auto end = detail.find("): "); end != std::string::npos) detail.erase(0, end + 3);
+  }
+  if (!detail.empty() && detail != out) out += ": " + detail;
   return out;
 }
 
@@ -87,10 +95,14 @@ void append_events(Db& tx, const std::vector<Event>& events) {
     body.emplace("timestamp", now);
     for (const auto& field : event.body)
       if (field.key() != "eventType" && field.key() != "timestamp") body.emplace(field.key(), field.value());
+    std::string text = to_json(body);
+    if (text.size() > kMaxBody)
+      throw std::length_error("event " + event.type + " is " + std::to_string(text.size()) +
+                              " bytes; NATS accepts at most " + std::to_string(kMaxBody));
     std::string order_id = event.order_id();
     tx.exec("INSERT INTO fd_outbox(id, type, order_id, body, created_at) VALUES(?, ?, ?, ?, ?)",
             {new_id(), event.type, order_id.empty() ? Value{nullptr} : Value{std::move(order_id)},
-             boost::json::serialize(body), now});
+             std::move(text), now});
   }
 }
 
@@ -138,6 +150,9 @@ struct Messaging::Impl {
 
   // Set up state (relay thread only after start()).
   bool stream_ready = false;
+  std::chrono::steady_clock::time_point next_verify{};
+  std::chrono::steady_clock::time_point next_consumer_attempt{};
+  std::chrono::milliseconds consumer_backoff = kBackoffMin;
   bool relay_outage_logged = false;
   bool setup_outage_logged = false;
 
@@ -165,7 +180,8 @@ struct Messaging::Impl {
   enum class RelayResult { Idle, NotConnected, Failed };
   RelayResult relay_once();
   std::size_t publish(const std::vector<Row>& rows);
-  bool ensure_ready(std::string& error);
+  bool ensure_ready(std::string& error, bool verify = false);
+  bool consumer_missing();
   bool ensure_stream(bool& created, std::string& error);
   bool ensure_consumer(std::string& error);
   bool subscribe(std::string& error);
@@ -245,9 +261,11 @@ void Messaging::Impl::on_publish_error(jsCtx*, jsPubAckErr* pae, void* closure) 
     std::lock_guard lock(self.publish_mutex);
     self.failed_ids.insert(id ? id : "");
     if (pae->Err == NATS_NO_RESPONDERS || pae->ErrCode == JSStreamNotFoundErr) self.stream_missing = true;
-    if (self.publish_error.empty())
-      self.publish_error =
-          std::string(natsStatus_GetText(pae->Err)) + (pae->ErrText ? std::string(": ") + pae->ErrText : "");
+    if (self.publish_error.empty()) {
+      self.publish_error = natsStatus_GetText(pae->Err);
+      if (pae->ErrText && *pae->ErrText && self.publish_error != pae->ErrText)
+        self.publish_error += std::string(": ") + pae->ErrText;
+    }
   });
 }
 
@@ -337,6 +355,7 @@ void Messaging::Impl::start(std::map<std::string, Reaction> given) {
   // Set up now when NATS is there, so the consumer exists when start() returns.
   if (is_connected()) {
     std::string error;
+    next_verify = std::chrono::steady_clock::now() + kVerifyEvery;
     if (!ensure_ready(error)) {
       log::warn("JetStream setup failed; retrying in the background", {{"stream", options.stream}, {"error", error}});
       setup_outage_logged = true;
@@ -493,22 +512,53 @@ bool Messaging::Impl::subscribe(std::string& error) {
     error = "subscribe: " + nats_error(s);
     return false;
   }
-  natsSubscription_SetOnCompleteCB(created, on_subscription_complete, as_closure(token));
+  if (natsSubscription_SetOnCompleteCB(created, on_subscription_complete, as_closure(token)) != NATS_OK) {
+    std::lock_guard lock(sub_mutex);
+    sub_complete = true;  // already closed: nothing to wait for
+  }
   sub = created;
   log::info("consuming events", {{"stream", options.stream}, {"durable", options.durable}});
   return true;
 }
 
-bool Messaging::Impl::ensure_ready(std::string& error) {
+// Stream first (needed to publish), then the consumer. With verify, also notices a stream or
+// consumer that disappeared (a server restarted without its store) and re-creates them.
+bool Messaging::Impl::ensure_ready(std::string& error, bool verify) {
   bool created = false;
-  if (!stream_ready) {
-    if (!ensure_stream(created, error)) return false;
+  if (!stream_ready || verify) {
+    if (!ensure_stream(created, error)) {
+      stream_ready = false;
+      return false;
+    }
     stream_ready = true;
   }
   if (reactions.empty()) return true;
-  if (created && sub) close_subscription();  // the stream (and so its consumer) was lost
+  if (sub && (created || (verify && consumer_missing()))) {
+    log::warn("JetStream consumer lost; re-creating it", {{"stream", options.stream}, {"durable", options.durable}});
+    close_subscription();
+  }
   if (sub) return true;
-  return ensure_consumer(error) && subscribe(error);
+  // Retried on its own backoff: the relay runs on every commit and must not hammer the server.
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_consumer_attempt) {
+    error = "consumer setup retried later";
+    return false;
+  }
+  if (ensure_consumer(error) && subscribe(error)) {
+    consumer_backoff = kBackoffMin;
+    return true;
+  }
+  next_consumer_attempt = now + consumer_backoff;
+  consumer_backoff = std::min(consumer_backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kBackoffMax));
+  return false;
+}
+
+bool Messaging::Impl::consumer_missing() {
+  jsConsumerInfo* ci = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetConsumerInfo(&ci, js, options.stream.c_str(), options.durable.c_str(), nullptr, &jerr);
+  jsConsumerInfo_Destroy(ci);
+  return s == NATS_NOT_FOUND || jerr == JSConsumerNotFoundErr;  // a timeout is not proof of loss
 }
 
 // ---------------------------------------------------------------------------------------
@@ -557,13 +607,20 @@ void Messaging::Impl::relay_main() {
 Messaging::Impl::RelayResult Messaging::Impl::relay_once() {
   if (!is_connected()) return RelayResult::NotConnected;
   std::string error;
-  if (!ensure_ready(error)) {
+  auto now = std::chrono::steady_clock::now();
+  bool verify = now >= next_verify;
+  if (verify) next_verify = now + kVerifyEvery;
+  // A consumer that cannot be set up (say, another instance holds it) must not stop publishing.
+  const bool ready = ensure_ready(error, verify);
+  if (!ready) {
     if (!setup_outage_logged) log::warn("JetStream setup failed; retrying", {{"stream", options.stream}, {"error", error}});
     setup_outage_logged = true;
-    return RelayResult::Failed;
+    if (!stream_ready) return RelayResult::Failed;
+  } else {
+    if (setup_outage_logged) log::info("JetStream setup done", {{"stream", options.stream}});
+    setup_outage_logged = false;
   }
-  if (setup_outage_logged) log::info("JetStream setup done", {{"stream", options.stream}});
-  setup_outage_logged = false;
+  // Without a consumer the relay still publishes; the poll brings it back to retry the setup.
 
   for (;;) {
     {

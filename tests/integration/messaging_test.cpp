@@ -337,6 +337,20 @@ TEST_F(MessagingTest, ServiceStartsWithoutNatsAndPublishesOnceItArrives) {
   EXPECT_TRUE(wait_for([&] { return messaging.pending_outbox() == 0; }));  // deleted after JetStream's ack
 }
 
+TEST_F(MessagingTest, StreamAndConsumerLostWithTheServerStoreAreRecreated) {
+  platform::Messaging messaging(*db, options("phoenix"));
+  messaging.start({{"OrderPlaced", record_effect()}});
+  commit(*db, {order_event("OrderPlaced", "o-before")});
+  ASSERT_TRUE(wait_for([&] { return count(*db, "effects") == 1; }));
+
+  nats.kill();
+  std::filesystem::remove_all(nats.store_dir());
+  nats.restart();
+  commit(*db, {order_event("OrderPlaced", "o-after")});
+  EXPECT_TRUE(wait_for([&] { return count(*db, "effects") == 2; }, 10000ms));
+  EXPECT_TRUE(wait_for([&] { return messaging.pending_outbox() == 0; }));
+}
+
 TEST_F(MessagingTest, EventDeliveredTwiceHasOneEffect) {
   {
     Bus setup(nats.url());

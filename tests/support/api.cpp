@@ -5,7 +5,7 @@
 
 namespace fd::test {
 
-Api::Api(std::uint16_t gateway_port) : client_("127.0.0.1", gateway_port, std::chrono::seconds(10)) {}
+Api::Api(int gateway_port) : client_("127.0.0.1", static_cast<std::uint16_t>(gateway_port), std::chrono::seconds(10)) {}
 
 void Api::login(const std::string& username, const std::string& password) {
   token_.clear();

@@ -19,7 +19,7 @@ struct Reply {
 
 class Api {
  public:
-  explicit Api(std::uint16_t gateway_port);
+  explicit Api(int gateway_port);
   // Logs in and keeps the token for the following calls.
   void login(const std::string& username, const std::string& password = "demo1234");
   void token(std::string token) { token_ = std::move(token); }

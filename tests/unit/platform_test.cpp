@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "platform/json_text.hpp"
 #include "platform/jwt.hpp"
 #include "platform/problem.hpp"
 #include "platform/router.hpp"
@@ -67,6 +68,16 @@ TEST(Request, JsonBodyErrorsSayWhatIsWrong) {
   EXPECT_NE(reason([&] { request.json_object(); }).find("not valid JSON"), std::string::npos);
   request.body = "[1]";
   EXPECT_NE(reason([&] { request.json_object(); }).find("JSON object"), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(JsonText, WritesDoublesPlainlyAndEverythingElseAsBoostDoes) {
+  boost::json::value value = {{"lat", 37.4979}, {"n", 3}, {"s", "교촌 \"치킨\""}, {"a", {1.5, nullptr, true}}};
+  EXPECT_EQ(platform::to_json(value), R"({"lat":37.4979,"n":3,"s":"교촌 \"치킨\"","a":[1.5,null,true]})");
+  EXPECT_EQ(boost::json::parse(platform::to_json(value)), value);
 }
 
 }  // namespace

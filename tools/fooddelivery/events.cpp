@@ -4,10 +4,9 @@
 #include <nats/nats.h>
 #include <signal.h>
 
-#include <cerrno>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -16,11 +15,12 @@ namespace fd::cli {
 namespace {
 
 volatile sig_atomic_t g_interrupted = 0;
+std::atomic<bool> g_closing{false};
 
 void on_signal(int) { g_interrupted = 1; }
 
 void on_disconnected(natsConnection*, void*) {
-  std::fprintf(stderr, "fooddelivery events: NATS disconnected, reconnecting...\n");
+  if (!g_closing) std::fprintf(stderr, "fooddelivery events: NATS disconnected, reconnecting...\n");
 }
 
 void on_reconnected(natsConnection*, void*) { std::fprintf(stderr, "fooddelivery events: NATS reconnected\n"); }
@@ -40,11 +40,16 @@ void usage(std::FILE* out) {
                "                    (default: all of the stream's subjects)\n");
 }
 
+// "<status text>: <detail>", without libnats' "(file.c:123): " prefix or a repeated status text.
 std::string last_error(natsStatus s) {
   natsStatus last = NATS_OK;
-  const char* text = nats_GetLastError(&last);
+  const char* raw = nats_GetLastError(&last);
   std::string out = natsStatus_GetText(s);
-  if (text && *text && out != text) out += std::string(" (") + text + ")";
+  std::string detail = raw ? raw : "";
+  if (detail.starts_with("(")) {
+    if (auto end = detail.find("): "); end != std::string::npos) detail.erase(0, end + 3);
+  }
+  if (!detail.empty() && detail != out) out += ": " + detail;
   return out;
 }
 
@@ -108,6 +113,7 @@ int parse(int argc, char** argv, Args& args) {
 class Session {
  public:
   ~Session() {
+    g_closing = true;
     if (sub_) {
       natsSubscription_Unsubscribe(sub_);  // deletes the ephemeral consumer at once
       natsSubscription_Destroy(sub_);
