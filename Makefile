@@ -10,7 +10,7 @@ TEST_DIR    := build/test
 FD_NATS_PORT ?= 4222
 export FD_NATS_PORT
 
-.PHONY: help deps build up down status wipe test events
+.PHONY: help deps build up down status wipe test events rebuild-view
 
 help:
 	@echo "Targets:"
@@ -24,6 +24,8 @@ help:
 	@echo "  make events   follow the events on the bus (NATS at 127.0.0.1:\$$FD_NATS_PORT)"
 	@echo "  make wipe     stop the platform and DELETE its data folder (databases,"
 	@echo "                NATS store, JWT secret): the next 'make up' starts empty"
+	@echo "  make rebuild-view  rebuild the customer's order-status view from the event"
+	@echo "                stream (KakaoTalk messages are not sent again)"
 	@echo "  make deps     install missing Debian packages only (needs root)"
 	@echo "  make help     this list"
 	@echo "Ports and folders come from FD_* variables, e.g. 'make up FD_GATEWAY_PORT=9088';"
@@ -55,6 +57,16 @@ test: deps
 	cmake -S . -B $(TEST_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(TEST_DIR)
 	ctest --test-dir $(TEST_DIR) --output-on-failure -j2
+
+# The order-status view (CQRS) replayed from the whole stream: the customer service is
+# stopped, fd-customer --rebuild wipes its view and inbox and resets its JetStream consumer,
+# and the next start replays every event. NATS must run, hence the first start.
+rebuild-view: build
+	scripts/platform start
+	scripts/platform kill customer
+	FD_DB_URL=sqlite:$${FD_DATA_DIR:-data}/customer.db FD_NATS_URL=nats://127.0.0.1:$(FD_NATS_PORT) \
+	  $${FD_BUILD_DIR:-$(RELEASE_DIR)}/bin/fd-customer --rebuild
+	scripts/platform start
 
 events:
 	$(RELEASE_DIR)/bin/fooddelivery events --follow --nats nats://127.0.0.1:$(FD_NATS_PORT)

@@ -25,6 +25,7 @@ struct HttpClient::Impl {
   beast::tcp_stream stream{ioc};
   beast::flat_buffer buffer;
   bool open = false;
+  std::shared_ptr<CircuitBreaker> breaker;
 
   asio::awaitable<Response> exchange(http::request<http::string_body>& request) {
     if (!open) {
@@ -72,11 +73,46 @@ HttpClient::HttpClient(std::string host, std::uint16_t port, std::chrono::millis
   impl_->timeout = timeout;
 }
 
+HttpClient HttpClient::to(const std::string& origin, std::chrono::milliseconds timeout) {
+  constexpr std::string_view scheme = "http://";
+  if (origin.rfind(scheme, 0) != 0) throw std::invalid_argument("expected http://host:port, got '" + origin + "'");
+  auto authority = origin.substr(scheme.size());
+  if (auto slash = authority.find('/'); slash != std::string::npos) authority.resize(slash);
+  auto colon = authority.rfind(':');
+  if (colon == std::string::npos) return HttpClient(authority, 80, timeout);
+  auto port = std::stoi(authority.substr(colon + 1));
+  if (port <= 0 || port > 65535) throw std::invalid_argument("bad port in '" + origin + "'");
+  return HttpClient(authority.substr(0, colon), static_cast<std::uint16_t>(port), timeout);
+}
+
 HttpClient::~HttpClient() = default;
 HttpClient::HttpClient(HttpClient&&) noexcept = default;
 
+void HttpClient::guard(std::shared_ptr<CircuitBreaker> breaker) { impl_->breaker = std::move(breaker); }
+
 Response HttpClient::send(const std::string& method, const std::string& target, const std::string& body,
                           const Headers& headers) {
+  auto& breaker = impl_->breaker;
+  if (!breaker) return exchange(method, target, body, headers);
+  if (!breaker->allow())
+    throw CircuitOpen("circuit breaker '" + breaker->name() + "' is open: " + method + " http://" + impl_->host + ":" +
+                      std::to_string(impl_->port) + target + " not attempted");
+  auto started = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  };
+  try {
+    auto response = exchange(method, target, body, headers);
+    breaker->record(response.status < 500, elapsed());
+    return response;
+  } catch (...) {
+    breaker->record(false, elapsed());
+    throw;
+  }
+}
+
+Response HttpClient::exchange(const std::string& method, const std::string& target, const std::string& body,
+                              const Headers& headers) {
   http::request<http::string_body> request{http::string_to_verb(method), target, 11};
   request.set(http::field::host, impl_->host + ":" + std::to_string(impl_->port));
   if (!body.empty()) request.set(http::field::content_type, "application/json");

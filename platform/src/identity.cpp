@@ -21,4 +21,9 @@ Claims Identity::require(const Request& request, std::string_view role) const {
   return claims;
 }
 
+std::string Identity::service_token(std::string_view service) const {
+  auto now = now_s();
+  return sign_jwt({std::string(service), "service", "", now, now + 60}, secret_);
+}
+
 }  // namespace platform

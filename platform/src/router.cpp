@@ -48,7 +48,7 @@ Response Router::dispatch(Request& request) const {
     path_known = true;
     if (route.method != request.method) continue;
     request.params = std::move(params);
-    return route.handler(request);
+    return middleware_ ? middleware_(request, route.handler) : route.handler(request);
   }
   if (path_known) throw Problem(405, "Method Not Allowed", request.method + " is not allowed on " + request.path);
   throw not_found("no resource at " + request.path);

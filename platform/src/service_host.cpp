@@ -1,10 +1,12 @@
 #include "platform/service_host.hpp"
 
 #include <boost/json.hpp>
-#include <filesystem>
+#include <atomic>
+#include <thread>
 
 #include "platform/http_server.hpp"
 #include "platform/log.hpp"
+#include "platform/problem.hpp"
 
 namespace platform {
 
@@ -17,6 +19,79 @@ ServiceHost::ServiceHost(std::string name)
 }
 
 ServiceHost::~ServiceHost() = default;
+
+std::shared_ptr<CircuitBreaker> ServiceHost::breaker(const std::string& dependency) {
+  std::string key = "BREAKER_";
+  for (char c : dependency) key += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  BreakerOptions options;
+  auto setting = [&](const char* name, std::int64_t fallback) { return config_.integer(key + "_" + name, fallback); };
+  options.window = static_cast<std::size_t>(setting("WINDOW", static_cast<std::int64_t>(options.window)));
+  options.min_calls = static_cast<std::size_t>(setting("MIN_CALLS", static_cast<std::int64_t>(options.min_calls)));
+  options.failure_rate = static_cast<double>(setting("FAILURE_RATE_PERCENT", 50)) / 100.0;
+  options.slow_rate = static_cast<double>(setting("SLOW_RATE_PERCENT", 50)) / 100.0;
+  options.slow_call = std::chrono::milliseconds(setting("SLOW_MS", options.slow_call.count()));
+  options.open_wait = std::chrono::milliseconds(setting("OPEN_WAIT_MS", options.open_wait.count()));
+  options.probes = static_cast<std::size_t>(setting("PROBES", static_cast<std::int64_t>(options.probes)));
+  auto breaker = std::make_shared<CircuitBreaker>(dependency, options);
+  breakers_.push_back(breaker);
+  return breaker;
+}
+
+namespace {
+
+// Faults on demand for drills (C5): off unless FD_FAULTS=1, and only through an internal
+// endpoint that the gateway does not route.
+struct Faults {
+  std::atomic<std::int64_t> delay_ms{0};
+  std::atomic<std::int64_t> fail_percent{0};
+  std::atomic<std::uint64_t> counter{0};
+};
+
+boost::json::object breakers_json(const std::vector<std::shared_ptr<CircuitBreaker>>& breakers) {
+  boost::json::object out;
+  for (const auto& breaker : breakers) {
+    auto counts = breaker->counts();
+    out[breaker->name()] = {{"state", to_string(breaker->state())},
+                            {"calls", counts.calls},
+                            {"failures", counts.failures},
+                            {"slow", counts.slow},
+                            {"rejected", counts.rejected},
+                            {"opened", counts.opened}};
+  }
+  return out;
+}
+
+std::string metrics_text(const std::string& service, const std::vector<std::shared_ptr<CircuitBreaker>>& breakers,
+                         std::size_t outbox_pending) {
+  auto labels = [&](const std::string& breaker) {
+    return "{service=\"" + service + "\"" + (breaker.empty() ? "" : ",breaker=\"" + breaker + "\"");
+  };
+  std::string out = "# HELP fd_outbox_pending Events committed but not yet published.\n"
+                    "# TYPE fd_outbox_pending gauge\n"
+                    "fd_outbox_pending" + labels("") + "} " + std::to_string(outbox_pending) + "\n";
+  if (breakers.empty()) return out;
+  out += "# HELP fd_circuit_breaker_state 1 for the breaker's current state.\n"
+         "# TYPE fd_circuit_breaker_state gauge\n";
+  for (const auto& breaker : breakers) {
+    auto current = breaker->state();
+    for (auto state : {CircuitBreaker::State::Closed, CircuitBreaker::State::Open, CircuitBreaker::State::HalfOpen})
+      out += "fd_circuit_breaker_state" + labels(breaker->name()) + ",state=\"" + to_string(state) + "\"} " +
+             (state == current ? "1" : "0") + "\n";
+  }
+  const std::pair<const char*, std::uint64_t CircuitBreaker::Counts::*> counters[] = {
+      {"calls", &CircuitBreaker::Counts::calls},   {"failures", &CircuitBreaker::Counts::failures},
+      {"slow", &CircuitBreaker::Counts::slow},     {"rejected", &CircuitBreaker::Counts::rejected},
+      {"opened", &CircuitBreaker::Counts::opened}};
+  for (const auto& [name, member] : counters) {
+    out += std::string("# TYPE fd_circuit_breaker_") + name + "_total counter\n";
+    for (const auto& breaker : breakers)
+      out += std::string("fd_circuit_breaker_") + name + "_total" + labels(breaker->name()) + "} " +
+             std::to_string(breaker->counts().*member) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
 
 int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   MessagingOptions bus;
@@ -34,10 +109,47 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
     return json_response(waiting.empty() ? 200 : 503, body);
   });
 
+  router_.add("GET", "/metrics", [&](Request&) {
+    return Response{200, "text/plain; version=0.0.4", metrics_text(name_, breakers_, messaging.pending_outbox()), {}};
+  });
+  router_.add("GET", "/internal/breakers", [&](Request& request) {
+    identity_.require(request, "service");
+    return json_response(200, breakers_json(breakers_));
+  });
+
+  auto faults = std::make_shared<Faults>();
+  if (config_.get("FAULTS", "0") == "1") {
+    log::warn("fault injection is enabled (FD_FAULTS=1): PUT /internal/faults");
+    router_.add("PUT", "/internal/faults", [&, faults](Request& request) {
+      identity_.require(request, "service");
+      auto body = request.json_object();
+      auto number = [&](const char* key) -> std::int64_t {
+        auto* value = body.if_contains(key);
+        if (!value) return 0;
+        if (!value->is_int64() || value->get_int64() < 0) throw bad_request(std::string(key) + " must be a non-negative integer");
+        return value->get_int64();
+      };
+      faults->delay_ms = std::min<std::int64_t>(number("delayMs"), 60000);
+      faults->fail_percent = std::min<std::int64_t>(number("failPercent"), 100);
+      log::warn("faults set", {{"delayMs", std::to_string(faults->delay_ms.load())},
+                               {"failPercent", std::to_string(faults->fail_percent.load())}});
+      return json_response(200, {{"delayMs", faults->delay_ms.load()}, {"failPercent", faults->fail_percent.load()}});
+    });
+    router_.around([faults](Request& request, const Handler& next) {
+      if (request.path == "/health" || request.path == "/metrics" || request.path == "/internal/faults")
+        return next(request);
+      if (auto delay = faults->delay_ms.load()) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+      auto percent = faults->fail_percent.load();
+      if (percent > 0 && static_cast<std::int64_t>(faults->counter++ % 100) < percent)
+        throw Problem(500, "Injected Fault", "a failure injected for a drill (FD_FAULTS)");
+      return next(request);
+    });
+  }
+
   ServerOptions options;
   options.host = config_.get("HOST", options.host);
   options.port = static_cast<std::uint16_t>(config_.integer("PORT", 0));
-  options.threads = static_cast<int>(config_.integer("HTTP_THREADS", 1));
+  options.threads = static_cast<int>(config_.integer("HTTP_THREADS", default_http_threads_));
   options.body_limit = static_cast<std::size_t>(config_.integer("BODY_LIMIT", 64 * 1024));
   HttpServer server(router_, options);
 

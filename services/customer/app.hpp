@@ -1,9 +1,9 @@
 #pragma once
-// The customer service's adapters: the read model's storage, HTTP handlers and reactions.
-#include "platform/service_host.hpp"
-
+// The customer service's adapters: the status view's HTTP handlers and the reactions that
+// project events into it and queue the KakaoTalk messages.
 namespace customer {
 
-std::map<std::string, platform::Reaction> install(platform::ServiceHost& host);
+// Serves until SIGTERM/SIGINT; returns the process exit code.
+int serve();
 
 }  // namespace customer

@@ -46,21 +46,78 @@ Response get_payment(Db& db, const platform::Identity& identity, Request& reques
   return platform::json_response(200, payment_json(*row));
 }
 
+constexpr const char* kSelectPayment =
+    "SELECT order_id, customer, amount, status, reason, created_at FROM payments ";
+
+std::optional<Payment> find_payment(Db& db, std::int64_t order_id) {
+  auto row = db.query_one(std::string(kSelectPayment) + "WHERE order_id = ?", {order_id});
+  if (!row) return std::nullopt;
+  return Payment{row->integer(0), row->text(1), row->integer(2), status_from(row->text(3)), row->text(4),
+                 row->integer(5)};
+}
+
+void save(Db& tx, const Payment& payment) {
+  tx.exec("INSERT INTO payments (order_id, customer, amount, status, reason, created_at, updated_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET status = excluded.status, "
+          "updated_at = excluded.updated_at",
+          {payment.order_id, payment.customer, payment.amount, std::string(to_string(payment.status)),
+           payment.reason.empty() ? platform::Value(nullptr) : platform::Value(payment.reason), payment.created_at,
+           platform::now_ms()});
+}
+
+// Refunds with PaymentCanceled in the caller's transaction, whichever way the request came:
+// the payment's own state makes a second request a no-op, so a refund happens once.
+Payment refund(Db& tx, std::int64_t order_id) {
+  auto payment = find_payment(tx, order_id).value_or(Payment::canceled_before_charge(order_id, platform::now_ms()));
+  auto events = payment.cancel();
+  save(tx, payment);
+  platform::append_events(tx, events);
+  if (!events.empty()) platform::log::info("payment refunded", {{"orderId", std::to_string(order_id)}});
+  return payment;
+}
+
+// Internal (C4): the order service asks synchronously while the customer waits.
+Response cancel_payment(Db& db, const platform::Identity& identity, Request& request) {
+  identity.require(request, "service");
+  auto order_id = request.id_param("orderId");
+  Payment payment;
+  db.transaction([&](Db& tx) { payment = refund(tx, order_id); });
+  return platform::json_response(
+      200, {{"orderId", payment.order_id}, {"status", to_string(payment.status)}, {"amount", payment.amount}});
+}
+
+// Compensation (C3): a rejected or canceled order is refunded, correlated by its orderId.
+void on_refund_due(Db& tx, const platform::ReceivedEvent& event) {
+  try {
+    refund(tx, event.body.at("orderId").as_int64());
+  } catch (const platform::Problem& refused) {
+    platform::log::warn("refund refused", {{"orderId", event.order_id()}, {"reason", refused.detail}});
+  }
+}
+
+void on_delivery_confirmed(Db& tx, const platform::ReceivedEvent& event) {
+  auto payment = find_payment(tx, event.body.at("orderId").as_int64());
+  if (!payment) throw std::runtime_error("delivery confirmed for an order never charged; retrying");
+  try {
+    auto events = payment->settle();
+    save(tx, *payment);
+    platform::append_events(tx, events);
+  } catch (const platform::Problem& refused) {
+    platform::log::warn("settlement refused", {{"orderId", event.order_id()}, {"reason", refused.detail}});
+  }
+}
+
 platform::Reaction on_order_placed(CardProcessor processor) {
   return [processor](Db& tx, const platform::ReceivedEvent& event) {
     auto order_id = event.body.at("orderId").as_int64();
-    if (tx.query_one("SELECT 1 FROM payments WHERE order_id = ?", {order_id})) {
-      platform::log::warn("order already charged", {{"orderId", event.order_id()}});
+    if (find_payment(tx, order_id)) {
+      platform::log::warn("order already charged or canceled", {{"orderId", event.order_id()}});
       return;
     }
     auto [payment, events] =
         Payment::charge(order_id, std::string(event.body.at("customerId").as_string()),
                         event.body.at("totalPrice").as_int64(), processor, platform::now_ms());
-    tx.exec("INSERT INTO payments (order_id, customer, amount, status, reason, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            {payment.order_id, payment.customer, payment.amount, std::string(to_string(payment.status)),
-             payment.reason.empty() ? platform::Value(nullptr) : platform::Value(payment.reason), payment.created_at,
-             payment.created_at});
+    save(tx, payment);
     platform::append_events(tx, events);
   };
 }
@@ -72,8 +129,14 @@ std::map<std::string, platform::Reaction> install(platform::ServiceHost& host) {
   db.script(kSchema);
   const auto& identity = host.identity();
   host.router().add("GET", "/payments/{orderId}", [&](Request& r) { return get_payment(db, identity, r); });
+  host.router().add("PUT", "/internal/payments/{orderId}/cancel",
+                    [&](Request& r) { return cancel_payment(db, identity, r); });
   CardProcessor processor{host.config().integer("PAYMENT_CARD_LIMIT", CardProcessor{}.limit)};
-  return {{contracts::event::OrderPlaced, on_order_placed(processor)}};
+  using namespace contracts::event;
+  return {{OrderPlaced, on_order_placed(processor)},
+          {OrderRejected, on_refund_due},
+          {OrderCanceled, on_refund_due},
+          {DeliveryConfirmed, on_delivery_confirmed}};
 }
 
 }  // namespace payment

@@ -33,7 +33,7 @@ const char* kValid = R"({"storeId":1,"items":[{"menuId":101,"qty":2},{"menuId":1
 
 TEST(PlaceOrder, PricesLinesFromTheMenuNotTheClient) {
   auto command = order::parse_place_order(request(kValid));
-  auto [placed, events] = Order::place(7, "customer1", command, true, menu, 1000);
+  auto [placed, events] = Order::place(7, "customer1", command, "교촌치킨", menu, 1000);
   EXPECT_EQ(placed.total_price, 2 * 23000 + 5000);
   EXPECT_EQ(placed.status, Status::Placed);
   ASSERT_EQ(events.size(), 1u);
@@ -64,15 +64,15 @@ TEST(PlaceOrder, RefusesBadInputWithA400) {
 
 TEST(PlaceOrder, RefusesUnknownStoreAndForeignMenuItems) {
   auto command = order::parse_place_order(request(kValid));
-  EXPECT_EQ(status_of([&] { Order::place(1, "c", command, false, menu, 0); }), 400);
+  EXPECT_EQ(status_of([&] { Order::place(1, "c", command, "", menu, 0); }), 400);
   command.items = {{201, 1}};  // store 2's dish ordered from store 1
-  EXPECT_EQ(status_of([&] { Order::place(1, "c", command, true, menu, 0); }), 400);
+  EXPECT_EQ(status_of([&] { Order::place(1, "c", command, "s", menu, 0); }), 400);
   command.items = {{999, 1}};
-  EXPECT_EQ(status_of([&] { Order::place(1, "c", command, true, menu, 0); }), 400);
+  EXPECT_EQ(status_of([&] { Order::place(1, "c", command, "s", menu, 0); }), 400);
 }
 
 TEST(OrderStateMachine, PaymentOutcomeMovesAPlacedOrderOnce) {
-  auto [paid, ignored] = Order::place(1, "c", order::parse_place_order(request(kValid)), true, menu, 0);
+  auto [paid, ignored] = Order::place(1, "c", order::parse_place_order(request(kValid)), "s", menu, 0);
   paid.payment_approved();
   EXPECT_EQ(paid.status, Status::Paid);
   EXPECT_EQ(status_of([&] { paid.payment_approved(); }), 409);
@@ -89,6 +89,85 @@ TEST(OrderStatus, RoundTripsItsWords) {
   for (auto status : {Status::Placed, Status::Paid, Status::PaymentFailed})
     EXPECT_EQ(order::status_from(order::to_string(status)), status);
   EXPECT_THROW(order::status_from("COOKED?"), std::invalid_argument);
+}
+
+}  // namespace
+
+namespace {
+
+Order paid_order() {
+  auto [order, events] = Order::place(1, "customer1", order::parse_place_order(request(kValid)), "s", menu, 0);
+  order.payment_approved();
+  return order;
+}
+
+TEST(OrderLifecycle, FollowsTheKitchenAndTheRiderToDelivery) {
+  auto order = paid_order();
+  EXPECT_TRUE(order.accepted().empty());
+  EXPECT_TRUE(order.cook_started().empty());
+  EXPECT_EQ(status_of([&] { order.check_cancelable(); }), 409);
+  order.cook_finished();
+  order.rider_assigned("rider1");
+  EXPECT_EQ(order.rider, "rider1");
+  order.picked_up();
+  auto confirmed = order.confirm_delivery();
+  EXPECT_EQ(order.status, Status::Delivered);
+  ASSERT_EQ(confirmed.size(), 1u);
+  EXPECT_EQ(confirmed[0].type, "DeliveryConfirmed");
+  EXPECT_EQ(confirmed[0].body.at("riderId").as_string(), "rider1");
+  EXPECT_EQ(confirmed[0].body.at("status").as_string(), "DELIVERED");
+  auto reviewed = order.review(3, {1, 5, "맛있어요"});
+  EXPECT_EQ(reviewed[0].type, "OrderReviewed");
+  EXPECT_EQ(reviewed[0].body.at("rating").as_int64(), 5);
+  EXPECT_EQ(reviewed[0].body.at("storeId").as_int64(), 1);
+}
+
+TEST(OrderLifecycle, RefusesStepsOutOfOrderAndChangesNothing) {
+  auto order = paid_order();
+  EXPECT_EQ(status_of([&] { order.cook_started(); }), 409);
+  EXPECT_EQ(status_of([&] { order.confirm_delivery(); }), 409);
+  EXPECT_EQ(status_of([&] { order.review(1, {1, 5, ""}); }), 409);
+  EXPECT_EQ(status_of([&] { order.picked_up(); }), 409);
+  EXPECT_EQ(order.status, Status::Paid);
+}
+
+TEST(OrderCancel, AllowedUntilCookingStartsAndSaysWhetherRefunded) {
+  for (auto before : {Status::Placed, Status::Paid, Status::Accepted}) {
+    auto order = paid_order();
+    order.status = before;
+    auto events = order.cancel(true);
+    EXPECT_EQ(order.status, Status::Canceled);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].type, "OrderCanceled");
+    EXPECT_TRUE(events[0].body.at("refunded").as_bool());
+    EXPECT_EQ(events[0].body.at("status").as_string(), "CANCELED");
+  }
+  for (auto after : {Status::Cooking, Status::Cooked, Status::RiderAssigned, Status::PickedUp, Status::Delivered,
+                     Status::Rejected, Status::Canceled, Status::PaymentFailed}) {
+    auto order = paid_order();
+    order.status = after;
+    EXPECT_EQ(status_of([&] { order.cancel(false); }), 409) << order::to_string(after);
+    EXPECT_EQ(order.status, after);
+  }
+}
+
+TEST(OrderCancel, TheRefusalAfterCookingSaysWhy) {
+  auto order = paid_order();
+  order.status = Status::Cooking;
+  try {
+    order.check_cancelable();
+    FAIL();
+  } catch (const platform::Problem& problem) {
+    EXPECT_NE(problem.detail.find("cooking has already started"), std::string::npos);
+  }
+}
+
+TEST(Review, ValidatesRatingAndContent) {
+  EXPECT_EQ(order::parse_review(request(R"({"orderId":1,"rating":5,"content":"좋아요"})")).rating, 5);
+  for (const char* body : {R"({"orderId":1,"rating":0,"content":"x"})", R"({"orderId":1,"rating":6,"content":"x"})",
+                           R"({"orderId":1,"rating":5})", R"({"rating":5,"content":"x"})",
+                           R"({"orderId":1,"rating":5,"content":"x","extra":1})"})
+    EXPECT_EQ(status_of([&] { order::parse_review(request(body)); }), 400) << body;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "domain/payment.hpp"
+#include "platform/problem.hpp"
 
 namespace {
 
@@ -33,6 +34,42 @@ TEST(Payment, ChargeDeclinedPublishesPaymentFailedWithTheReason) {
   EXPECT_EQ(events[0].type, "PaymentFailed");
   EXPECT_EQ(events[0].body.at("status").as_string(), "FAILED");
   EXPECT_FALSE(events[0].body.at("reason").as_string().empty());
+}
+
+}  // namespace
+
+namespace {
+
+int status_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const platform::Problem& problem) {
+    return problem.status;
+  }
+  return 0;
+}
+
+TEST(Payment, RefundsOnceAndNeverAfterSettlement) {
+  auto [paid, ignored] = Payment::charge(3, "customer1", 23000, CardProcessor{}, 42);
+  auto refund = paid.cancel();
+  ASSERT_EQ(refund.size(), 1u);
+  EXPECT_EQ(refund[0].type, "PaymentCanceled");
+  EXPECT_EQ(refund[0].body.at("amount").as_int64(), 23000);
+  EXPECT_TRUE(paid.cancel().empty());  // the second request finds it refunded
+  EXPECT_EQ(paid.status, payment::Status::Canceled);
+
+  auto [settled, ignored2] = Payment::charge(4, "customer1", 23000, CardProcessor{}, 42);
+  EXPECT_EQ(settled.settle()[0].type, "PaymentSettled");
+  EXPECT_EQ(status_of([&] { settled.cancel(); }), 409);
+  EXPECT_EQ(status_of([&] { settled.settle(); }), 409);
+}
+
+TEST(Payment, ADeclinedOrLateChargeHasNothingToRefund) {
+  auto [declined, ignored] = Payment::charge(5, "customer1", 999999, CardProcessor{1000}, 42);
+  EXPECT_TRUE(declined.cancel().empty());
+  auto tombstone = Payment::canceled_before_charge(6, 42);
+  EXPECT_EQ(tombstone.status, payment::Status::Canceled);
+  EXPECT_TRUE(tombstone.cancel().empty());
 }
 
 }  // namespace

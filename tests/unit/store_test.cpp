@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include <boost/json.hpp>
+
 #include "domain/catalog.hpp"
 #include "domain/food_cooking.hpp"
 #include "platform/problem.hpp"
@@ -21,7 +23,7 @@ int status_of(const std::function<void()>& action) {
 }
 
 TEST(FoodCooking, EntersTheOwnersListOnlyOncePaid) {
-  FoodCooking cooking{9, 1, "customer1", "[]", 23000, "서울", CookingStatus::AwaitingPayment, 0};
+  FoodCooking cooking{9, 1, "customer1", "[]", 23000, "서울", 37.5, 127.0, CookingStatus::AwaitingPayment, 0, ""};
   EXPECT_FALSE(cooking.listed());
   cooking.payment_approved(1234);
   EXPECT_EQ(cooking.status, CookingStatus::Requested);
@@ -32,7 +34,7 @@ TEST(FoodCooking, EntersTheOwnersListOnlyOncePaid) {
 }
 
 TEST(FoodCooking, AFailedPaymentNeverReachesTheOwner) {
-  FoodCooking cooking{9, 1, "customer1", "[]", 23000, "서울", CookingStatus::AwaitingPayment, 0};
+  FoodCooking cooking{9, 1, "customer1", "[]", 23000, "서울", 37.5, 127.0, CookingStatus::AwaitingPayment, 0, ""};
   cooking.payment_failed();
   EXPECT_FALSE(cooking.listed());
   EXPECT_EQ(status_of([&] { cooking.payment_approved(1); }), 409);
@@ -50,6 +52,69 @@ TEST(Catalog, DemoStoresHaveUniqueMenuIdsAndPricedMenus) {
     EXPECT_EQ(event.type, "StoreOpened");
     EXPECT_EQ(event.body.at("menu").as_array().size(), s.menu.size());
   }
+}
+
+}  // namespace
+
+namespace {
+
+FoodCooking requested() {
+  FoodCooking cooking{9, 1, "customer1", "[]", 23000, "서울", 37.5, 127.03, CookingStatus::AwaitingPayment, 0, ""};
+  cooking.payment_approved(1000);
+  return cooking;
+}
+
+TEST(Kitchen, AcceptStartFinishEachPublishTheirEvent) {
+  auto cooking = requested();
+  EXPECT_EQ((cooking.allowed_commands()), (std::vector<std::string>{"accept", "reject"}));
+  EXPECT_EQ(cooking.accept()[0].type, "OrderAccepted");
+  EXPECT_EQ((cooking.allowed_commands()), (std::vector<std::string>{"start"}));
+  EXPECT_EQ(cooking.start()[0].type, "CookStarted");
+  auto store = store::demo_stores().front();
+  auto finished = cooking.finish(store);
+  ASSERT_EQ(finished.size(), 1u);
+  EXPECT_EQ(finished[0].type, "CookFinished");
+  EXPECT_EQ(finished[0].body.at("storeName").as_string(), store.name);
+  EXPECT_DOUBLE_EQ(finished[0].body.at("lat").as_double(), 37.5);
+  EXPECT_EQ(finished[0].body.at("status").as_string(), "COOKED");
+  EXPECT_TRUE(cooking.allowed_commands().empty());
+}
+
+TEST(Kitchen, WrongStateCommandsAre409AndChangeNothing) {
+  auto cooking = requested();
+  EXPECT_EQ(status_of([&] { cooking.start(); }), 409);
+  EXPECT_EQ(status_of([&] { cooking.finish(store::demo_stores().front()); }), 409);
+  EXPECT_EQ(cooking.status, CookingStatus::Requested);
+  auto rejected = cooking.reject("재료 소진");
+  EXPECT_EQ(rejected[0].type, "OrderRejected");
+  EXPECT_EQ(rejected[0].body.at("reason").as_string(), "재료 소진");
+  EXPECT_EQ(status_of([&] { cooking.accept(); }), 409);
+  EXPECT_EQ(status_of([&] { cooking.cancel(); }), 409);
+}
+
+TEST(Kitchen, CancelIsAllowedOnlyUntilCookingStarts) {
+  auto waiting = requested();
+  waiting.cancel();
+  EXPECT_EQ(waiting.status, CookingStatus::Canceled);
+  waiting.cancel();  // asked again: same answer
+  auto accepted = requested();
+  accepted.accept();
+  accepted.cancel();
+  EXPECT_EQ(accepted.status, CookingStatus::Canceled);
+  auto cooking = requested();
+  cooking.accept();
+  cooking.start();
+  EXPECT_EQ(status_of([&] { cooking.cancel(); }), 409);
+  EXPECT_EQ(cooking.status, CookingStatus::Cooking);
+  auto early = store::canceled_before_arrival(10);
+  EXPECT_FALSE(early.listed());
+  EXPECT_EQ(status_of([&] { early.payment_approved(1); }), 409);
+}
+
+TEST(Kitchen, ARejectionNeedsAReason) {
+  EXPECT_EQ(store::parse_rejection(boost::json::parse(R"({"reason":"마감"})").as_object()), "마감");
+  for (const char* body : {R"({})", R"({"reason":""})", R"({"reason":3})", R"({"reason":"x","y":1})"})
+    EXPECT_EQ(status_of([&] { store::parse_rejection(boost::json::parse(body).as_object()); }), 400) << body;
 }
 
 }  // namespace

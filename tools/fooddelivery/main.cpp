@@ -6,6 +6,8 @@
 
 namespace fd::cli {
 int events(int argc, char** argv);  // events.cpp
+int load(int argc, char** argv);    // load.cpp
+int drill(int argc, char** argv);   // drill.cpp
 }  // namespace fd::cli
 
 namespace {
@@ -18,6 +20,8 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"events", "print the events of the JetStream stream, one JSON object per line", fd::cli::events},
+    {"load", "put load on the platform through the gateway and report availability and latency", fd::cli::load},
+    {"drill", "run a resilience drill that tells its story (c5: the circuit breaker)", fd::cli::drill},
 };
 
 void usage(std::FILE* out) {

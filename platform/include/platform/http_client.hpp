@@ -4,22 +4,37 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "platform/circuit_breaker.hpp"
 #include "platform/http.hpp"
 
 namespace platform {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// Thrown instead of calling while the client's circuit breaker is open: the caller's
+// fallback decides what happens then.
+struct CircuitOpen : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 class HttpClient {
  public:
   HttpClient(std::string host, std::uint16_t port,
              std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+  // For an origin written as http://host:port (the form of FD_<SERVICE>_URL).
+  static HttpClient to(const std::string& origin,
+                       std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
   ~HttpClient();
   HttpClient(HttpClient&&) noexcept;
+
+  // Guards every call with the breaker (shared by the clients of one dependency): a failure,
+  // a timeout or a 5xx counts against it; while it is open, send() throws CircuitOpen.
+  void guard(std::shared_ptr<CircuitBreaker> breaker);
 
   // Throws std::runtime_error naming the origin when the call fails or times out.
   Response send(const std::string& method, const std::string& target, const std::string& body = {},
@@ -27,6 +42,8 @@ class HttpClient {
   Response get(const std::string& target, const Headers& headers = {}) { return send("GET", target, {}, headers); }
 
  private:
+  Response exchange(const std::string& method, const std::string& target, const std::string& body,
+                    const Headers& headers);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -15,6 +15,9 @@ class Identity {
   Claims caller(const Request& request) const;
   // As caller(), and Problem 403 unless the caller has the role.
   Claims require(const Request& request, std::string_view role) const;
+  // A short-lived token with role "service" for calls to other services' internal endpoints,
+  // which the gateway does not route and which answer only to this role.
+  std::string service_token(std::string_view service) const;
 
  private:
   std::string secret_;

@@ -5,7 +5,9 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "platform/circuit_breaker.hpp"
 #include "platform/config.hpp"
 #include "platform/db.hpp"
 #include "platform/identity.hpp"
@@ -25,6 +27,13 @@ class ServiceHost {
   Router& router() { return router_; }
   // Extra readiness condition for /health (e.g. "catalog received"); empty string = ready.
   void readiness(std::function<std::string()> check) { readiness_ = std::move(check); }
+  // The breaker guarding calls to a dependency, configured by FD_BREAKER_<NAME>_* (WINDOW,
+  // MIN_CALLS, FAILURE_RATE_PERCENT, SLOW_RATE_PERCENT, SLOW_MS, OPEN_WAIT_MS, PROBES); its
+  // state and counts appear on /metrics and GET /internal/breakers.
+  std::shared_ptr<CircuitBreaker> breaker(const std::string& dependency);
+
+  // HTTP threads unless FD_HTTP_THREADS says otherwise: more where handlers wait on other services.
+  void default_http_threads(int threads) { default_http_threads_ = threads; }
 
   // Serves until SIGTERM/SIGINT; returns the process exit code.
   int run(std::map<std::string, Reaction> reactions = {});
@@ -36,6 +45,8 @@ class ServiceHost {
   Identity identity_;
   Router router_;
   std::function<std::string()> readiness_;
+  int default_http_threads_ = 1;
+  std::vector<std::shared_ptr<CircuitBreaker>> breakers_;
 };
 
 }  // namespace platform

@@ -77,18 +77,41 @@ PlaceOrder parse_place_order(const boost::json::object& body) {
 }
 
 const char* to_string(Status status) {
+  using namespace contracts::order_status;
   switch (status) {
-    case Status::Placed: return contracts::order_status::Placed;
-    case Status::Paid: return contracts::order_status::Paid;
-    case Status::PaymentFailed: return contracts::order_status::PaymentFailed;
+    case Status::Placed: return Placed;
+    case Status::Paid: return Paid;
+    case Status::PaymentFailed: return PaymentFailed;
+    case Status::Accepted: return Accepted;
+    case Status::Rejected: return Rejected;
+    case Status::Cooking: return Cooking;
+    case Status::Cooked: return Cooked;
+    case Status::RiderAssigned: return RiderAssigned;
+    case Status::PickedUp: return PickedUp;
+    case Status::Delivered: return Delivered;
+    case Status::Canceled: return Canceled;
   }
   return "UNKNOWN";
 }
 
 Status status_from(std::string_view text) {
-  for (auto status : {Status::Placed, Status::Paid, Status::PaymentFailed})
-    if (text == to_string(status)) return status;
+  for (int s = static_cast<int>(Status::Placed); s <= static_cast<int>(Status::Canceled); ++s)
+    if (text == to_string(static_cast<Status>(s))) return static_cast<Status>(s);
   throw std::invalid_argument("unknown order status " + std::string(text));
+}
+
+ReviewRequest parse_review(const boost::json::object& body) {
+  only_fields(body, {"orderId", "rating", "content"}, "");
+  ReviewRequest request;
+  request.order_id = integer_field(body, "orderId", "");
+  request.rating = integer_field(body, "rating", "");
+  if (request.rating < 1 || request.rating > 5) throw bad_request("rating must be between 1 and 5");
+  auto* content = body.if_contains("content");
+  if (!content || !content->is_string()) throw bad_request("content must be a string");
+  request.content = std::string(content->get_string());
+  if (request.content.size() > kMaxReview)
+    throw bad_request("content must be at most " + std::to_string(kMaxReview) + " bytes long");
+  return request;
 }
 
 boost::json::array items_json(const std::vector<LineItem>& items) {
@@ -109,13 +132,14 @@ std::vector<LineItem> items_from_json(const boost::json::array& items) {
 }
 
 std::pair<Order, std::vector<platform::Event>> Order::place(
-    std::int64_t id, std::string customer, const PlaceOrder& request, bool store_known,
+    std::int64_t id, std::string customer, const PlaceOrder& request, const std::string& store_name,
     const std::function<std::optional<MenuItem>(std::int64_t)>& menu, std::int64_t now_ms) {
-  if (!store_known) throw bad_request("storeId " + std::to_string(request.store_id) + " is not a known store");
+  if (store_name.empty()) throw bad_request("storeId " + std::to_string(request.store_id) + " is not a known store");
   Order order;
   order.id = id;
   order.customer = std::move(customer);
   order.store_id = request.store_id;
+  order.store_name = store_name;
   order.address = request.address;
   order.lat = request.lat;
   order.lon = request.lon;
@@ -132,6 +156,7 @@ std::pair<Order, std::vector<platform::Event>> Order::place(
                          {{"orderId", order.id},
                           {"customerId", order.customer},
                           {"storeId", order.store_id},
+                          {"storeName", order.store_name},
                           {"items", items_json(order.items)},
                           {"totalPrice", order.total_price},
                           {"address", order.address},
@@ -141,22 +166,78 @@ std::pair<Order, std::vector<platform::Event>> Order::place(
   return {std::move(order), {std::move(placed)}};
 }
 
-std::vector<platform::Event> Order::payment_approved() {
-  switch (status) {
-    case Status::Placed: status = Status::Paid; return {};
-    case Status::Paid:
-    case Status::PaymentFailed: break;
-  }
-  throw platform::conflict("order " + std::to_string(id) + " is " + to_string(status) + ", not awaiting payment");
+platform::Event Order::event(const char* type) const {
+  return {type, {{"orderId", id}, {"customerId", customer}, {"storeId", store_id}, {"status", to_string(status)}}};
 }
 
-std::vector<platform::Event> Order::payment_failed() {
+std::vector<platform::Event> Order::move(Status from, Status to, const char* event_type) {
+  if (status != from)
+    throw platform::conflict("order " + std::to_string(id) + " is " + to_string(status) + ", not " + to_string(from));
+  status = to;
+  if (!event_type) return {};
+  return {event(event_type)};
+}
+
+std::vector<platform::Event> Order::payment_approved() { return move(Status::Placed, Status::Paid); }
+std::vector<platform::Event> Order::payment_failed() { return move(Status::Placed, Status::PaymentFailed); }
+std::vector<platform::Event> Order::accepted() { return move(Status::Paid, Status::Accepted); }
+std::vector<platform::Event> Order::rejected() { return move(Status::Paid, Status::Rejected); }
+std::vector<platform::Event> Order::cook_started() { return move(Status::Accepted, Status::Cooking); }
+std::vector<platform::Event> Order::cook_finished() { return move(Status::Cooking, Status::Cooked); }
+std::vector<platform::Event> Order::picked_up() { return move(Status::RiderAssigned, Status::PickedUp); }
+
+std::vector<platform::Event> Order::rider_assigned(const std::string& rider_id) {
+  auto events = move(Status::Cooked, Status::RiderAssigned);
+  rider = rider_id;
+  return events;
+}
+
+void Order::check_cancelable() const {
   switch (status) {
-    case Status::Placed: status = Status::PaymentFailed; return {};
+    case Status::Placed:
     case Status::Paid:
-    case Status::PaymentFailed: break;
+    case Status::Accepted: return;
+    case Status::Cooking:
+    case Status::Cooked:
+    case Status::RiderAssigned:
+    case Status::PickedUp:
+    case Status::Delivered:
+      throw platform::conflict("order " + std::to_string(id) + " cannot be canceled: cooking has already started (" +
+                               to_string(status) + ")");
+    case Status::PaymentFailed:
+    case Status::Rejected:
+    case Status::Canceled: break;
   }
-  throw platform::conflict("order " + std::to_string(id) + " is " + to_string(status) + ", not awaiting payment");
+  throw platform::conflict("order " + std::to_string(id) + " is already " + to_string(status));
+}
+
+std::vector<platform::Event> Order::cancel(bool refunded) {
+  check_cancelable();
+  status = Status::Canceled;
+  auto canceled = event(contracts::event::OrderCanceled);
+  canceled.body["refunded"] = refunded;
+  return {std::move(canceled)};
+}
+
+std::vector<platform::Event> Order::confirm_delivery() {
+  if (status != Status::PickedUp)
+    throw platform::conflict("order " + std::to_string(id) + " is " + to_string(status) +
+                             "; delivery can be confirmed once the rider has picked it up");
+  status = Status::Delivered;
+  auto confirmed = event(contracts::event::DeliveryConfirmed);
+  if (!rider.empty()) confirmed.body["riderId"] = rider;
+  return {std::move(confirmed)};
+}
+
+std::vector<platform::Event> Order::review(std::int64_t review_id, const ReviewRequest& request) const {
+  if (status != Status::Delivered)
+    throw platform::conflict("order " + std::to_string(id) + " is " + to_string(status) +
+                             "; it can be reviewed once delivered");
+  auto reviewed = event(contracts::event::OrderReviewed);
+  reviewed.body["reviewId"] = review_id;
+  reviewed.body["rating"] = request.rating;
+  reviewed.body["content"] = request.content;
+  return {std::move(reviewed)};
 }
 
 }  // namespace order

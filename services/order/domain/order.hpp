@@ -42,14 +42,37 @@ inline constexpr std::size_t kMaxAddress = 200;
 // Throws platform::Problem 400 naming the offending field.
 PlaceOrder parse_place_order(const boost::json::object& body);
 
-enum class Status { Placed, Paid, PaymentFailed };
+enum class Status {
+  Placed,
+  Paid,
+  PaymentFailed,
+  Accepted,
+  Rejected,
+  Cooking,
+  Cooked,
+  RiderAssigned,
+  PickedUp,
+  Delivered,
+  Canceled
+};
 const char* to_string(Status status);
 Status status_from(std::string_view text);
+
+// A customer's review of a delivered order.
+struct ReviewRequest {
+  std::int64_t order_id = 0;
+  std::int64_t rating = 0;  // 1..5
+  std::string content;
+};
+inline constexpr std::size_t kMaxReview = 1000;
+// Throws platform::Problem 400 naming the offending field.
+ReviewRequest parse_review(const boost::json::object& body);
 
 struct Order {
   std::int64_t id = 0;
   std::string customer;
   std::int64_t store_id = 0;
+  std::string store_name;
   std::vector<LineItem> items;
   std::int64_t total_price = 0;
   std::string address;
@@ -57,16 +80,36 @@ struct Order {
   double lon = 0;
   Status status = Status::Placed;
   std::int64_t placed_at = 0;  // epoch ms
+  std::string rider;           // once a rider took the delivery
 
-  // Prices each line from the menu; Problem 400 for an unknown store or a menu item
-  // that the store does not sell.
+  // Prices each line from the menu; Problem 400 for an unknown store (store_name empty)
+  // or a menu item that the store does not sell.
   static std::pair<Order, std::vector<platform::Event>> place(
-      std::int64_t id, std::string customer, const PlaceOrder& request, bool store_known,
+      std::int64_t id, std::string customer, const PlaceOrder& request, const std::string& store_name,
       const std::function<std::optional<MenuItem>(std::int64_t)>& menu, std::int64_t now_ms);
 
-  // The payment's outcome. Problem 409 if the order is no longer awaiting payment.
+  // What other services report. Each throws Problem 409 when the order is not in the state
+  // the report follows from (a stale or repeated event), and changes nothing then.
   std::vector<platform::Event> payment_approved();
   std::vector<platform::Event> payment_failed();
+  std::vector<platform::Event> accepted();
+  std::vector<platform::Event> rejected();
+  std::vector<platform::Event> cook_started();
+  std::vector<platform::Event> cook_finished();
+  std::vector<platform::Event> rider_assigned(const std::string& rider_id);
+  std::vector<platform::Event> picked_up();
+
+  // The customer's commands. Cancelling is allowed until cooking starts (R6): check first,
+  // ask the store and payment, then cancel. Problem 409 otherwise, with the reason.
+  void check_cancelable() const;
+  std::vector<platform::Event> cancel(bool refunded);
+  std::vector<platform::Event> confirm_delivery();
+  // Problem 409 unless delivered; the adapter makes it once per order.
+  std::vector<platform::Event> review(std::int64_t review_id, const ReviewRequest& request) const;
+
+ private:
+  std::vector<platform::Event> move(Status from, Status to, const char* event_type = nullptr);
+  platform::Event event(const char* type) const;
 };
 
 boost::json::array items_json(const std::vector<LineItem>& items);

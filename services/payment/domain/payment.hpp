@@ -8,7 +8,7 @@
 
 namespace payment {
 
-enum class Status { Approved, Failed };
+enum class Status { Approved, Failed, Canceled, Settled };
 const char* to_string(Status status);
 Status status_from(std::string_view text);
 
@@ -36,6 +36,18 @@ struct Payment {
   static std::pair<Payment, std::vector<platform::Event>> charge(std::int64_t order_id, std::string customer,
                                                                  std::int64_t amount, const CardProcessor& processor,
                                                                  std::int64_t now_ms);
+
+  // An order canceled before payment heard of it: kept so that its late OrderPlaced is never charged.
+  static Payment canceled_before_charge(std::int64_t order_id, std::int64_t now_ms);
+
+  // The refund (compensation for a rejection or a cancel): PaymentCanceled once; nothing
+  // when there is nothing to refund (declined, or already refunded). Problem 409 once settled.
+  std::vector<platform::Event> cancel();
+  // The customer confirmed delivery: the money goes to the store. Problem 409 unless approved.
+  std::vector<platform::Event> settle();
+
+ private:
+  platform::Event event(const char* type) const;
 };
 
 }  // namespace payment

@@ -1,0 +1,77 @@
+#include "kakao_talk.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "domain/kakao.hpp"
+#include "domain/notification.hpp"
+#include "platform/http_client.hpp"
+#include "platform/log.hpp"
+
+namespace customer {
+
+namespace {
+
+class KakaoTalk final : public Messenger {
+ public:
+  KakaoTalk(const std::string& base_url, const std::string& path, std::string token, std::string link_base,
+            std::chrono::milliseconds timeout)
+      : client_(platform::HttpClient::to(base_url, timeout)),
+        target_(path_of(base_url) + path),
+        authorization_("Bearer " + std::move(token)),
+        link_base_(std::move(link_base)) {}
+
+  std::string deliver(const Notification& notification) override {
+    auto link = link_base_ + "/orderStatuses/" + std::to_string(notification.order_id);
+    auto response = client_.send("POST", target_, kakao::text_message_form(notification.text, link),
+                                 {{"Authorization", authorization_}, {"Content-Type", kakao::kContentType}});
+    if (auto why = kakao::refusal(response.status, response.body); !why.empty()) throw std::runtime_error(why);
+    return delivery_state::Sent;
+  }
+
+ private:
+  // A base URL may carry a path, e.g. a relay's http://relay:8080/kakao.
+  static std::string path_of(const std::string& url) {
+    auto authority = url.find("://");
+    auto slash = url.find('/', authority == std::string::npos ? 0 : authority + 3);
+    if (slash == std::string::npos) return {};
+    auto path = url.substr(slash);
+    while (!path.empty() && path.back() == '/') path.pop_back();
+    return path;
+  }
+
+  platform::HttpClient client_;
+  std::string target_;
+  std::string authorization_;
+  std::string link_base_;
+};
+
+class LocalRecord final : public Messenger {
+ public:
+  std::string deliver(const Notification&) override { return delivery_state::Recorded; }
+};
+
+}  // namespace
+
+std::unique_ptr<Messenger> messenger_from(const platform::Config& config) {
+  auto token = config.get("KAKAO_TOKEN", "");
+  if (token.empty()) {
+    platform::log::info("no FD_KAKAO_TOKEN: KakaoTalk messages are recorded here, not sent");
+    return std::make_unique<LocalRecord>();
+  }
+  auto base_url = config.get("KAKAO_BASE_URL", "https://kapi.kakao.com");
+  auto path = config.get("KAKAO_PATH", "/v2/api/talk/memo/default/send");
+  if (base_url.rfind("http://", 0) != 0)
+    throw std::invalid_argument("FD_KAKAO_BASE_URL is " + base_url +
+                                ", but the platform's HTTP client speaks plain HTTP only: set it to an http:// "
+                                "relay that forwards to https://kapi.kakao.com, or unset FD_KAKAO_TOKEN to record "
+                                "messages without sending them");
+  if (path.empty() || path.front() != '/') throw std::invalid_argument("FD_KAKAO_PATH must start with '/': " + path);
+  auto timeout = std::chrono::milliseconds(config.integer("KAKAO_TIMEOUT_MS", 3000));
+  if (timeout.count() <= 0) throw std::invalid_argument("FD_KAKAO_TIMEOUT_MS must be a positive number of milliseconds");
+  auto link_base = config.get("KAKAO_LINK_URL", "http://127.0.0.1:" + config.get("GATEWAY_PORT", "8088"));
+  platform::log::info("KakaoTalk messages are sent", {{"url", base_url + path}});
+  return std::make_unique<KakaoTalk>(base_url, path, token, link_base, timeout);
+}
+
+}  // namespace customer

@@ -1,0 +1,18 @@
+#pragma once
+// The messengers a notification can go through, chosen by the settings:
+//   FD_KAKAO_TOKEN set    Kakao's REST message API: POST {FD_KAKAO_BASE_URL}{FD_KAKAO_PATH}
+//                         with the token as Bearer; answered {"result_code":0} → SENT
+//   FD_KAKAO_TOKEN unset  kept in our table only → RECORDED
+// The platform's HTTP client speaks plain HTTP, so FD_KAKAO_BASE_URL must be an http://
+// origin: Kakao itself (https://kapi.kakao.com) is reached through a relay that adds TLS.
+#include <memory>
+
+#include "notifications.hpp"
+#include "platform/config.hpp"
+
+namespace customer {
+
+// Throws std::invalid_argument naming the setting when the settings cannot work.
+std::unique_ptr<Messenger> messenger_from(const platform::Config& config);
+
+}  // namespace customer

@@ -1,0 +1,3 @@
+#include "app.hpp"
+
+int main() { return platform::run_service("rider", rider::install); }

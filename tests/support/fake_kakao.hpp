@@ -1,0 +1,48 @@
+#pragma once
+// A stand-in for Kakao's message REST API (kapi.kakao.com) on a free local port, served by
+// the platform's own HTTP server in a thread:
+//
+//   fd::test::FakeKakao kakao;                       // http://127.0.0.1:<port>
+//   TestPlatform platform({{"FD_KAKAO_BASE_URL", kakao.base_url()}, {"FD_KAKAO_TOKEN", kakao.token()}});
+//   kakao.fail_next(2);                              // the next two requests get HTTP 500
+//   kakao.messages();                                // what it accepted, in order
+//
+// It checks each request as Kakao documents it: POST to the memo path, Authorization
+// "Bearer <token>", an application/x-www-form-urlencoded body whose template_object is a
+// JSON text template ({"object_type":"text","text":...,"link":{"web_url":...}}). A request
+// that is not so is answered 4xx and listed in problems().
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fd::test {
+
+class FakeKakao {
+ public:
+  struct Message {
+    std::string text;
+    std::string web_url;
+    std::string mobile_web_url;
+  };
+
+  explicit FakeKakao(std::string token = "test-token", std::string path = "/v2/api/talk/memo/default/send");
+  ~FakeKakao();
+  FakeKakao(const FakeKakao&) = delete;
+  FakeKakao& operator=(const FakeKakao&) = delete;
+
+  std::string base_url() const;  // http://127.0.0.1:<port>
+  const std::string& token() const;
+
+  // Answers the next n well-formed requests with HTTP 500, without recording them.
+  void fail_next(int n);
+
+  std::vector<Message> messages() const;       // accepted, in arrival order
+  std::vector<std::string> problems() const;   // why each malformed request was refused
+  int requests() const;                        // every request to the memo path, failed ones included
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace fd::test
