@@ -11,7 +11,10 @@ Claims Identity::caller(const Request& request) const {
   constexpr std::string_view scheme = "Bearer ";
   if (authorization.size() <= scheme.size() || authorization.compare(0, scheme.size(), scheme) != 0)
     throw unauthorized("Authorization header must be 'Bearer <token>'");
-  return verify_jwt(authorization.substr(scheme.size()), secret_, now_s());
+  auto claims = verify_jwt(authorization.substr(scheme.size()), secret_, now_s());
+  if (!claims.token_id.empty() && is_revoked_ && is_revoked_(claims.token_id))
+    throw unauthorized("token has been revoked (logged out); log in again");
+  return claims;
 }
 
 Claims Identity::require(const Request& request, std::string_view role) const {

@@ -69,6 +69,7 @@ std::string sign_jwt(const Claims& claims, const std::string& secret) {
   boost::json::object payload{{"sub", claims.subject}, {"role", claims.role}, {"iat", claims.issued_at},
                               {"exp", claims.expires_at}};
   if (!claims.store_id.empty()) payload["storeId"] = claims.store_id;
+  if (!claims.token_id.empty()) payload["jti"] = claims.token_id;
   auto signing_input = base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(boost::json::serialize(payload));
   return signing_input + "." + base64url(hmac_sha256(secret, signing_input));
 }
@@ -99,6 +100,7 @@ Claims verify_jwt(const std::string& token, const std::string& secret, std::int6
   claims.subject = text("sub");
   claims.role = text("role");
   claims.store_id = text("storeId");
+  claims.token_id = text("jti");
   claims.issued_at = number("iat");
   claims.expires_at = number("exp");
   if (claims.subject.empty() || claims.role.empty()) throw unauthorized("token lacks sub or role");

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "platform/http_server.hpp"
+#include "platform/clock.hpp"
 #include "platform/log.hpp"
 #include "platform/problem.hpp"
 
@@ -16,6 +17,12 @@ ServiceHost::ServiceHost(std::string name)
   auto url = config_.get("DB_URL", "sqlite:" + name_ + ".db");
   db_ = open_database(url);
   migrate_messaging(*db_);
+  // Logouts reach every service as TokenRevoked events (see run()); a revoked token stops
+  // working everywhere, not only at the auth service.
+  db_->script("CREATE TABLE IF NOT EXISTS fd_revoked_tokens (token_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);");
+  identity_.revocations([db = db_.get()](const std::string& token_id) {
+    return db->query_one("SELECT 1 FROM fd_revoked_tokens WHERE token_id = ?", {token_id}).has_value();
+  });
 }
 
 ServiceHost::~ServiceHost() = default;
@@ -112,6 +119,13 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   router_.add("GET", "/metrics", [&](Request&) {
     return Response{200, "text/plain; version=0.0.4", metrics_text(name_, breakers_, messaging.pending_outbox()), {}};
   });
+  // Every route this service serves, so a test can hold them to the OpenAPI document.
+  router_.add("GET", "/internal/routes", [&](Request& request) {
+    identity_.require(request, "service");
+    boost::json::array routes;
+    for (const auto& route : router_.routes()) routes.emplace_back(route);
+    return json_response(200, {{"service", name_}, {"routes", std::move(routes)}});
+  });
   router_.add("GET", "/internal/breakers", [&](Request& request) {
     identity_.require(request, "service");
     return json_response(200, breakers_json(breakers_));
@@ -153,6 +167,14 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   options.body_limit = static_cast<std::size_t>(config_.integer("BODY_LIMIT", 64 * 1024));
   HttpServer server(router_, options);
 
+  reactions.try_emplace("TokenRevoked", [](Db& tx, const ReceivedEvent& event) {
+    auto* id = event.body.if_contains("tokenId");
+    auto* expires = event.body.if_contains("expiresAt");
+    if (!id || !id->is_string() || !expires || !expires->is_int64()) return;
+    tx.exec("DELETE FROM fd_revoked_tokens WHERE expires_at < ?", {now_s()});
+    tx.exec("INSERT INTO fd_revoked_tokens (token_id, expires_at) VALUES (?, ?) ON CONFLICT (token_id) DO NOTHING",
+            {std::string(id->get_string()), expires->get_int64()});
+  });
   messaging.start(std::move(reactions));
   log::info("listening", {{"port", std::to_string(server.port())}, {"nats", bus.url}});
   server.run();

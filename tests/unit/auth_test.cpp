@@ -31,3 +31,30 @@ TEST(DemoAccounts, AreTheOnesTheReadmeLists) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SignUp, AcceptsASensibleAccountAndSaysWhatIsWrongOtherwise) {
+  auto ok = auth::parse_sign_up(boost::json::parse(R"({"username":"kim_99","password":"longenough"})").as_object());
+  EXPECT_EQ(ok.credentials.username, "kim_99");
+  EXPECT_EQ(ok.display_name, "kim_99");
+  for (const char* body : {R"({"username":"ab","password":"longenough"})", R"({"username":"Kim","password":"longenough"})",
+                           R"({"username":"kim' OR 1=1","password":"longenough"})",
+                           R"({"username":"kim","password":"short"})",
+                           R"({"username":"kim","password":"longenough","role":"owner"})"}) {
+    EXPECT_THROW(auth::parse_sign_up(boost::json::parse(body).as_object()), platform::Problem) << body;
+  }
+}
+
+TEST(Refresh, NeedsExactlyARefreshToken) {
+  EXPECT_EQ(auth::parse_refresh(boost::json::parse(R"({"refreshToken":"abc"})").as_object()), "abc");
+  EXPECT_THROW(auth::parse_refresh(boost::json::parse(R"({})").as_object()), platform::Problem);
+  EXPECT_THROW(auth::parse_refresh(boost::json::parse(R"({"refreshToken":"a","x":1})").as_object()), platform::Problem);
+}
+
+TEST(Login, TokensCarryAnIdSoTheyCanBeRevoked) {
+  auto claims = auth::claims_for({"customer1", "customer", "", ""}, 1000, 60, "token-7");
+  EXPECT_EQ(claims.token_id, "token-7");
+}
+
+}  // namespace

@@ -74,8 +74,8 @@ TEST(OrderStatusView, EveryEventMapsToItsWords) {
       {"Picked", "PICKED_UP", "", Effect::StatusChanged},
       {"DeliveryConfirmed", "DELIVERED", "", Effect::StatusChanged},
       {"OrderCanceled", "CANCELED", "", Effect::StatusChanged},
-      {"PaymentCanceled", "PLACED", "CANCELED", Effect::Recorded},
-      {"PaymentSettled", "PLACED", "SETTLED", Effect::Recorded},
+      {"PaymentCanceled", "PLACED", "CANCELED", Effect::StepAdded},
+      {"PaymentSettled", "PLACED", "SETTLED", Effect::StepAdded},
   };
   for (const auto& c : cases) {
     auto view = placed_view();
@@ -116,7 +116,7 @@ TEST(OrderStatusView, ARejectionIsRefundedWithoutAnotherStatus) {
   auto view = placed_view();
   customer::apply(view, "PaymentApproved", event(110));
   EXPECT_EQ(customer::apply(view, "OrderRejected", event(120, {{"reason", "재료 소진"}})), Effect::StatusChanged);
-  EXPECT_EQ(customer::apply(view, "PaymentCanceled", event(130, {{"amount", 23000}})), Effect::Recorded);
+  EXPECT_EQ(customer::apply(view, "PaymentCanceled", event(130, {{"amount", 23000}})), Effect::StepAdded);
   EXPECT_EQ(view->status, "REJECTED");
   EXPECT_EQ(view->payment_status, "CANCELED");
   EXPECT_EQ(view->timeline.size(), 4u);
@@ -134,7 +134,7 @@ TEST(OrderStatusView, AnEventSeenAgainAddsNoSecondStep) {
   EXPECT_EQ(customer::apply(view, "OrderPlaced", placed()), Effect::Ignored);
   ASSERT_EQ(customer::apply(view, "PaymentApproved", event(110)), Effect::StatusChanged);
   EXPECT_EQ(customer::apply(view, "PaymentApproved", event(111)), Effect::Ignored);
-  ASSERT_EQ(customer::apply(view, "PaymentCanceled", event(120)), Effect::Recorded);
+  ASSERT_EQ(customer::apply(view, "PaymentCanceled", event(120)), Effect::StepAdded);
   EXPECT_EQ(customer::apply(view, "PaymentCanceled", event(121)), Effect::Ignored);
   EXPECT_EQ(view->timeline.size(), 3u);
   EXPECT_EQ(view->timeline[1].at, 110);
@@ -150,7 +150,7 @@ TEST(OrderStatusView, AFinalStatusStaysButPaymentNewsIsRecorded) {
         << final_event;
     EXPECT_EQ(view->status, status);
     EXPECT_EQ(view->rider_id, "");
-    EXPECT_EQ(customer::apply(view, "PaymentSettled", event(140)), Effect::Recorded) << final_event;
+    EXPECT_EQ(customer::apply(view, "PaymentSettled", event(140)), Effect::StepAdded) << final_event;
     EXPECT_EQ(view->status, status);
     EXPECT_EQ(view->timeline.size(), 3u);
   }

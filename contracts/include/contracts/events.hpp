@@ -31,6 +31,7 @@ inline constexpr const char* DeliveryAssigned = "DeliveryAssigned";
 inline constexpr const char* Picked = "Picked";
 inline constexpr const char* DeliveryConfirmed = "DeliveryConfirmed";
 inline constexpr const char* OrderReviewed = "OrderReviewed";
+inline constexpr const char* TokenRevoked = "TokenRevoked";  // tokenId, expiresAt (epoch s), username; no orderId
 }  // namespace event
 
 namespace order_status {

@@ -1,5 +1,6 @@
 #pragma once
 // Who calls: every protected handler starts here.
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -19,8 +20,12 @@ class Identity {
   // which the gateway does not route and which answer only to this role.
   std::string service_token(std::string_view service) const;
 
+  // Asked for every token that carries an id: true when it was revoked (logged out).
+  void revocations(std::function<bool(const std::string& token_id)> is_revoked) { is_revoked_ = std::move(is_revoked); }
+
  private:
   std::string secret_;
+  std::function<bool(const std::string&)> is_revoked_;
 };
 
 }  // namespace platform

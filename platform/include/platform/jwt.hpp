@@ -12,6 +12,7 @@ struct Claims {
   std::string store_id;  // owners only
   std::int64_t issued_at = 0;  // epoch seconds
   std::int64_t expires_at = 0;
+  std::string token_id;  // jti: names the token when it is revoked
 };
 
 std::string sign_jwt(const Claims& claims, const std::string& secret);

@@ -24,6 +24,7 @@ class ServiceHost {
   const Config& config() const { return config_; }
   Db& db() { return *db_; }
   const Identity& identity() const { return identity_; }
+  Identity& identity() { return identity_; }
   Router& router() { return router_; }
   // Extra readiness condition for /health (e.g. "catalog received"); empty string = ready.
   void readiness(std::function<std::string()> check) { readiness_ = std::move(check); }

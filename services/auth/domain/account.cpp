@@ -22,9 +22,29 @@ Credentials parse_login(const boost::json::object& body) {
   return {text_field(body, "username", 64), text_field(body, "password", 256)};
 }
 
-platform::Claims claims_for(const Account& account, std::int64_t now_seconds, std::int64_t ttl_seconds) {
+platform::Claims claims_for(const Account& account, std::int64_t now_seconds, std::int64_t ttl_seconds,
+                           std::string token_id) {
   return {account.username, account.role, account.role == "owner" ? account.store_id : std::string(), now_seconds,
-          now_seconds + ttl_seconds};
+          now_seconds + ttl_seconds, std::move(token_id)};
+}
+
+SignUp parse_sign_up(const boost::json::object& body) {
+  for (const auto& field : body)
+    if (field.key() != "username" && field.key() != "password" && field.key() != "displayName")
+      throw platform::bad_request("unknown field '" + std::string(field.key()) + "'");
+  SignUp sign_up{{text_field(body, "username", 32), text_field(body, "password", 128)}, {}};
+  const auto& username = sign_up.credentials.username;
+  if (username.size() < 3 || username.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+    throw platform::bad_request("username must be 3 to 32 characters of a-z, 0-9 and _");
+  if (sign_up.credentials.password.size() < 8) throw platform::bad_request("password must be at least 8 bytes long");
+  sign_up.display_name = body.contains("displayName") ? text_field(body, "displayName", 64) : username;
+  return sign_up;
+}
+
+std::string parse_refresh(const boost::json::object& body) {
+  for (const auto& field : body)
+    if (field.key() != "refreshToken") throw platform::bad_request("unknown field '" + std::string(field.key()) + "'");
+  return text_field(body, "refreshToken", 128);
 }
 
 std::vector<DemoAccount> demo_accounts() {

@@ -24,8 +24,20 @@ struct Credentials {
 // Throws platform::Problem 400 naming what is missing or malformed.
 Credentials parse_login(const boost::json::object& body);
 
+// A customer's own sign-up: username 3–32 of [a-z0-9_], password 8–128 bytes, an optional
+// displayName up to 64 bytes. Problem 400 naming what is wrong.
+struct SignUp {
+  Credentials credentials;
+  std::string display_name;
+};
+SignUp parse_sign_up(const boost::json::object& body);
+
+// {"refreshToken": "..."}; Problem 400 otherwise.
+std::string parse_refresh(const boost::json::object& body);
+
 // The claims a token carries for this account, valid for ttl seconds from now.
-platform::Claims claims_for(const Account& account, std::int64_t now_seconds, std::int64_t ttl_seconds);
+platform::Claims claims_for(const Account& account, std::int64_t now_seconds, std::int64_t ttl_seconds,
+                           std::string token_id = {});
 
 struct DemoAccount {
   Account account;

@@ -127,7 +127,7 @@ Effect apply(std::optional<OrderStatus>& view, std::string_view event_type, cons
   if (view->store_name.empty()) view->store_name = store_name_of(body);
   view->timeline.push_back(
       {view->status, meaning->payment_status ? meaning->payment_status : "", std::string(event_type), at});
-  return changes_status ? Effect::StatusChanged : Effect::Recorded;
+  return changes_status ? Effect::StatusChanged : Effect::StepAdded;
 }
 
 }  // namespace customer

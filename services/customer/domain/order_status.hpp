@@ -33,7 +33,7 @@ struct OrderStatus {
 // What an event did to a view.
 enum class Effect {
   Ignored,        // not an order-status event, an unknown order, already applied, or after the end
-  Recorded,       // a step that leaves the order's status as it was (payment canceled or settled)
+  StepAdded,      // a step that leaves the order's status as it was (payment canceled or settled)
   StatusChanged,  // a new order status: the customer is told of it
 };
 

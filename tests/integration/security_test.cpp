@@ -1,0 +1,152 @@
+// The security model from outside, through the gateway: who may call, what they may touch,
+// and hostile input that must be refused without changing anything.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "platform/clock.hpp"
+#include "platform/jwt.hpp"
+#include "support/api.hpp"
+#include "support/platform_fixture.hpp"
+#include "support/stream_reader.hpp"
+
+namespace {
+
+using fd::test::Api;
+using fd::test::eventually;
+
+class Security : public ::testing::Test {
+ protected:
+  fd::test::TestPlatform platform;
+  Api customer{platform.gateway_port()};
+
+  void SetUp() override { customer.login("customer1"); }
+
+  std::string secret() {
+    std::ifstream in(platform.data_dir() + "/jwt.secret");
+    std::string text;
+    in >> text;
+    return text;
+  }
+
+  std::int64_t place() {
+    auto reply = customer.post("/orders", {{"storeId", 1},
+                                           {"items", {{{"menuId", 104}, {"qty", 1}}}},
+                                           {"address", "서울"},
+                                           {"lat", 37.5},
+                                           {"lon", 127.03}});
+    EXPECT_EQ(reply.status, 201) << reply.raw;
+    return reply.status == 201 ? reply.body.at("orderId").as_int64() : 0;
+  }
+};
+
+TEST_F(Security, MissingExpiredForgedAndAlgNoneTokensAre401) {
+  Api anonymous(platform.gateway_port());
+  EXPECT_EQ(anonymous.get("/orderStatuses").status, 401);
+
+  auto now = platform::now_s();
+  anonymous.token(platform::sign_jwt({"customer1", "customer", "", now - 7200, now - 3600}, secret()));
+  auto expired = anonymous.get("/orderStatuses");
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_NE(expired.raw.find("expired"), std::string::npos);
+
+  anonymous.token(platform::sign_jwt({"customer1", "customer", "", now, now + 600}, "not-the-secret"));
+  EXPECT_EQ(anonymous.get("/orderStatuses").status, 401);
+
+  auto real = customer.token();
+  auto payload = real.substr(real.find('.') + 1, real.rfind('.') - real.find('.') - 1);
+  anonymous.token("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + payload + ".");
+  EXPECT_EQ(anonymous.get("/orderStatuses").status, 401);
+  for (const char* target : {"/orders", "/foodCookings", "/deliveries", "/notifications", "/orderStatuses"})
+    EXPECT_EQ(anonymous.get(target).status, 401) << target;
+}
+
+TEST_F(Security, LogoutRevokesTheTokenInEveryServiceAndRefreshRotates) {
+  Api session(platform.gateway_port());
+  auto login = session.post("/auth/login", {{"username", "customer2"}, {"password", "demo1234"}});
+  ASSERT_EQ(login.status, 200);
+  auto refresh = std::string(login.body.at("refreshToken").as_string());
+  session.token(std::string(login.body.at("accessToken").as_string()));
+  EXPECT_EQ(session.get("/orderStatuses").status, 200);
+
+  auto rotated = session.post("/auth/refresh", {{"refreshToken", refresh}});
+  ASSERT_EQ(rotated.status, 200) << rotated.raw;
+  EXPECT_EQ(session.post("/auth/refresh", {{"refreshToken", refresh}}).status, 401);  // used once only
+
+  EXPECT_EQ(session.call("POST", "/auth/logout").status, 204);
+  // Every service hears of it by event and refuses the token from then on.
+  EXPECT_TRUE(eventually([&] { return session.get("/orderStatuses").status == 401; }));
+  EXPECT_TRUE(eventually([&] { return session.get("/orders").status == 401; }));
+  EXPECT_TRUE(eventually([&] { return session.get("/auth/me").status == 401; }));
+  EXPECT_EQ(session.post("/auth/refresh", {{"refreshToken", std::string(rotated.body.at("refreshToken").as_string())}})
+                .status,
+            401);
+}
+
+TEST_F(Security, ACustomerCanSignUpAndOrderButNotAsSomeoneElse) {
+  Api newcomer(platform.gateway_port());
+  auto created = newcomer.post("/auth/signup", {{"username", "newbie"}, {"password", "correct horse"}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  EXPECT_EQ(created.body.at("role").as_string(), "customer");
+  EXPECT_EQ(newcomer.post("/auth/signup", {{"username", "newbie"}, {"password", "correct horse"}}).status, 409);
+  EXPECT_EQ(newcomer.post("/auth/signup", {{"username", "owner9"}, {"password", "correct horse"}, {"role", "owner"}})
+                .status,
+            400);
+  newcomer.login("newbie", "correct horse");
+  auto id = place();
+  EXPECT_EQ(newcomer.get("/orders/" + std::to_string(id)).status, 404);
+}
+
+TEST_F(Security, OwnershipIsEnforcedInsideEachService) {
+  auto id = place();
+  auto order = std::to_string(id);
+  Api owner(platform.gateway_port()), owner2(platform.gateway_port()), customer2(platform.gateway_port()),
+      rider(platform.gateway_port());
+  owner.login("owner1");
+  owner2.login("owner2");
+  customer2.login("customer2");
+  rider.login("rider1");
+  ASSERT_TRUE(eventually([&] { return owner.get("/foodCookings/" + order).status == 200; }));
+  EXPECT_EQ(customer2.get("/orders/" + order).status, 404);
+  EXPECT_EQ(customer2.get("/orderStatuses/" + order).status, 404);
+  EXPECT_EQ(customer2.call("PUT", "/orders/" + order + "/cancel").status, 404);
+  EXPECT_EQ(owner2.call("PUT", "/foodCookings/" + order + "/accept").status, 404);
+  EXPECT_EQ(rider.call("PUT", "/orders/" + order + "/deliveryconfirm").status, 403);
+  EXPECT_EQ(customer.get("/internal/routes").status, 404);
+  EXPECT_EQ(customer.call("PUT", "/internal/foodCookings/" + order + "/cancel").status, 404);
+  EXPECT_EQ(owner.get("/foodCookings/" + order).body.at("status").as_string(), "REQUESTED");
+}
+
+TEST_F(Security, HostileInputIs400AndChangesNothing) {
+  auto first = place();
+  Api owner(platform.gateway_port());
+  owner.login("owner1");
+  ASSERT_TRUE(eventually([&] { return owner.get("/foodCookings/" + std::to_string(first)).status == 200; }));
+  auto events_before = fd::test::read_stream(platform.nats_url()).size();
+
+  const std::vector<std::pair<std::string, std::string>> bodies = {
+      {"malformed JSON", R"({"storeId":1,)"},
+      {"wrong type", R"({"storeId":"1","items":[{"menuId":104,"qty":1}],"address":"a","lat":1,"lon":1})"},
+      {"huge number", R"({"storeId":1e400,"items":[{"menuId":104,"qty":1}],"address":"a","lat":1,"lon":1})"},
+      {"huge integer", R"({"storeId":123456789012345678901234567890,"items":[{"menuId":104,"qty":1}],"address":"a","lat":1,"lon":1})"},
+      {"invalid UTF-8", "{\"storeId\":1,\"items\":[{\"menuId\":104,\"qty\":1}],\"address\":\"\xff\xfe\",\"lat\":1,\"lon\":1}"},
+      {"SQL injection", R"({"storeId":1,"items":[{"menuId":"104; DROP TABLE orders","qty":1}],"address":"a","lat":1,"lon":1})"},
+      {"deep nesting", std::string(200, '[') + std::string(200, ']')},
+      {"unknown field", R"({"storeId":1,"items":[{"menuId":104,"qty":1}],"address":"a","lat":1,"lon":1,"status":"PAID"})"},
+  };
+  for (const auto& [name, body] : bodies) {
+    auto reply = customer.call("POST", "/orders", body);
+    EXPECT_EQ(reply.status, 400) << name << ": " << reply.raw;
+    EXPECT_EQ(reply.content_type, "application/problem+json") << name;
+  }
+  auto login = customer.call("POST", "/auth/login", R"({"username":"customer1' OR '1'='1","password":"x' OR '1'='1"})");
+  EXPECT_EQ(login.status, 401);
+  EXPECT_EQ(owner.call("PUT", "/foodCookings/1%20OR%201=1/accept").status, 404);
+  auto big = customer.call("POST", "/orders", std::string(70 * 1024, ' '));
+  EXPECT_EQ(big.status, 413);
+
+  EXPECT_EQ(fd::test::read_stream(platform.nats_url()).size(), events_before);
+  EXPECT_EQ(place(), first + 1);
+}
+
+}  // namespace

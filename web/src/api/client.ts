@@ -1,0 +1,144 @@
+// The one way the app talks to the gateway: JSON in, JSON out, the caller's token, and
+// every failure turned into an ApiError whose `detail` says in words what was wrong —
+// the service's own problem+json detail (RFC 9457) when there is one.
+import { API_BASE } from '../config'
+import type { Collection, Links } from './types'
+
+export interface Problem {
+  type?: string
+  title?: string
+  status?: number
+  detail?: string
+  [extension: string]: unknown
+}
+
+export class ApiError extends Error {
+  readonly status: number
+  readonly title: string
+  readonly detail: string
+  readonly problem?: Problem
+  readonly retryAfter?: number
+
+  constructor(status: number, title: string, detail: string, problem?: Problem, retryAfter?: number) {
+    super(detail)
+    this.name = 'ApiError'
+    this.status = status
+    this.title = title
+    this.detail = detail
+    this.problem = problem
+    this.retryAfter = retryAfter
+  }
+}
+
+export function isProblem(value: unknown): value is Problem {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false
+  const v = value as Record<string, unknown>
+  return typeof v.detail === 'string' || typeof v.title === 'string'
+}
+
+type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
+
+interface ClientSettings {
+  baseUrl: string
+  token: () => string | null
+  onUnauthorized: (error: ApiError) => void
+  fetch: FetchLike
+}
+
+const settings: ClientSettings = {
+  baseUrl: API_BASE,
+  token: () => null,
+  onUnauthorized: () => {},
+  fetch: (input, init) => globalThis.fetch(input, init),
+}
+
+/** Set where the token comes from and what a 401 does (the session sets these). */
+export function configureClient(changes: Partial<ClientSettings>): void {
+  Object.assign(settings, changes)
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal
+  /** Send no Authorization header even when logged in (login itself). */
+  anonymous?: boolean
+}
+
+function retryAfterOf(response: Response): number | undefined {
+  const value = response.headers.get('Retry-After')
+  if (!value) return undefined
+  const seconds = Number(value)
+  return Number.isFinite(seconds) ? seconds : undefined
+}
+
+function shortText(text: string): string {
+  const plain = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()
+  return plain.length > 200 ? `${plain.slice(0, 200)}…` : plain
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
+  const token = options.anonymous ? null : settings.token()
+  if (token) headers.Authorization = `Bearer ${token}`
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+
+  let response: Response
+  try {
+    response = await settings.fetch(settings.baseUrl + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: options.signal,
+    })
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new ApiError(0, 'Network error', `the gateway could not be reached (${method} ${path}): ${reason}`)
+  }
+
+  const text = await response.text()
+  let data: unknown = undefined
+  if (text) {
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = undefined
+    }
+  }
+
+  if (!response.ok) {
+    const problem = isProblem(data) ? data : undefined
+    const detail =
+      problem?.detail ||
+      problem?.title ||
+      (text && data === undefined ? shortText(text) : '') ||
+      `${method} ${path} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`
+    const error = new ApiError(
+      response.status,
+      problem?.title ?? response.statusText ?? '',
+      detail,
+      problem,
+      retryAfterOf(response),
+    )
+    if (response.status === 401 && token) settings.onUnauthorized(error)
+    throw error
+  }
+  if (text && data === undefined)
+    throw new ApiError(response.status, 'Bad answer', `${method} ${path} answered something that is not JSON`)
+  return data as T
+}
+
+export const api = {
+  get: <T>(path: string, options?: RequestOptions) => request<T>('GET', path, undefined, options),
+  post: <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('POST', path, body ?? {}, options),
+  put: <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('PUT', path, body, options),
+}
+
+/** The items of a HAL collection (an empty list when there are none). */
+export function embedded<K extends string, T>(collection: Collection<K, T> | null | undefined, name: K): T[] {
+  return collection?._embedded?.[name] ?? []
+}
+
+/** The href of a command link, if the resource's state allows that command now. */
+export function linkOf(resource: { _links?: Links } | null | undefined, rel: string): string | undefined {
+  return resource?._links?.[rel]?.href
+}

@@ -1,0 +1,157 @@
+// The shapes the services answer (see services/*/app.cpp). HAL: items carry _links with
+// the commands their state allows now; collections carry _embedded.<plural>.
+
+export interface Link {
+  href: string
+}
+export type Links = Record<string, Link>
+
+export interface Collection<K extends string, T> {
+  _embedded?: Partial<Record<K, T[]>>
+  _links?: Links
+  page?: { size: number; totalElements: number; totalPages: number; number: number }
+}
+
+export interface LoginAnswer {
+  accessToken: string
+  tokenType: string
+  expiresIn: number
+  username: string
+  role: string
+  storeId?: number
+}
+
+export interface Store {
+  storeId: number
+  name: string
+  category: string
+  address: string
+  lat: number
+  lon: number
+  rating: number | null
+  reviewCount: number
+  _links: Links
+}
+
+export interface MenuItem {
+  menuId: number
+  name: string
+  price: number
+}
+
+export interface StoreWithMenu extends Store {
+  menu: MenuItem[]
+}
+
+export interface LineItem {
+  menuId: number
+  name: string
+  price: number
+  qty: number
+}
+
+export interface Order {
+  orderId: number
+  customerId: string
+  storeId: number
+  storeName: string
+  items: LineItem[]
+  totalPrice: number
+  address: string
+  lat: number
+  lon: number
+  status: string
+  placedAt: string
+  riderId?: string
+  _links: Links
+}
+
+export interface TimelineStep {
+  status: string
+  eventType: string
+  at: string
+  paymentStatus?: string
+}
+
+export interface OrderStatus {
+  orderId: number
+  customerId: string
+  storeId: number
+  storeName: string | null
+  status: string
+  paymentStatus: string | null
+  riderId: string | null
+  totalPrice: number
+  items: LineItem[]
+  updatedAt: string
+  timeline: TimelineStep[]
+  _links: Links
+}
+
+export interface FoodCooking {
+  orderId: number
+  storeId: number
+  customerId: string
+  items: LineItem[]
+  totalPrice: number
+  address: string
+  status: string
+  requestedAt: string
+  reason?: string
+  _links: Links
+}
+
+export interface Review {
+  reviewId: number
+  orderId: number
+  storeId: number
+  customerId: string
+  rating: number
+  content: string
+  createdAt: string
+  _links: Links
+}
+
+export interface ReviewList extends Collection<'reviews', Review> {
+  storeId: number
+  reviewCount: number
+  averageRating: number
+}
+
+export interface RiderPosition {
+  riderId: string
+  lat: number
+  lon: number
+  radiusKm: number
+  updatedAt: string
+  _links: Links
+}
+
+export interface Delivery {
+  orderId: number
+  status: string
+  storeId: number
+  storeName: string
+  storeLat: number
+  storeLon: number
+  address: string
+  lat: number
+  lon: number
+  distanceKm?: number
+  riderId?: string
+  openedAt: string
+  _links: Links
+}
+
+export interface Notification {
+  notificationId: number
+  orderId: number
+  status: string
+  text: string
+  state: string
+  attempts: number
+  lastError: string | null
+  createdAt: string
+  sentAt: string | null
+  _links: Links
+}
