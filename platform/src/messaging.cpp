@@ -37,7 +37,9 @@ namespace {
 constexpr std::size_t kRelayBatch = 256;
 constexpr std::int64_t kPublishAckWaitMs = 5000;  // how long the relay waits for JetStream's acks
 constexpr std::int64_t kJsApiWaitMs = 3000;       // stream/consumer management requests
-constexpr std::int64_t kAckWaitNs = 30'000'000'000;  // consumer AckWait
+// A reaction takes well under a millisecond; what a killed service held unacknowledged comes
+// back after this long.
+constexpr std::int64_t kAckWaitNs = 5'000'000'000;  // consumer AckWait
 constexpr std::int64_t kMaxAckPending = 512;
 constexpr std::int64_t kNakDelayMs = 500;         // first redelivery delay after a failed reaction
 constexpr std::int64_t kNakDelayMaxMs = 30'000;
