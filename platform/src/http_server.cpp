@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 #include <thread>
 
+#include "platform/http_parse.hpp"
 #include "platform/log.hpp"
 #include "platform/problem.hpp"
 
@@ -26,51 +27,6 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else if (text[i] == '+') {
-      out += ' ';
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-Request to_request(http::request<http::string_body>&& in) {
-  Request request;
-  request.method = std::string(in.method_string());
-  request.target = std::string(in.target());
-  auto question = request.target.find('?');
-  request.path = percent_decode(std::string_view(request.target).substr(0, question));
-  if (question != std::string::npos) {
-    std::string_view query = std::string_view(request.target).substr(question + 1);
-    while (!query.empty()) {
-      auto amp = query.find('&');
-      auto pair = query.substr(0, amp);
-      auto eq = pair.find('=');
-      if (!pair.empty())
-        request.query[percent_decode(pair.substr(0, eq))] =
-            eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
-      if (amp == std::string_view::npos) break;
-      query.remove_prefix(amp + 1);
-    }
-  }
-  for (const auto& field : in) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    request.headers[std::move(name)] = std::string(field.value());
-  }
-  request.body = std::move(in.body());
-  return request;
-}
 
 Response handle(const Router& router, Request& request) {
   try {
@@ -106,7 +62,7 @@ asio::awaitable<void> session(beast::tcp_stream stream, const Router& router, co
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(options.body_limit);
-    parser.header_limit(16 * 1024);
+    parser.header_limit(kHeaderLimit);
     stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));
     auto [ec, read] = co_await http::async_read(stream, buffer, parser, use_tuple);
     (void)read;

@@ -802,4 +802,56 @@ std::size_t Messaging::pending_outbox() const {
   return row ? static_cast<std::size_t>(row->integer(0)) : 0;
 }
 
+// ---------------------------------------------------------------------------------------
+// Consumer reset, for rebuilding a read model.
+
+namespace {
+
+// A server notices a killed consumer's closed connection a moment after the process is gone.
+constexpr auto kUnbindWait = std::chrono::seconds(3);
+
+void check(natsStatus status, const std::string& what) {
+  if (status != NATS_OK) throw std::runtime_error(what + ": " + natsStatus_GetText(status));
+}
+
+struct Connection {
+  natsConnection* connection = nullptr;
+  jsCtx* js = nullptr;
+  explicit Connection(const std::string& url) {
+    check(natsConnection_ConnectTo(&connection, url.c_str()), "cannot reach NATS at " + url);
+    if (auto status = natsConnection_JetStream(&js, connection, nullptr); status != NATS_OK) {
+      natsConnection_Destroy(connection);
+      check(status, "no JetStream at " + url);
+    }
+  }
+  ~Connection() {
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(connection);
+  }
+};
+
+}  // namespace
+
+void forget_consumer(const std::string& nats_url, const std::string& stream, const std::string& durable) {
+  Connection nats(nats_url);
+  auto deadline = std::chrono::steady_clock::now() + kUnbindWait;
+  for (;;) {
+    jsConsumerInfo* info = nullptr;
+    jsErrCode code = static_cast<jsErrCode>(0);
+    auto status = js_GetConsumerInfo(&info, nats.js, stream.c_str(), durable.c_str(), nullptr, &code);
+    if (status == NATS_NOT_FOUND || code == JSConsumerNotFoundErr || code == JSStreamNotFoundErr) return;
+    check(status, "cannot read consumer " + durable + " of stream " + stream);
+    bool bound = info->PushBound;
+    jsConsumerInfo_Destroy(info);
+    if (!bound) break;
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("the " + durable + " service still consumes the stream: stop it first");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  jsErrCode code = static_cast<jsErrCode>(0);
+  auto status = js_DeleteConsumer(nats.js, stream.c_str(), durable.c_str(), nullptr, &code);
+  if (code == JSConsumerNotFoundErr) return;
+  check(status, "cannot delete consumer " + durable + " of stream " + stream);
+}
+
 }  // namespace platform

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "platform/messaging.hpp"
 #include "support/api.hpp"
 #include "support/fake_kakao.hpp"
 #include "support/platform_fixture.hpp"
@@ -227,7 +228,7 @@ TEST_F(CustomerService, AnEventPublishedTwiceOrDeliveredAgainSendsNoSecondMessag
   // The consumer loses its position: the whole stream is delivered again.
   auto requests = kakao.requests();
   platform.kill("customer");
-  fd::test::delete_consumer(platform.nats_url(), "customer");
+  platform::forget_consumer(platform.nats_url(), "fooddelivery", "customer");
   platform.start();
   ASSERT_TRUE(caught_up());
   EXPECT_EQ(view(id).at("timeline").as_array().size(), 3u);

@@ -2,6 +2,7 @@
 // and reaches the store owner's list; the read model follows.
 #include <gtest/gtest.h>
 
+#include "platform/messaging.hpp"
 #include "support/api.hpp"
 #include "support/platform_fixture.hpp"
 #include "support/stream_reader.hpp"
@@ -164,7 +165,7 @@ TEST_F(Saga, AnEventDeliveredAgainHasNoSecondEffect) {
 
   // Lose every consumer's position: payment, store and customer receive the whole stream again.
   for (const auto* part : {"payment", "store", "customer"}) platform.kill(part);
-  for (const auto* part : {"payment", "store", "customer"}) fd::test::delete_consumer(platform.nats_url(), part);
+  for (const auto* part : {"payment", "store", "customer"}) platform::forget_consumer(platform.nats_url(), "fooddelivery", part);
   platform.start();
   for (const auto* part : {"payment", "store", "customer"})
     ASSERT_TRUE(eventually([&] { return fd::test::consumer_caught_up(platform.nats_url(), part); },

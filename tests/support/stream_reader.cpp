@@ -78,11 +78,6 @@ struct JetStream {
 };
 }  // namespace
 
-void delete_consumer(const std::string& nats_url, const std::string& durable, const std::string& stream) {
-  JetStream jet(nats_url);
-  check(js_DeleteConsumer(jet.js, stream.c_str(), durable.c_str(), nullptr, nullptr), "delete consumer");
-}
-
 bool consumer_caught_up(const std::string& nats_url, const std::string& durable, const std::string& stream) {
   JetStream jet(nats_url);
   jsConsumerInfo* info = nullptr;

@@ -17,9 +17,6 @@ std::vector<StoredEvent> read_stream(const std::string& nats_url, const std::str
 // How many stored events have this type and orderId.
 int count_events(const std::vector<StoredEvent>& events, const std::string& type, std::int64_t order_id);
 
-// Deletes a service's durable consumer, so that it is delivered the whole stream again.
-void delete_consumer(const std::string& nats_url, const std::string& durable, const std::string& stream = "fooddelivery");
-
 // The durable consumer exists and has nothing pending or unacknowledged.
 bool consumer_caught_up(const std::string& nats_url, const std::string& durable,
                         const std::string& stream = "fooddelivery");

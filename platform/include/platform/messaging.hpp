@@ -24,6 +24,10 @@ struct MessagingOptions {
 // Creates the outbox and inbox tables.
 void migrate_messaging(Db& db);
 
+// Deletes a service's durable consumer, so that its next start receives the whole stream
+// again (a read model's rebuild). Refuses while a running service still consumes through it.
+void forget_consumer(const std::string& nats_url, const std::string& stream, const std::string& durable);
+
 // Appends events to the outbox inside the caller's transaction: published only once committed.
 void append_events(Db& tx, const std::vector<Event>& events);
 
