@@ -7,10 +7,11 @@ SHELL := /bin/bash
 
 RELEASE_DIR := build/release
 TEST_DIR    := build/test
+SANITIZE_DIR := build/sanitize
 FD_NATS_PORT ?= 4222
 export FD_NATS_PORT
 
-.PHONY: help deps build up down status wipe test events rebuild-view
+.PHONY: help deps build web up down status wipe test test-sanitize events rebuild-view
 
 help:
 	@echo "Targets:"
@@ -20,7 +21,10 @@ help:
 	@echo "  make status   show which parts run, with pids and ports"
 	@echo "  make test     install missing packages, build ($(TEST_DIR), RelWithDebInfo)"
 	@echo "                and run every test with ctest"
+	@echo "  make test-sanitize  the same tests built with ASan and UBSan ($(SANITIZE_DIR),"
+	@echo "                Debug); a memory error, leak or undefined behaviour fails them"
 	@echo "  make build    install missing packages and build the Release binaries"
+	@echo "  make web      build the web app (web/dist, served by the gateway at /)"
 	@echo "  make events   follow the events on the bus (NATS at 127.0.0.1:\$$FD_NATS_PORT)"
 	@echo "  make wipe     stop the platform and DELETE its data folder (databases,"
 	@echo "                NATS store, JWT secret): the next 'make up' starts empty"
@@ -38,7 +42,18 @@ build: deps
 	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
 	cmake --build $(RELEASE_DIR)
 
-up: build
+# The web app: npm ci when the lock file changed, vite build when a source changed.
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+
+web: web/dist/index.html
+
+up: build web
 	scripts/platform start
 
 down:
@@ -53,10 +68,17 @@ wipe:
 	scripts/platform wipe
 
 # ctest's summary must stay the last output (CI reads it): add nothing after it.
-test: deps
+test: deps web
 	cmake -S . -B $(TEST_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(TEST_DIR)
 	ctest --test-dir $(TEST_DIR) --output-on-failure -j2
+
+# The unit and integration tests (and the services they start) built with AddressSanitizer
+# and UndefinedBehaviorSanitizer. The fuzz targets are left out: they always are sanitized.
+test-sanitize: deps
+	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFD_SANITIZE=ON -DFD_FUZZ=OFF
+	cmake --build $(SANITIZE_DIR)
+	UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j2
 
 # The order-status view (CQRS) replayed from the whole stream: the customer service is
 # stopped, fd-customer --rebuild wipes its view and inbox and resets its JetStream consumer,

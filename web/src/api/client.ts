@@ -41,6 +41,11 @@ type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 interface ClientSettings {
   baseUrl: string
   token: () => string | null
+  /** Runs before each authenticated request: renews a token about to expire. */
+  prepare: () => Promise<void>
+  /** Renews the tokens after a 401; true when the request is worth sending again. */
+  refresh: () => Promise<boolean>
+  /** A 401 that renewing did not cure: the session is over. */
   onUnauthorized: (error: ApiError) => void
   fetch: FetchLike
 }
@@ -48,6 +53,8 @@ interface ClientSettings {
 const settings: ClientSettings = {
   baseUrl: API_BASE,
   token: () => null,
+  prepare: async () => {},
+  refresh: async () => false,
   onUnauthorized: () => {},
   fetch: (input, init) => globalThis.fetch(input, init),
 }
@@ -59,8 +66,10 @@ export function configureClient(changes: Partial<ClientSettings>): void {
 
 export interface RequestOptions {
   signal?: AbortSignal
-  /** Send no Authorization header even when logged in (login itself). */
+  /** Send no Authorization header even when logged in (login, sign-up, refresh). */
   anonymous?: boolean
+  /** Send this token, as it is: no renewing before or after (logout). */
+  token?: string
 }
 
 function retryAfterOf(response: Response): number | undefined {
@@ -76,23 +85,29 @@ function shortText(text: string): string {
 }
 
 export async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
-  const token = options.anonymous ? null : settings.token()
-  if (token) headers.Authorization = `Bearer ${token}`
-  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  const renewable = !options.anonymous && options.token === undefined
+  if (renewable) await settings.prepare()
+  const payload = body === undefined ? undefined : JSON.stringify(body)
 
-  let response: Response
-  try {
-    response = await settings.fetch(settings.baseUrl + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: options.signal,
-    })
-  } catch (error) {
-    if (error instanceof DOMException && error.name === 'AbortError') throw error
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new ApiError(0, 'Network error', `the gateway could not be reached (${method} ${path}): ${reason}`)
+  const send = async (token: string | null): Promise<Response> => {
+    const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
+    if (token) headers.Authorization = `Bearer ${token}`
+    if (payload !== undefined) headers['Content-Type'] = 'application/json'
+    try {
+      return await settings.fetch(settings.baseUrl + path, { method, headers, body: payload, signal: options.signal })
+    } catch (error) {
+      if (error instanceof DOMException && error.name === 'AbortError') throw error
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new ApiError(0, 'Network error', `the gateway could not be reached (${method} ${path}): ${reason}`)
+    }
+  }
+
+  const token = options.anonymous ? null : (options.token ?? settings.token())
+  let response = await send(token)
+  // An access token lives 15 minutes: a 401 first renews it (once) and sends the request again.
+  if (response.status === 401 && token && renewable && (await settings.refresh())) {
+    const renewed = settings.token()
+    if (renewed && renewed !== token) response = await send(renewed)
   }
 
   const text = await response.text()
@@ -119,7 +134,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
       problem,
       retryAfterOf(response),
     )
-    if (response.status === 401 && token) settings.onUnauthorized(error)
+    if (response.status === 401 && token && renewable) settings.onUnauthorized(error)
     throw error
   }
   if (text && data === undefined)

@@ -16,6 +16,7 @@ export interface LoginAnswer {
   accessToken: string
   tokenType: string
   expiresIn: number
+  refreshToken?: string
   username: string
   role: string
   storeId?: number
