@@ -43,7 +43,7 @@ Response handle(const Router& router, Request& request) {
 
 http::response<http::string_body> to_beast(Response&& response, unsigned version, bool keep_alive) {
   http::response<http::string_body> out{static_cast<http::status>(response.status), version};
-  out.set(http::field::content_type, response.content_type);
+  if (!response.body.empty()) out.set(http::field::content_type, response.content_type);
   for (auto& [name, value] : response.headers) out.set(name, value);
   out.body() = std::move(response.body);
   out.keep_alive(keep_alive);

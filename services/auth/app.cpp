@@ -61,28 +61,26 @@ void seed_demo_accounts(Db& db) {
 
 // Refresh tokens are random and stored only as their SHA-256, so a leaked database cannot
 // be replayed.
+std::string hex(const unsigned char* bytes, std::size_t size) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < size; ++i) {
+    out += digits[bytes[i] >> 4];
+    out += digits[bytes[i] & 15];
+  }
+  return out;
+}
+
 std::string random_token() {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no randomness for a token");
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (auto byte : bytes) {
-    out += hex[byte >> 4];
-    out += hex[byte & 15];
-  }
-  return out;
+  return hex(bytes, sizeof bytes);
 }
 
 std::string sha256(const std::string& text) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (auto byte : digest) {
-    out += hex[byte >> 4];
-    out += hex[byte & 15];
-  }
-  return out;
+  return hex(digest, sizeof digest);
 }
 
 struct Tokens {

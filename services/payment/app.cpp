@@ -110,7 +110,11 @@ void on_delivery_confirmed(Db& tx, const platform::ReceivedEvent& event) {
 platform::Reaction on_order_placed(CardProcessor processor) {
   return [processor](Db& tx, const platform::ReceivedEvent& event) {
     auto order_id = event.body.at("orderId").as_int64();
-    if (find_payment(tx, order_id)) {
+    if (auto known = find_payment(tx, order_id)) {
+      // Canceled before it was charged: now we learn whose it is, so the customer can see it.
+      if (known->customer.empty())
+        tx.exec("UPDATE payments SET customer = ? WHERE order_id = ?",
+                {std::string(event.body.at("customerId").as_string()), order_id});
       platform::log::warn("order already charged or canceled", {{"orderId", event.order_id()}});
       return;
     }

@@ -11,18 +11,10 @@ namespace {
 
 using fd::test::Api;
 using fd::test::eventually;
+using fd::test::order_request;
 using fd::test::TestPlatform;
 
-// 역삼역, about 0.8 km from store 1 (강남역).
-constexpr double kCustomerLat = 37.5006, kCustomerLon = 127.0364;
 
-boost::json::object order_request(std::int64_t store_id, std::int64_t menu_id, std::int64_t qty) {
-  return {{"storeId", store_id},
-          {"items", {{{"menuId", menu_id}, {"qty", qty}}}},
-          {"address", "서울 강남구 테헤란로 152"},
-          {"lat", kCustomerLat},
-          {"lon", kCustomerLon}};
-}
 
 std::string field(Api& api, const std::string& target, const char* name) {
   auto reply = api.get(target);

@@ -11,15 +11,9 @@ namespace {
 
 using fd::test::Api;
 using fd::test::eventually;
+using fd::test::order_request;
 using fd::test::TestPlatform;
 
-boost::json::object order_request(std::int64_t store_id, std::int64_t menu_id, std::int64_t qty) {
-  return {{"storeId", store_id},
-          {"items", {{{"menuId", menu_id}, {"qty", qty}}}},
-          {"address", "서울 강남구 테헤란로 152"},
-          {"lat", 37.5006},
-          {"lon", 127.0364}};
-}
 
 std::string status_of(Api& api, const std::string& target) {
   auto reply = api.get(target);

@@ -25,6 +25,14 @@ Reply Api::call(const std::string& method, const std::string& target, const std:
   return reply;
 }
 
+boost::json::object order_request(std::int64_t store_id, std::int64_t menu_id, std::int64_t qty) {
+  return {{"storeId", store_id},
+          {"items", {{{"menuId", menu_id}, {"qty", qty}}}},
+          {"address", "서울 강남구 테헤란로 152"},
+          {"lat", 37.5006},
+          {"lon", 127.0364}};
+}
+
 bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {

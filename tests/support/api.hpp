@@ -36,6 +36,9 @@ class Api {
   std::string token_;
 };
 
+// A customer's order body for POST /orders, delivered to 역삼역 (about 0.8 km from store 1).
+boost::json::object order_request(std::int64_t store_id, std::int64_t menu_id, std::int64_t qty);
+
 // Polls until the predicate holds or the timeout passes; returns whether it held.
 bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout = std::chrono::seconds(5));
 

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "problem_status.hpp"
+
 #include <boost/json.hpp>
 
 #include "domain/order.hpp"
@@ -19,14 +21,6 @@ std::optional<order::MenuItem> menu(std::int64_t id) {
   return std::nullopt;
 }
 
-int status_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const platform::Problem& problem) {
-    return problem.status;
-  }
-  return 0;
-}
 
 const char* kValid = R"({"storeId":1,"items":[{"menuId":101,"qty":2},{"menuId":104,"qty":1}],
                          "address":"서울 강남구 테헤란로 1","lat":37.5,"lon":127.03})";
@@ -58,31 +52,31 @@ TEST(PlaceOrder, RefusesBadInputWithA400) {
            R"({"storeId":1,"items":[{"menuId":101,"qty":1},{"menuId":101,"qty":1}],"address":"a","lat":1,"lon":1})",
            R"({"storeId":99999999999999999999,"items":[{"menuId":101,"qty":1}],"address":"a","lat":1,"lon":1})",
        }) {
-    EXPECT_EQ(status_of([&] { order::parse_place_order(request(body)); }), 400) << body;
+    EXPECT_EQ(problem_status([&] { order::parse_place_order(request(body)); }), 400) << body;
   }
 }
 
 TEST(PlaceOrder, RefusesUnknownStoreAndForeignMenuItems) {
   auto command = order::parse_place_order(request(kValid));
-  EXPECT_EQ(status_of([&] { Order::place(1, "c", command, "", menu, 0); }), 400);
+  EXPECT_EQ(problem_status([&] { Order::place(1, "c", command, "", menu, 0); }), 400);
   command.items = {{201, 1}};  // store 2's dish ordered from store 1
-  EXPECT_EQ(status_of([&] { Order::place(1, "c", command, "s", menu, 0); }), 400);
+  EXPECT_EQ(problem_status([&] { Order::place(1, "c", command, "s", menu, 0); }), 400);
   command.items = {{999, 1}};
-  EXPECT_EQ(status_of([&] { Order::place(1, "c", command, "s", menu, 0); }), 400);
+  EXPECT_EQ(problem_status([&] { Order::place(1, "c", command, "s", menu, 0); }), 400);
 }
 
 TEST(OrderStateMachine, PaymentOutcomeMovesAPlacedOrderOnce) {
   auto [paid, ignored] = Order::place(1, "c", order::parse_place_order(request(kValid)), "s", menu, 0);
   paid.payment_approved();
   EXPECT_EQ(paid.status, Status::Paid);
-  EXPECT_EQ(status_of([&] { paid.payment_approved(); }), 409);
-  EXPECT_EQ(status_of([&] { paid.payment_failed(); }), 409);
+  EXPECT_EQ(problem_status([&] { paid.payment_approved(); }), 409);
+  EXPECT_EQ(problem_status([&] { paid.payment_failed(); }), 409);
 
   auto failed = paid;
   failed.status = Status::Placed;
   failed.payment_failed();
   EXPECT_EQ(failed.status, Status::PaymentFailed);
-  EXPECT_EQ(status_of([&] { failed.payment_approved(); }), 409);
+  EXPECT_EQ(problem_status([&] { failed.payment_approved(); }), 409);
 }
 
 TEST(OrderStatus, RoundTripsItsWords) {
@@ -105,7 +99,7 @@ TEST(OrderLifecycle, FollowsTheKitchenAndTheRiderToDelivery) {
   auto order = paid_order();
   EXPECT_TRUE(order.accepted().empty());
   EXPECT_TRUE(order.cook_started().empty());
-  EXPECT_EQ(status_of([&] { order.check_cancelable(); }), 409);
+  EXPECT_EQ(problem_status([&] { order.check_cancelable(); }), 409);
   order.cook_finished();
   order.rider_assigned("rider1");
   EXPECT_EQ(order.rider, "rider1");
@@ -124,10 +118,10 @@ TEST(OrderLifecycle, FollowsTheKitchenAndTheRiderToDelivery) {
 
 TEST(OrderLifecycle, RefusesStepsOutOfOrderAndChangesNothing) {
   auto order = paid_order();
-  EXPECT_EQ(status_of([&] { order.cook_started(); }), 409);
-  EXPECT_EQ(status_of([&] { order.confirm_delivery(); }), 409);
-  EXPECT_EQ(status_of([&] { order.review(1, {1, 5, ""}); }), 409);
-  EXPECT_EQ(status_of([&] { order.picked_up(); }), 409);
+  EXPECT_EQ(problem_status([&] { order.cook_started(); }), 409);
+  EXPECT_EQ(problem_status([&] { order.confirm_delivery(); }), 409);
+  EXPECT_EQ(problem_status([&] { order.review(1, {1, 5, ""}); }), 409);
+  EXPECT_EQ(problem_status([&] { order.picked_up(); }), 409);
   EXPECT_EQ(order.status, Status::Paid);
 }
 
@@ -146,7 +140,7 @@ TEST(OrderCancel, AllowedUntilCookingStartsAndSaysWhetherRefunded) {
                      Status::Rejected, Status::Canceled, Status::PaymentFailed}) {
     auto order = paid_order();
     order.status = after;
-    EXPECT_EQ(status_of([&] { order.cancel(false); }), 409) << order::to_string(after);
+    EXPECT_EQ(problem_status([&] { order.cancel(false); }), 409) << order::to_string(after);
     EXPECT_EQ(order.status, after);
   }
 }
@@ -167,7 +161,7 @@ TEST(Review, ValidatesRatingAndContent) {
   for (const char* body : {R"({"orderId":1,"rating":0,"content":"x"})", R"({"orderId":1,"rating":6,"content":"x"})",
                            R"({"orderId":1,"rating":5})", R"({"rating":5,"content":"x"})",
                            R"({"orderId":1,"rating":5,"content":"x","extra":1})"})
-    EXPECT_EQ(status_of([&] { order::parse_review(request(body)); }), 400) << body;
+    EXPECT_EQ(problem_status([&] { order::parse_review(request(body)); }), 400) << body;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "problem_status.hpp"
+
 #include "domain/payment.hpp"
 #include "platform/problem.hpp"
 
@@ -40,14 +42,6 @@ TEST(Payment, ChargeDeclinedPublishesPaymentFailedWithTheReason) {
 
 namespace {
 
-int status_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const platform::Problem& problem) {
-    return problem.status;
-  }
-  return 0;
-}
 
 TEST(Payment, RefundsOnceAndNeverAfterSettlement) {
   auto [paid, ignored] = Payment::charge(3, "customer1", 23000, CardProcessor{}, 42);
@@ -60,8 +54,8 @@ TEST(Payment, RefundsOnceAndNeverAfterSettlement) {
 
   auto [settled, ignored2] = Payment::charge(4, "customer1", 23000, CardProcessor{}, 42);
   EXPECT_EQ(settled.settle()[0].type, "PaymentSettled");
-  EXPECT_EQ(status_of([&] { settled.cancel(); }), 409);
-  EXPECT_EQ(status_of([&] { settled.settle(); }), 409);
+  EXPECT_EQ(problem_status([&] { settled.cancel(); }), 409);
+  EXPECT_EQ(problem_status([&] { settled.settle(); }), 409);
 }
 
 TEST(Payment, ADeclinedOrLateChargeHasNothingToRefund) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "problem_status.hpp"
+
 #include <set>
 
 #include <boost/json.hpp>
@@ -13,14 +15,6 @@ namespace {
 using store::CookingStatus;
 using store::FoodCooking;
 
-int status_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const platform::Problem& problem) {
-    return problem.status;
-  }
-  return 0;
-}
 
 TEST(FoodCooking, EntersTheOwnersListOnlyOncePaid) {
   FoodCooking cooking{9, 1, "customer1", "[]", 23000, "서울", 37.5, 127.0, CookingStatus::AwaitingPayment, 0, ""};
@@ -29,15 +23,15 @@ TEST(FoodCooking, EntersTheOwnersListOnlyOncePaid) {
   EXPECT_EQ(cooking.status, CookingStatus::Requested);
   EXPECT_EQ(cooking.requested_at, 1234);
   EXPECT_TRUE(cooking.listed());
-  EXPECT_EQ(status_of([&] { cooking.payment_approved(1); }), 409);
-  EXPECT_EQ(status_of([&] { cooking.payment_failed(); }), 409);
+  EXPECT_EQ(problem_status([&] { cooking.payment_approved(1); }), 409);
+  EXPECT_EQ(problem_status([&] { cooking.payment_failed(); }), 409);
 }
 
 TEST(FoodCooking, AFailedPaymentNeverReachesTheOwner) {
   FoodCooking cooking{9, 1, "customer1", "[]", 23000, "서울", 37.5, 127.0, CookingStatus::AwaitingPayment, 0, ""};
   cooking.payment_failed();
   EXPECT_FALSE(cooking.listed());
-  EXPECT_EQ(status_of([&] { cooking.payment_approved(1); }), 409);
+  EXPECT_EQ(problem_status([&] { cooking.payment_approved(1); }), 409);
 }
 
 TEST(Catalog, DemoStoresHaveUniqueMenuIdsAndPricedMenus) {
@@ -82,14 +76,14 @@ TEST(Kitchen, AcceptStartFinishEachPublishTheirEvent) {
 
 TEST(Kitchen, WrongStateCommandsAre409AndChangeNothing) {
   auto cooking = requested();
-  EXPECT_EQ(status_of([&] { cooking.start(); }), 409);
-  EXPECT_EQ(status_of([&] { cooking.finish(store::demo_stores().front()); }), 409);
+  EXPECT_EQ(problem_status([&] { cooking.start(); }), 409);
+  EXPECT_EQ(problem_status([&] { cooking.finish(store::demo_stores().front()); }), 409);
   EXPECT_EQ(cooking.status, CookingStatus::Requested);
   auto rejected = cooking.reject("재료 소진");
   EXPECT_EQ(rejected[0].type, "OrderRejected");
   EXPECT_EQ(rejected[0].body.at("reason").as_string(), "재료 소진");
-  EXPECT_EQ(status_of([&] { cooking.accept(); }), 409);
-  EXPECT_EQ(status_of([&] { cooking.cancel(); }), 409);
+  EXPECT_EQ(problem_status([&] { cooking.accept(); }), 409);
+  EXPECT_EQ(problem_status([&] { cooking.cancel(); }), 409);
 }
 
 TEST(Kitchen, CancelIsAllowedOnlyUntilCookingStarts) {
@@ -104,17 +98,17 @@ TEST(Kitchen, CancelIsAllowedOnlyUntilCookingStarts) {
   auto cooking = requested();
   cooking.accept();
   cooking.start();
-  EXPECT_EQ(status_of([&] { cooking.cancel(); }), 409);
+  EXPECT_EQ(problem_status([&] { cooking.cancel(); }), 409);
   EXPECT_EQ(cooking.status, CookingStatus::Cooking);
   auto early = store::canceled_before_arrival(10);
   EXPECT_FALSE(early.listed());
-  EXPECT_EQ(status_of([&] { early.payment_approved(1); }), 409);
+  EXPECT_EQ(problem_status([&] { early.payment_approved(1); }), 409);
 }
 
 TEST(Kitchen, ARejectionNeedsAReason) {
   EXPECT_EQ(store::parse_rejection(boost::json::parse(R"({"reason":"마감"})").as_object()), "마감");
   for (const char* body : {R"({})", R"({"reason":""})", R"({"reason":3})", R"({"reason":"x","y":1})"})
-    EXPECT_EQ(status_of([&] { store::parse_rejection(boost::json::parse(body).as_object()); }), 400) << body;
+    EXPECT_EQ(problem_status([&] { store::parse_rejection(boost::json::parse(body).as_object()); }), 400) << body;
 }
 
 }  // namespace

@@ -152,18 +152,32 @@ std::pair<Order, std::vector<platform::Event>> Order::place(
     order.items.push_back({menu_id, item->name, item->price, qty});
     order.total_price += item->price * qty;
   }
-  platform::Event placed{contracts::event::OrderPlaced,
-                         {{"orderId", order.id},
-                          {"customerId", order.customer},
-                          {"storeId", order.store_id},
-                          {"storeName", order.store_name},
-                          {"items", items_json(order.items)},
-                          {"totalPrice", order.total_price},
-                          {"address", order.address},
-                          {"lat", order.lat},
-                          {"lon", order.lon},
-                          {"status", to_string(order.status)}}};
+  platform::Event placed{contracts::event::OrderPlaced, order.snapshot()};
   return {std::move(order), {std::move(placed)}};
+}
+
+boost::json::object Order::snapshot() const {
+  return {{"orderId", id},
+          {"customerId", customer},
+          {"storeId", store_id},
+          {"storeName", store_name},
+          {"items", items_json(items)},
+          {"totalPrice", total_price},
+          {"address", address},
+          {"lat", lat},
+          {"lon", lon},
+          {"status", to_string(status)}};
+}
+
+std::vector<std::string> Order::allowed_commands() const {
+  switch (status) {
+    case Status::Placed:
+    case Status::Paid:
+    case Status::Accepted: return {"cancel"};
+    case Status::PickedUp: return {"deliveryconfirm"};
+    case Status::Delivered: return {"review"};
+    default: return {};
+  }
 }
 
 platform::Event Order::event(const char* type) const {

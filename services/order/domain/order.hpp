@@ -99,6 +99,11 @@ struct Order {
   std::vector<platform::Event> rider_assigned(const std::string& rider_id);
   std::vector<platform::Event> picked_up();
 
+  // The order's fields as its events and its representation carry them.
+  boost::json::object snapshot() const;
+  // The customer's commands the present state allows: cancel, deliveryconfirm, review.
+  std::vector<std::string> allowed_commands() const;
+
   // The customer's commands. Cancelling is allowed until cooking starts (R6): check first,
   // ask the store and payment, then cancel. Problem 409 otherwise, with the reason.
   void check_cancelable() const;
