@@ -170,6 +170,11 @@ struct Messaging::Impl {
   bool sub_complete = false;
 
   std::string subject_all() const { return options.subject_prefix + ">"; }
+  // What the consumer receives: a service reacting to one event type only (auth: logouts)
+  // is not sent the whole stream to acknowledge. NATS 2.9 filters on one subject at most.
+  std::string consumed_subject() const {
+    return reactions.size() == 1 ? options.subject_prefix + reactions.begin()->first : subject_all();
+  }
 
   bool is_connected() const {
     std::lock_guard lock(connection_mutex);
@@ -464,9 +469,22 @@ bool Messaging::Impl::ensure_consumer(std::string& error) {
   jsConsumerInfo* ci = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsStatus s = js_GetConsumerInfo(&ci, js, options.stream.c_str(), options.durable.c_str(), nullptr, &jerr);
+  std::string filter = consumed_subject();
   if (s == NATS_OK) {
+    const char* existing = ci->Config && ci->Config->FilterSubject ? ci->Config->FilterSubject : "";
+    bool same = filter == (*existing ? existing : subject_all());
     jsConsumerInfo_Destroy(ci);
-    return true;
+    if (same) return true;
+    // The service now reacts to other events than when its consumer was made: a new one
+    // starts from the first event again, and the inbox keeps the past from a second effect.
+    log::warn("JetStream consumer filters other events than this service needs; re-creating it",
+              {{"durable", options.durable}, {"was", existing}, {"now", filter}});
+    s = js_DeleteConsumer(js, options.stream.c_str(), options.durable.c_str(), nullptr, &jerr);
+    if (s != NATS_OK) {
+      error = "delete outdated consumer: " + nats_error(s);
+      return false;
+    }
+    s = NATS_NOT_FOUND;
   }
   if (s != NATS_NOT_FOUND && jerr != JSConsumerNotFoundErr) {
     error = "consumer info: " + nats_error(s);
@@ -478,6 +496,7 @@ bool Messaging::Impl::ensure_consumer(std::string& error) {
   jsConsumerConfig cc;
   jsConsumerConfig_Init(&cc);
   cc.Durable = options.durable.c_str();
+  cc.FilterSubject = filter.c_str();
   cc.DeliverSubject = inbox;
   cc.DeliverPolicy = js_DeliverAll;
   cc.AckPolicy = js_AckExplicit;
@@ -506,7 +525,7 @@ bool Messaging::Impl::subscribe(std::string& error) {
   so.Stream = options.stream.c_str();
   so.Consumer = options.durable.c_str();
   so.ManualAck = true;
-  std::string subject = subject_all();
+  std::string subject = consumed_subject();
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsSubscription* created = nullptr;
   natsStatus s = js_Subscribe(&created, js, subject.c_str(), on_message, this, nullptr, &so, &jerr);
