@@ -75,10 +75,19 @@ test: deps web
 
 # The unit and integration tests (and the services they start) built with AddressSanitizer
 # and UndefinedBehaviorSanitizer. The fuzz targets are left out: they always are sanitized.
+# The services' logs go with their test's temporary folder, so every sanitizer report is
+# written to $(SANITIZE_DIR)/reports/ instead, printed at the end, and fails the target.
+SANITIZE_REPORTS := $(CURDIR)/$(SANITIZE_DIR)/reports
 test-sanitize: deps
 	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFD_SANITIZE=ON -DFD_FUZZ=OFF
 	cmake --build $(SANITIZE_DIR)
-	UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j2
+	rm -rf $(SANITIZE_REPORTS) && mkdir -p $(SANITIZE_REPORTS)
+	ASAN_OPTIONS=log_path=$(SANITIZE_REPORTS)/asan \
+	UBSAN_OPTIONS=print_stacktrace=1:log_path=$(SANITIZE_REPORTS)/ubsan \
+	  ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j2; status=$$?; \
+	if compgen -G '$(SANITIZE_REPORTS)/*' >/dev/null; then \
+	  cat $(SANITIZE_REPORTS)/*; echo "test-sanitize: sanitizer reports above, in $(SANITIZE_REPORTS)"; exit 1; \
+	fi; exit $$status
 
 # The order-status view (CQRS) replayed from the whole stream: the customer service is
 # stopped, fd-customer --rebuild wipes its view and inbox and resets its JetStream consumer,

@@ -81,3 +81,23 @@ TEST(JsonText, WritesDoublesPlainlyAndEverythingElseAsBoostDoes) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(JsonText, AlwaysWritesWellFormedUtf8) {
+  boost::json::value value = {{"detail", std::string("no resource at /\xff/\xc0\xaf/\xed\xa0\x80/교촌")}};
+  auto text = platform::to_json(value);
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(text, ec);
+  ASSERT_FALSE(ec) << text;
+  EXPECT_EQ(parsed.at("detail").as_string(), "no resource at /\xEF\xBF\xBD/\xEF\xBF\xBD\xEF\xBF\xBD/\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD/교촌");
+}
+
+TEST(Problem, QuotingAClientsInvalidBytesStillGivesJson) {
+  auto response = platform::problem_response(404, "Not Found", "no resource at /\xff");
+  boost::system::error_code ec;
+  boost::json::parse(response.body, ec);
+  EXPECT_FALSE(ec) << response.body;
+}
+
+}  // namespace

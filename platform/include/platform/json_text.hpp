@@ -6,7 +6,8 @@
 
 namespace platform {
 
-// Serializes like boost::json::serialize, with doubles in their shortest plain form.
+// Serializes like boost::json::serialize, with doubles in their shortest plain form and
+// strings always well-formed UTF-8 (invalid bytes become U+FFFD).
 std::string to_json(const boost::json::value& value);
 
 }  // namespace platform
