@@ -72,6 +72,8 @@ void project(Db& tx, const platform::ReceivedEvent& event) {
     if (!id || !id->is_int64()) throw std::invalid_argument(event.type + " without an integer orderId");
     auto view = status_view::load(tx, id->get_int64());
     auto effect = apply(view, event.type, event.body);
+    if (effect == Effect::TooEarly)
+      throw std::runtime_error(event.type + " arrived before its order's OrderPlaced; retrying");
     if (effect == Effect::Ignored) return;
     status_view::save(tx, *view);
     if (effect == Effect::StatusChanged) queue_notification(tx, *view);

@@ -122,11 +122,21 @@ TEST(OrderStatusView, ARejectionIsRefundedWithoutAnotherStatus) {
   EXPECT_EQ(view->timeline.size(), 4u);
 }
 
-TEST(OrderStatusView, IgnoresEventsForUnknownOrders) {
+TEST(OrderStatusView, AnEventBeforeItsOrderPlacedIsToBeTriedAgain) {
   View view;
-  EXPECT_EQ(customer::apply(view, "PaymentApproved", event(100)), Effect::Ignored);
-  EXPECT_EQ(customer::apply(view, "PaymentSettled", event(100)), Effect::Ignored);
+  EXPECT_EQ(customer::apply(view, "PaymentApproved", event(100)), Effect::TooEarly);
+  EXPECT_EQ(customer::apply(view, "PaymentSettled", event(100)), Effect::TooEarly);
   EXPECT_FALSE(view.has_value());
+}
+
+TEST(OrderStatusView, ALateStepIsRecordedButNeverMovesTheStatusBack) {
+  auto view = placed_view();
+  ASSERT_EQ(customer::apply(view, "OrderAccepted", event(120)), Effect::StatusChanged);
+  // PaymentApproved was held by a killed instance and arrives after OrderAccepted.
+  EXPECT_EQ(customer::apply(view, "PaymentApproved", event(110)), Effect::StepAdded);
+  EXPECT_EQ(view->status, "ACCEPTED");
+  EXPECT_EQ(view->payment_status, "APPROVED");
+  EXPECT_EQ(view->timeline.size(), 3u);
 }
 
 TEST(OrderStatusView, AnEventSeenAgainAddsNoSecondStep) {

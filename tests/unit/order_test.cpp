@@ -116,13 +116,24 @@ TEST(OrderLifecycle, FollowsTheKitchenAndTheRiderToDelivery) {
   EXPECT_EQ(reviewed[0].body.at("storeId").as_int64(), 1);
 }
 
+TEST(OrderLifecycle, AReportThatOvertookAnEarlierOneIsToBeTriedAgain) {
+  auto [placed, events] = Order::place(1, "customer1", order::parse_place_order(request(kValid)), "s", menu, 0);
+  EXPECT_THROW(placed.rejected(), order::TooEarly);  // OrderRejected before PaymentApproved
+  EXPECT_EQ(placed.status, Status::Placed);
+  auto paid = paid_order();
+  EXPECT_THROW(paid.cook_finished(), order::TooEarly);
+  paid.status = Status::Canceled;
+  EXPECT_EQ(problem_status([&] { paid.cook_started(); }), 409);  // past it: stale, dropped
+}
+
 TEST(OrderLifecycle, RefusesStepsOutOfOrderAndChangesNothing) {
   auto order = paid_order();
-  EXPECT_EQ(problem_status([&] { order.cook_started(); }), 409);
+  order.accepted();
+  order.cook_started();
+  EXPECT_EQ(problem_status([&] { order.accepted(); }), 409);
   EXPECT_EQ(problem_status([&] { order.confirm_delivery(); }), 409);
   EXPECT_EQ(problem_status([&] { order.review(1, {1, 5, ""}); }), 409);
-  EXPECT_EQ(problem_status([&] { order.picked_up(); }), 409);
-  EXPECT_EQ(order.status, Status::Paid);
+  EXPECT_EQ(order.status, Status::Cooking);
 }
 
 TEST(OrderCancel, AllowedUntilCookingStartsAndSaysWhetherRefunded) {

@@ -8,6 +8,7 @@ namespace fd::cli {
 int events(int argc, char** argv);  // events.cpp
 int load(int argc, char** argv);    // load.cpp
 int drill(int argc, char** argv);   // drill.cpp
+int chaos(int argc, char** argv);   // chaos.cpp
 }  // namespace fd::cli
 
 namespace {
@@ -22,6 +23,7 @@ constexpr Command kCommands[] = {
     {"events", "print the events of the JetStream stream, one JSON object per line", fd::cli::events},
     {"load", "put load on the platform through the gateway and report availability and latency", fd::cli::load},
     {"drill", "run a resilience drill that tells its story (c5: the circuit breaker)", fd::cli::drill},
+    {"chaos", "the no-loss checker: place orders while killing parts, then verify none was lost", fd::cli::chaos},
 };
 
 void usage(std::FILE* out) {

@@ -43,6 +43,16 @@ const Meaning* meaning_of(std::string_view event_type) {
   return found == std::end(kMeanings) ? nullptr : found;
 }
 
+// Where a status stands in the lifecycle; the final ones past every other.
+int rank(std::string_view status) {
+  constexpr std::string_view lifecycle[] = {order_status::Placed,   order_status::Paid,          order_status::Accepted,
+                                            order_status::Cooking,  order_status::Cooked,        order_status::RiderAssigned,
+                                            order_status::PickedUp, order_status::Delivered};
+  for (int i = 0; i < static_cast<int>(std::size(lifecycle)); ++i)
+    if (status == lifecycle[i]) return i;
+  return static_cast<int>(std::size(lifecycle));
+}
+
 bool is_final(std::string_view status) {
   return status == order_status::PaymentFailed || status == order_status::Rejected ||
          status == order_status::Canceled || status == order_status::Delivered;
@@ -113,15 +123,20 @@ Effect apply(std::optional<OrderStatus>& view, std::string_view event_type, cons
     view = placed(body, {meaning->status, {}, std::string(event_type), integer(body, event_type, "timestamp")});
     return Effect::StatusChanged;
   }
-  if (!view) return Effect::Ignored;
+  // After a crash, events a killed instance held come back later than newer ones: an event
+  // may overtake its order's OrderPlaced.
+  if (!view) return Effect::TooEarly;
   bool seen = std::any_of(view->timeline.begin(), view->timeline.end(),
                           [&](const Step& step) { return step.event_type == event_type; });
   if (seen) return Effect::Ignored;
-  bool changes_status = meaning->status && view->status != meaning->status;
-  if (changes_status && is_final(view->status)) return Effect::Ignored;
+  bool other_status = meaning->status && view->status != meaning->status;
+  if (other_status && is_final(view->status)) return Effect::Ignored;
+  // A step that arrives after a later one (redelivered after a crash) is recorded but never
+  // moves the status back.
+  bool changes_status = other_status && rank(meaning->status) > rank(view->status);
 
   auto at = integer(body, event_type, "timestamp");
-  if (meaning->status) view->status = meaning->status;
+  if (changes_status) view->status = meaning->status;
   if (meaning->payment_status) view->payment_status = meaning->payment_status;
   if (auto rider = rider_of(body); !rider.empty()) view->rider_id = std::move(rider);
   if (view->store_name.empty()) view->store_name = store_name_of(body);

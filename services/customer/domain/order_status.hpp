@@ -32,9 +32,11 @@ struct OrderStatus {
 
 // What an event did to a view.
 enum class Effect {
-  Ignored,        // not an order-status event, an unknown order, already applied, or after the end
-  StepAdded,      // a step that leaves the order's status as it was (payment canceled or settled)
+  Ignored,        // not an order-status event, already applied, or after the end
+  StepAdded,      // a step that leaves the order's status as it was (payment canceled or settled,
+                  // or a step that arrived after a later one)
   StatusChanged,  // a new order status: the customer is told of it
+  TooEarly,       // the order's OrderPlaced has not been seen yet: try again later
 };
 
 // Applies an event: creates the view on OrderPlaced, adds a step otherwise. An event type

@@ -184,7 +184,29 @@ platform::Event Order::event(const char* type) const {
   return {type, {{"orderId", id}, {"customerId", customer}, {"storeId", store_id}, {"status", to_string(status)}}};
 }
 
+namespace {
+// Where a status stands in the lifecycle; the final ones past every other.
+int rank(Status status) {
+  switch (status) {
+    case Status::Placed: return 0;
+    case Status::Paid: return 1;
+    case Status::Accepted: return 2;
+    case Status::Cooking: return 3;
+    case Status::Cooked: return 4;
+    case Status::RiderAssigned: return 5;
+    case Status::PickedUp: return 6;
+    case Status::Delivered: return 7;
+    case Status::PaymentFailed:
+    case Status::Rejected:
+    case Status::Canceled: break;
+  }
+  return 8;
+}
+}  // namespace
+
 std::vector<platform::Event> Order::move(Status from, Status to, const char* event_type) {
+  if (status != from && rank(status) < rank(from))
+    throw TooEarly("order " + std::to_string(id) + " is " + to_string(status) + ", not yet " + to_string(from));
   if (status != from)
     throw platform::conflict("order " + std::to_string(id) + " is " + to_string(status) + ", not " + to_string(from));
   status = to;

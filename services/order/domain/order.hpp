@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,12 @@ inline constexpr std::size_t kMaxAddress = 200;
 
 // Throws platform::Problem 400 naming the offending field.
 PlaceOrder parse_place_order(const boost::json::object& body);
+
+// A report of a step whose precondition has not happened here yet (an event that overtook
+// an earlier one after a crash): not a refusal, it is to be tried again later.
+struct TooEarly : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 enum class Status {
   Placed,
@@ -88,8 +95,9 @@ struct Order {
       std::int64_t id, std::string customer, const PlaceOrder& request, const std::string& store_name,
       const std::function<std::optional<MenuItem>(std::int64_t)>& menu, std::int64_t now_ms);
 
-  // What other services report. Each throws Problem 409 when the order is not in the state
-  // the report follows from (a stale or repeated event), and changes nothing then.
+  // What other services report. Each throws Problem 409 when the order is past the state the
+  // report follows from (a stale or repeated event), TooEarly when it has not reached it yet,
+  // and changes nothing then.
   std::vector<platform::Event> payment_approved();
   std::vector<platform::Event> payment_failed();
   std::vector<platform::Event> accepted();
