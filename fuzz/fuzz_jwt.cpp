@@ -7,8 +7,6 @@
 // Findings (abort): any exception but a Problem 401; claims accepted without subject or role,
 // or expired; a signed token that does not verify as it was issued; and whatever
 // ASan/UBSan/libFuzzer catch.
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -30,30 +28,7 @@ constexpr std::int64_t kNow = 1795312345;  // epoch seconds
   std::abort();
 }
 
-std::string base64url(std::string_view data) {
-  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char c : data) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += alphabet[(buffer >> bits) & 0x3f];
-    }
-  }
-  if (bits > 0) out += alphabet[(buffer << (6 - bits)) & 0x3f];
-  return out;
-}
-
-std::string signature(std::string_view signing_input) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), kSecret.data(), static_cast<int>(kSecret.size()),
-       reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), digest, &length);
-  return base64url(std::string_view(reinterpret_cast<char*>(digest), length));
-}
+std::string signature(std::string_view signing_input) { return platform::hs256_signature(signing_input, kSecret); }
 
 // Claims when verify_jwt accepts the token; a Problem 401 is its answer otherwise.
 bool verify(const std::string& token, platform::Claims& claims) {

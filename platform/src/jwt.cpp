@@ -14,23 +14,6 @@ namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-std::string base64url(std::string_view data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char c : data) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(buffer >> bits) & 0x3f];
-    }
-  }
-  if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 0x3f];
-  return out;
-}
-
 std::string unbase64url(std::string_view text) {
   std::string out;
   std::uint32_t buffer = 0;
@@ -65,13 +48,34 @@ boost::json::object parse_part(std::string_view encoded, const char* what) {
 
 }  // namespace
 
+std::string base64url(std::string_view data) {
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (unsigned char c : data) {
+    buffer = (buffer << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(buffer >> bits) & 0x3f];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 0x3f];
+  return out;
+}
+
+std::string hs256_signature(std::string_view signing_input, std::string_view secret) {
+  return base64url(hmac_sha256(secret, signing_input));
+}
+
 std::string sign_jwt(const Claims& claims, const std::string& secret) {
   boost::json::object payload{{"sub", claims.subject}, {"role", claims.role}, {"iat", claims.issued_at},
                               {"exp", claims.expires_at}};
   if (!claims.store_id.empty()) payload["storeId"] = claims.store_id;
   if (!claims.token_id.empty()) payload["jti"] = claims.token_id;
   auto signing_input = base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(boost::json::serialize(payload));
-  return signing_input + "." + base64url(hmac_sha256(secret, signing_input));
+  return signing_input + "." + hs256_signature(signing_input, secret);
 }
 
 Claims verify_jwt(const std::string& token, const std::string& secret, std::int64_t now_seconds) {

@@ -12,6 +12,7 @@
 
 #include "platform/messaging.hpp"
 #include "support/api.hpp"
+#include "support/command.hpp"
 #include "support/fake_kakao.hpp"
 #include "support/platform_fixture.hpp"
 #include "support/publish.hpp"
@@ -52,22 +53,6 @@ std::vector<std::string> strings(const boost::json::array& items, const char* ke
     out.push_back(value && value->is_string() ? std::string(value->get_string()) : "-");
   }
   return out;
-}
-
-struct RunResult {
-  int status = -1;
-  std::string output;
-};
-
-RunResult run(const std::string& command) {
-  RunResult result;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return result;
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe)) result.output += buffer;
-  int status = ::pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
 }
 
 class CustomerService : public ::testing::Test {
@@ -139,8 +124,8 @@ class CustomerService : public ::testing::Test {
     }, seconds(10));
   }
 
-  RunResult rebuild() {
-    return run("FD_DB_URL=sqlite:" + platform.data_dir() + "/customer.db FD_NATS_URL=" + platform.nats_url() + " " +
+  fd::test::CommandResult rebuild() {
+    return fd::test::run_command("FD_DB_URL=sqlite:" + platform.data_dir() + "/customer.db FD_NATS_URL=" + platform.nats_url() + " " +
                FD_BUILD_DIR + "/bin/fd-customer --rebuild");
   }
 };

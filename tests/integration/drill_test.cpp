@@ -5,24 +5,10 @@
 #include <array>
 #include <cstdio>
 
+#include "support/command.hpp"
 #include "support/platform_fixture.hpp"
 
 namespace {
-
-struct Run {
-  int status;
-  std::string output;
-};
-
-Run run(const std::string& command) {
-  Run result{-1, {}};
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer{};
-  while (auto n = fread(buffer.data(), 1, buffer.size(), pipe)) result.output.append(buffer.data(), n);
-  result.status = pclose(pipe);
-  return result;
-}
 
 TEST(CircuitBreakerDrill, OpensUnderASlowPaymentFailsFastAndClosesAgain) {
   fd::test::TestPlatform platform({{"FD_FAULTS", "1"}, {"FD_BREAKER_PAYMENT_OPEN_WAIT_MS", "1000"}});
@@ -31,7 +17,7 @@ TEST(CircuitBreakerDrill, OpensUnderASlowPaymentFailsFastAndClosesAgain) {
                  " --order http://127.0.0.1:" + std::to_string(platform.port("order")) +
                  " --payment http://127.0.0.1:" + std::to_string(platform.port("payment")) +
                  " --data " + platform.data_dir();
-  auto result = run(command);
+  auto result = fd::test::run_command(command);
   EXPECT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("breaker order→payment: OPEN"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("breaker order→payment: CLOSED"), std::string::npos) << result.output;
@@ -41,7 +27,7 @@ TEST(CircuitBreakerDrill, OpensUnderASlowPaymentFailsFastAndClosesAgain) {
 
 TEST(CircuitBreakerDrill, SaysHowToTurnFaultsOnWhenTheyAreOff) {
   fd::test::TestPlatform platform;
-  auto result = run(std::string(FD_BUILD_DIR) + "/bin/fooddelivery drill c5 -d 1 --gateway " + platform.gateway_url() +
+  auto result = fd::test::run_command(std::string(FD_BUILD_DIR) + "/bin/fooddelivery drill c5 -d 1 --gateway " + platform.gateway_url() +
                     " --order http://127.0.0.1:" + std::to_string(platform.port("order")) +
                     " --payment http://127.0.0.1:" + std::to_string(platform.port("payment")) + " --data " +
                     platform.data_dir());

@@ -15,25 +15,10 @@
 #include <regex>
 
 #include "support/fake_kakao.hpp"
+#include "support/command.hpp"
 #include "support/platform_fixture.hpp"
 
 namespace {
-
-struct Run {
-  int status;
-  std::string output;
-};
-
-Run run(const std::string& command) {
-  Run result{-1, {}};
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer{};
-  while (auto n = fread(buffer.data(), 1, buffer.size(), pipe)) result.output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
 
 std::string quoted(const std::string& text) {
   std::string out = "'";
@@ -63,7 +48,7 @@ TEST(NoLoss, EveryAcknowledgedOrderReachesOneConsistentStateWhilePartsAreKilled)
   const fd::test::TestPlatform::Env extra{{"FD_KAKAO_BASE_URL", kakao.base_url()}, {"FD_KAKAO_TOKEN", kakao.token()}};
   fd::test::TestPlatform platform(extra);
   auto started = std::chrono::steady_clock::now();
-  auto result = run(platform_env(platform, extra) + " " + FD_BUILD_DIR + "/bin/fooddelivery chaos" +
+  auto result = fd::test::run_command(platform_env(platform, extra) + " " + FD_BUILD_DIR + "/bin/fooddelivery chaos" +
                     " --orders 150 --concurrency 4 --rate 10 --kill-every 700 --drain-timeout 60" +
                     " --parts nats,order,payment,store,customer,rider,auth" +
                     " --platform-script " + quoted(std::string(FD_SOURCE_DIR) + "/scripts/platform"));

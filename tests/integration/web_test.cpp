@@ -3,10 +3,9 @@
 // an owner and a rider, go through the whole journey (web/e2e/journey.mjs).
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 
+#include "support/command.hpp"
 #include "support/platform_fixture.hpp"
 
 namespace {
@@ -15,16 +14,10 @@ TEST(WebApp, TheWholeJourneyInARealBrowser) {
   auto web = std::filesystem::path(FD_SOURCE_DIR) / "web";
   ASSERT_TRUE(std::filesystem::exists(web / "dist" / "index.html")) << "build the web app first: make web";
   fd::test::TestPlatform platform;
-  auto command = "cd '" + web.string() + "' && FD_WEB_URL=" + platform.gateway_url() +
-                 " FD_E2E_SERVE=direct node e2e/journey.mjs 2>&1";
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::array<char, 4096> buffer{};
-  while (auto n = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  EXPECT_EQ(status, 0) << output;
-  EXPECT_NE(output.find(" 0 failed"), std::string::npos) << output;
+  auto result = fd::test::run_command("cd '" + web.string() + "' && FD_WEB_URL=" + platform.gateway_url() +
+                                      " FD_E2E_SERVE=direct node e2e/journey.mjs");
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find(" 0 failed"), std::string::npos) << result.output;
 }
 
 }  // namespace

@@ -46,6 +46,7 @@
 #include <thread>
 #include <vector>
 
+#include "arguments.hpp"
 #include "load.hpp"
 #include "platform/http_client.hpp"
 
@@ -1241,22 +1242,11 @@ int chaos(int argc, char** argv) {
     options.service_ports[service] = env_port(var.c_str(), port);
   }
   try {
-    for (int i = 1; i < argc; ++i) {
-      std::string arg = argv[i];
-      auto value = [&]() -> std::string {
-        if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
-        return argv[++i];
-      };
-      auto number = [&](long long min) -> long long {
-        auto text = value();
-        try {
-          std::size_t used = 0;
-          auto n = std::stoll(text, &used);
-          if (used == text.size() && n >= min) return n;
-        } catch (const std::exception&) {
-        }
-        throw std::invalid_argument(arg + " needs a number ≥ " + std::to_string(min) + ", got '" + text + "'");
-      };
+    Arguments args(argc, argv, 1);
+    while (args.next()) {
+      auto& arg = args.flag();
+      auto value = [&] { return args.value(); };
+      auto number = [&](long long min) { return args.number(min); };
       if (arg == "--help" || arg == "-h") {
         usage(stdout);
         return 0;

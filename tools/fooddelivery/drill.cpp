@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "arguments.hpp"
 #include "load.hpp"
 #include "platform/clock.hpp"
 #include "platform/http_client.hpp"
@@ -170,12 +171,10 @@ int drill(int argc, char** argv) {
   if (const char* port = std::getenv("FD_GATEWAY_PORT")) options.load.port = static_cast<std::uint16_t>(std::atoi(port));
   if (const char* dir = std::getenv("FD_DATA_DIR")) options.data_dir = dir;
   try {
-    for (int i = 2; i < argc; ++i) {
-      std::string arg = argv[i];
-      auto value = [&]() -> std::string {
-        if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
-        return argv[++i];
-      };
+    Arguments args(argc, argv, 2);
+    while (args.next()) {
+      auto& arg = args.flag();
+      auto value = [&] { return args.value(); };
       if (arg == "--help" || arg == "-h") {
         usage(stdout);
         return 0;
@@ -188,11 +187,11 @@ int drill(int argc, char** argv) {
       } else if (arg == "--data") {
         options.data_dir = value();
       } else if (arg == "-c") {
-        options.load.concurrency = std::max(1, std::atoi(value().c_str()));
+        options.load.concurrency = static_cast<int>(args.number());
       } else if (arg == "-d") {
-        options.load.duration = std::chrono::seconds(std::max(1, std::atoi(value().c_str())));
+        options.load.duration = std::chrono::seconds(args.number());
       } else if (arg == "--delay") {
-        options.delay_ms = std::max(1, std::atoi(value().c_str()));
+        options.delay_ms = static_cast<int>(args.number());
       } else {
         throw std::invalid_argument("unknown option " + arg);
       }

@@ -2,6 +2,8 @@
 // mix, a live progress line, and at the end availability, codes, throughput and latency.
 #include "load.hpp"
 
+#include "arguments.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -315,22 +317,11 @@ int load(int argc, char** argv) {
   LoadOptions options;
   if (const char* port = std::getenv("FD_GATEWAY_PORT")) options.port = static_cast<std::uint16_t>(std::atoi(port));
   try {
-    for (int i = 1; i < argc; ++i) {
-      std::string arg = argv[i];
-      auto value = [&]() -> std::string {
-        if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
-        return argv[++i];
-      };
-      auto number = [&]() -> long long {
-        auto text = value();
-        try {
-          std::size_t used = 0;
-          auto n = std::stoll(text, &used);
-          if (used == text.size() && n > 0) return n;
-        } catch (const std::exception&) {
-        }
-        throw std::invalid_argument(arg + " needs a positive number, got '" + text + "'");
-      };
+    Arguments args(argc, argv, 1);
+    while (args.next()) {
+      auto& arg = args.flag();
+      auto value = [&] { return args.value(); };
+      auto number = [&] { return args.number(); };
       if (arg == "--help" || arg == "-h") {
         usage(stdout);
         return 0;

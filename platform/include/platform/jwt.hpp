@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace platform {
 
@@ -16,6 +17,11 @@ struct Claims {
 };
 
 std::string sign_jwt(const Claims& claims, const std::string& secret);
+
+// A token's pieces, for whoever must build unusual tokens (tests, the fuzzer).
+std::string base64url(std::string_view data);
+// base64url(HMAC-SHA256(secret, signing_input)): the signature of "header.payload".
+std::string hs256_signature(std::string_view signing_input, std::string_view secret);
 // Throws Problem 401 with the reason when the token is malformed, forged, of another
 // algorithm or expired.
 Claims verify_jwt(const std::string& token, const std::string& secret, std::int64_t now_seconds);
