@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "support/api.hpp"
+#include "support/customer_and_owner.hpp"
 #include "support/platform_fixture.hpp"
 #include "support/stream_reader.hpp"
 
@@ -23,17 +24,8 @@ std::string field(Api& api, const std::string& target, const char* name) {
   return value && value->is_string() ? std::string(value->get_string()) : std::string("-");
 }
 
-class Lifecycle : public ::testing::Test {
+class Lifecycle : public fd::test::CustomerAndOwner {
  protected:
-  TestPlatform platform;
-  Api customer{platform.gateway_port()};
-  Api owner{platform.gateway_port()};
-
-  void SetUp() override {
-    customer.login("customer1");
-    owner.login("owner1");
-  }
-
   std::string order_path(std::int64_t id) { return "/orders/" + std::to_string(id); }
   std::string view_path(std::int64_t id) { return "/orderStatuses/" + std::to_string(id); }
   std::string cooking_path(std::int64_t id) { return "/foodCookings/" + std::to_string(id); }

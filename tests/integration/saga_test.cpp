@@ -4,6 +4,7 @@
 
 #include "platform/messaging.hpp"
 #include "support/api.hpp"
+#include "support/customer_and_owner.hpp"
 #include "support/platform_fixture.hpp"
 #include "support/stream_reader.hpp"
 
@@ -29,17 +30,8 @@ bool listed_for_owner(Api& owner, std::int64_t order_id) {
   return false;
 }
 
-class Saga : public ::testing::Test {
+class Saga : public fd::test::CustomerAndOwner {
  protected:
-  TestPlatform platform;
-  Api customer{platform.gateway_port()};
-  Api owner{platform.gateway_port()};
-
-  void SetUp() override {
-    customer.login("customer1");
-    owner.login("owner1");
-  }
-
   std::int64_t place(std::int64_t store_id, std::int64_t menu_id, std::int64_t qty) {
     auto reply = customer.post("/orders", order_request(store_id, menu_id, qty));
     EXPECT_EQ(reply.status, 201) << reply.raw;
