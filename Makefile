@@ -90,11 +90,11 @@ test-sanitize: deps
 	fi; exit $$status
 
 # The order-status view (CQRS) replayed from the whole stream: the customer service is
-# stopped, fd-customer --rebuild wipes its view and inbox and resets its JetStream consumer,
+# stopped (SIGTERM: it finishes what it holds), fd-customer --rebuild wipes its view and inbox and resets its JetStream consumer,
 # and the next start replays every event. NATS must run, hence the first start.
 rebuild-view: build
 	scripts/platform start
-	scripts/platform kill customer
+	scripts/platform stop customer
 	FD_DB_URL=sqlite:$${FD_DATA_DIR:-data}/customer.db FD_NATS_URL=nats://127.0.0.1:$(FD_NATS_PORT) \
 	  $${FD_BUILD_DIR:-$(RELEASE_DIR)}/bin/fd-customer --rebuild
 	scripts/platform start
