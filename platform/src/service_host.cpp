@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "platform/http_server.hpp"
@@ -176,9 +178,35 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
             {std::string(id->get_string()), expires->get_int64()});
   });
   messaging.start(std::move(reactions));
+
+  std::mutex stop_mutex;
+  std::condition_variable stop_signal;
+  bool stopping = false;
+  std::vector<std::thread> workers;
+  for (auto& [period, task] : periodic_) {
+    workers.emplace_back([&, period = period, task = task] {
+      std::unique_lock lock(stop_mutex);
+      while (!stop_signal.wait_for(lock, period, [&] { return stopping; })) {
+        lock.unlock();
+        try {
+          task();
+        } catch (const std::exception& error) {
+          log::error("periodic task failed; it runs again next period", {{"error", error.what()}});
+        }
+        lock.lock();
+      }
+    });
+  }
+
   log::info("listening", {{"port", std::to_string(server.port())}, {"nats", bus.url}});
   server.run();
   log::info("stopping");
+  {
+    std::lock_guard lock(stop_mutex);
+    stopping = true;
+  }
+  stop_signal.notify_all();
+  for (auto& worker : workers) worker.join();
   messaging.stop();
   return 0;
 }

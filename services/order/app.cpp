@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS catalog_menu (
 CREATE TABLE IF NOT EXISTS orders (
   order_id INTEGER PRIMARY KEY, customer TEXT NOT NULL, store_id INTEGER NOT NULL, store_name TEXT NOT NULL,
   items TEXT NOT NULL, total_price INTEGER NOT NULL, address TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
-  status TEXT NOT NULL, rider TEXT, placed_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+  status TEXT NOT NULL, rider TEXT, placed_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  cancel_requested_at INTEGER);
 CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer, order_id);
 CREATE TABLE IF NOT EXISTS reviews (
   review_id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL UNIQUE, store_id INTEGER NOT NULL,
@@ -170,7 +171,8 @@ class Partners {
     } catch (const std::exception& error) {
       platform::log::warn("store did not answer the cancel", {{"orderId", std::to_string(order_id)},
                                                                {"error", error.what()}});
-      throw platform::unavailable("the store could not be asked whether cooking has started; try again");
+      throw platform::unavailable(
+          "the store could not be asked whether cooking has started; the cancel is retried until it answers");
     }
     if (reply.status == 409) throw platform::conflict(detail_of(reply, "the store refused the cancel"));
     if (reply.status != 200) {
@@ -231,15 +233,67 @@ Order command_order(Db& db, const platform::Claims& customer, std::int64_t id, C
   return result;
 }
 
+void forget_cancel(Db& db, std::int64_t id) {
+  db.exec("UPDATE orders SET cancel_requested_at = NULL WHERE order_id = ?", {id});
+}
+
+// The cancel's steps after its intent was recorded: the store (decides), payment (refunds
+// now or by event), the order. Each is idempotent, so one interrupted by a crash is simply
+// run again by the recovery below until the store's answer is known.
+Order carry_out_cancel(Db& db, const Partners& partners, std::int64_t id) {
+  try {
+    partners.cancel_cooking(id);
+  } catch (const platform::Problem& refused) {
+    if (refused.status == 409) forget_cancel(db, id);  // cooking started: the intent is void
+    throw;
+  }
+  bool refunded = partners.cancel_payment(id);
+  Order result;
+  db.transaction([&](Db& tx) {
+    auto order = find_order(tx, id);
+    auto events = order->cancel(refunded);
+    save_status(tx, *order);
+    tx.exec("UPDATE orders SET cancel_requested_at = NULL WHERE order_id = ?", {id});
+    platform::append_events(tx, events);
+    result = std::move(*order);
+  });
+  platform::log::info("order canceled", {{"orderId", std::to_string(id)}, {"refunded", refunded ? "now" : "later"}});
+  return result;
+}
+
 Response cancel_order(Db& db, const platform::Identity& identity, const Partners& partners, Request& request) {
   auto customer = identity.require(request, "customer");
-  auto order = visible_order(db, customer, request);
-  order.check_cancelable();
-  partners.cancel_cooking(order.id);
-  bool refunded = partners.cancel_payment(order.id);
-  auto canceled = command_order(db, customer, order.id, [&](Order& o) { return o.cancel(refunded); });
-  platform::log::info("order canceled", {{"orderId", std::to_string(order.id)}, {"refunded", refunded ? "now" : "later"}});
-  return platform::json_response(200, order_json(canceled));
+  auto id = visible_order(db, customer, request).id;
+  // The intent is recorded before the store is asked: should this process die after the
+  // store agreed, the recovery finishes the cancel instead of leaving the order paid.
+  db.transaction([&](Db& tx) {
+    find_order(tx, id)->check_cancelable();
+    tx.exec("UPDATE orders SET cancel_requested_at = COALESCE(cancel_requested_at, ?) WHERE order_id = ?",
+            {platform::now_ms(), id});
+  });
+  return platform::json_response(200, order_json(carry_out_cancel(db, partners, id)));
+}
+
+// Cancels whose process died, or whose store did not answer, between the intent and the end.
+void recover_cancels(Db& db, const Partners& partners) {
+  auto rows = db.query("SELECT order_id FROM orders WHERE cancel_requested_at IS NOT NULL AND cancel_requested_at < ?",
+                       {platform::now_ms() - 2000});
+  for (const auto& row : rows) {
+    auto id = row.integer(0);
+    auto order = find_order(db, id);
+    try {
+      order->check_cancelable();
+    } catch (const platform::Problem&) {
+      forget_cancel(db, id);
+      continue;
+    }
+    try {
+      carry_out_cancel(db, partners, id);
+    } catch (const platform::Problem& problem) {
+      platform::log::warn("interrupted cancel not finished yet", {{"orderId", std::to_string(id)},
+                                                                   {"reason", problem.detail}});
+    }
+  }
 }
 
 Response confirm_delivery(Db& db, const platform::Identity& identity, Request& request) {
@@ -361,6 +415,8 @@ platform::Reaction on_report(std::vector<platform::Event> (Order::*transition)()
 std::map<std::string, platform::Reaction> install(platform::ServiceHost& host) {
   auto& db = host.db();
   db.script(kSchema);
+  if (!db.query_one("SELECT 1 FROM pragma_table_info('orders') WHERE name = 'cancel_requested_at'"))
+    db.script("ALTER TABLE orders ADD COLUMN cancel_requested_at INTEGER;");
   const auto& identity = host.identity();
   // Cancels wait on the store and payment: more threads keep other requests flowing meanwhile.
   host.default_http_threads(4);
@@ -371,6 +427,7 @@ std::map<std::string, platform::Reaction> install(platform::ServiceHost& host) {
   router.add("GET", "/orders/{orderId}", [&](Request& r) { return get_order(db, identity, r); });
   router.add("PUT", "/orders/{orderId}/cancel",
              [&, partners](Request& r) { return cancel_order(db, identity, *partners, r); });
+  host.every(std::chrono::seconds(1), [&db, partners] { recover_cancels(db, *partners); });
   router.add("PUT", "/orders/{orderId}/deliveryconfirm", [&](Request& r) { return confirm_delivery(db, identity, r); });
   router.add("POST", "/reviews", [&](Request& r) { return post_review(db, identity, r); });
   router.add("GET", "/reviews", [&](Request& r) { return list_reviews(db, r); });

@@ -98,6 +98,24 @@ TEST_F(Lifecycle, CancelWhilePaymentIsDownRefundsOnceWhenItIsBack) {
   EXPECT_FALSE(fd::test::read_stream(platform.nats_url()).empty());
 }
 
+TEST_F(Lifecycle, ACancelTheStoreCouldNotAnswerIsFinishedOnceItCan) {
+  auto id = paid_order();
+  platform.kill("store");
+  auto reply = customer.call("PUT", order_path(id) + "/cancel");
+  EXPECT_EQ(reply.status, 503) << reply.raw;
+  EXPECT_FALSE(reply.body.at("detail").as_string().empty());
+  EXPECT_EQ(field(customer, order_path(id), "status"), "PAID");  // nothing decided without the store
+  platform.start();
+  // The recorded intent is carried out once the store answers: no second tap needed.
+  ASSERT_TRUE(eventually([&] { return field(customer, order_path(id), "status") == "CANCELED"; },
+                         std::chrono::seconds(10)));
+  EXPECT_TRUE(eventually([&] { return field(customer, "/payments/" + std::to_string(id), "status") == "CANCELED"; }));
+  EXPECT_EQ(field(owner, cooking_path(id), "status"), "CANCELED");
+  auto events = fd::test::read_stream(platform.nats_url());
+  EXPECT_EQ(fd::test::count_events(events, "OrderCanceled", id), 1);
+  EXPECT_EQ(fd::test::count_events(events, "PaymentCanceled", id), 1);
+}
+
 TEST_F(Lifecycle, ARejectionIsCompensatedByARefund) {
   auto id = paid_order();
   EXPECT_EQ(owner.call("PUT", cooking_path(id) + "/reject", "{}").status, 400);

@@ -1,6 +1,7 @@
 #pragma once
 // What every service process shares: config, logs, its database, the bus, the HTTP
 // server with /health. A service's main() only lists its parts.
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -33,6 +34,12 @@ class ServiceHost {
   // state and counts appear on /metrics and GET /internal/breakers.
   std::shared_ptr<CircuitBreaker> breaker(const std::string& dependency);
 
+  // A task run every period while the service serves (recovery of interrupted work); its
+  // errors are logged, and it stops before the database closes.
+  void every(std::chrono::milliseconds period, std::function<void()> task) {
+    periodic_.emplace_back(period, std::move(task));
+  }
+
   // HTTP threads unless FD_HTTP_THREADS says otherwise: more where handlers wait on other services.
   void default_http_threads(int threads) { default_http_threads_ = threads; }
 
@@ -48,6 +55,7 @@ class ServiceHost {
   std::function<std::string()> readiness_;
   int default_http_threads_ = 1;
   std::vector<std::shared_ptr<CircuitBreaker>> breakers_;
+  std::vector<std::pair<std::chrono::milliseconds, std::function<void()>>> periodic_;
 };
 
 }  // namespace platform
