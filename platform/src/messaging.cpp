@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/json/parse.hpp>
+#include <memory>
 #include <boost/json/serialize.hpp>
 #include <condition_variable>
 #include <cstdint>
@@ -871,6 +872,68 @@ void forget_consumer(const std::string& nats_url, const std::string& stream, con
   auto status = js_DeleteConsumer(nats.js, stream.c_str(), durable.c_str(), nullptr, &code);
   if (code == JSConsumerNotFoundErr) return;
   check(status, "cannot delete consumer " + durable + " of stream " + stream);
+}
+
+std::uint64_t last_sequence(const std::string& nats_url, const std::string& stream) {
+  Connection nats(nats_url);
+  jsStreamInfo* info = nullptr;
+  check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr), "cannot read stream " + stream);
+  auto last = info->State.LastSeq;
+  jsStreamInfo_Destroy(info);
+  return last;
+}
+
+std::vector<StoredEvent> read_stream(const std::string& nats_url, const std::string& stream) {
+  Connection nats(nats_url);
+  jsStreamInfo* info = nullptr;
+  check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr), "cannot read stream " + stream);
+  std::uint64_t last = info->State.LastSeq, stored = info->State.Msgs;
+  jsStreamInfo_Destroy(info);
+  std::vector<StoredEvent> events;
+  if (stored == 0) return events;
+  jsSubOptions options;
+  jsSubOptions_Init(&options);
+  options.Stream = stream.c_str();
+  options.Ordered = true;
+  options.Config.DeliverPolicy = js_DeliverAll;
+  natsSubscription* subscription = nullptr;
+  check(js_SubscribeSync(&subscription, nats.js, ">", nullptr, &options, nullptr), "cannot read stream " + stream);
+  std::unique_ptr<natsSubscription, void (*)(natsSubscription*)> owned(subscription, natsSubscription_Destroy);
+  for (;;) {
+    natsMsg* message = nullptr;
+    check(natsSubscription_NextMsg(&message, subscription, 10000), "cannot read a stored event of " + stream);
+    std::unique_ptr<natsMsg, void (*)(natsMsg*)> held(message, natsMsg_Destroy);
+    StoredEvent event;
+    const char* value = nullptr;
+    if (natsMsgHeader_Get(message, "type", &value) == NATS_OK && value) event.type = value;
+    if (natsMsgHeader_Get(message, "Nats-Msg-Id", &value) == NATS_OK && value) event.id = value;
+    jsMsgMetaData* meta = nullptr;
+    if (natsMsg_GetMetaData(&meta, message) == NATS_OK) {
+      event.seq = meta->Sequence.Stream;
+      jsMsgMetaData_Destroy(meta);
+    }
+    boost::system::error_code ec;
+    auto body = boost::json::parse(
+        std::string_view(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message))), ec);
+    if (!ec && body.is_object()) event.body = std::move(body.as_object());
+    events.push_back(std::move(event));
+    if (events.back().seq >= last) break;
+  }
+  natsSubscription_Unsubscribe(subscription);
+  return events;
+}
+
+ConsumerState consumer_state(const std::string& nats_url, const std::string& durable, const std::string& stream) {
+  Connection nats(nats_url);
+  jsConsumerInfo* info = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  auto status = js_GetConsumerInfo(&info, nats.js, stream.c_str(), durable.c_str(), nullptr, &code);
+  if (status == NATS_NOT_FOUND || code == JSConsumerNotFoundErr || code == JSStreamNotFoundErr) return {};
+  check(status, "cannot read consumer " + durable + " of stream " + stream);
+  ConsumerState state{true, info->NumPending, static_cast<std::uint64_t>(info->NumAckPending),
+                      info->Delivered.Stream, info->PushBound};
+  jsConsumerInfo_Destroy(info);
+  return state;
 }
 
 }  // namespace platform

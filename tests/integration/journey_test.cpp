@@ -115,7 +115,7 @@ TEST(Journey, FromOrderToReviewEveryStepSeenAndToldOnce) {
   for (const auto& entry : timeline) steps.insert(std::string(entry.at("status").as_string()));
   for (const auto& status : seen) EXPECT_TRUE(steps.contains(status)) << status;
 
-  auto events = fd::test::read_stream(platform.nats_url());
+  auto events = platform::read_stream(platform.nats_url());
   for (const char* type : {"OrderPlaced", "PaymentApproved", "OrderAccepted", "CookStarted", "CookFinished",
                            "DeliveryAssigned", "Picked", "DeliveryConfirmed", "PaymentSettled", "OrderReviewed"})
     EXPECT_EQ(fd::test::count_events(events, type, id), 1) << type;

@@ -62,10 +62,10 @@ TEST_F(Lifecycle, CancelBeforeCookingIsCanceledAndRefundedAtOnce) {
   kitchen(id, "start", 409);
   ASSERT_TRUE(view_is(id, "CANCELED"));
   ASSERT_TRUE(eventually([&] {
-    auto events = fd::test::read_stream(platform.nats_url());
+    auto events = platform::read_stream(platform.nats_url());
     return fd::test::count_events(events, "OrderCanceled", id) == 1;
   }));
-  auto events = fd::test::read_stream(platform.nats_url());
+  auto events = platform::read_stream(platform.nats_url());
   EXPECT_EQ(fd::test::count_events(events, "PaymentCanceled", id), 1);
 }
 
@@ -93,9 +93,9 @@ TEST_F(Lifecycle, CancelWhilePaymentIsDownRefundsOnceWhenItIsBack) {
   platform.start();
   ASSERT_TRUE(eventually([&] { return field(customer, "/payments/" + std::to_string(id), "status") == "CANCELED"; },
                          std::chrono::seconds(10)));
-  auto events = fd::test::read_stream(platform.nats_url());
+  auto events = platform::read_stream(platform.nats_url());
   EXPECT_EQ(fd::test::count_events(events, "PaymentCanceled", id), 1);
-  EXPECT_FALSE(fd::test::read_stream(platform.nats_url()).empty());
+  EXPECT_FALSE(platform::read_stream(platform.nats_url()).empty());
 }
 
 TEST_F(Lifecycle, ACancelTheStoreCouldNotAnswerIsFinishedOnceItCan) {
@@ -111,7 +111,7 @@ TEST_F(Lifecycle, ACancelTheStoreCouldNotAnswerIsFinishedOnceItCan) {
                          std::chrono::seconds(10)));
   EXPECT_TRUE(eventually([&] { return field(customer, "/payments/" + std::to_string(id), "status") == "CANCELED"; }));
   EXPECT_EQ(field(owner, cooking_path(id), "status"), "CANCELED");
-  auto events = fd::test::read_stream(platform.nats_url());
+  auto events = platform::read_stream(platform.nats_url());
   EXPECT_EQ(fd::test::count_events(events, "OrderCanceled", id), 1);
   EXPECT_EQ(fd::test::count_events(events, "PaymentCanceled", id), 1);
 }
@@ -124,7 +124,7 @@ TEST_F(Lifecycle, ARejectionIsCompensatedByARefund) {
   ASSERT_TRUE(view_is(id, "REJECTED"));
   ASSERT_TRUE(eventually([&] { return field(customer, "/payments/" + std::to_string(id), "status") == "CANCELED"; }));
   EXPECT_TRUE(eventually([&] { return field(customer, order_path(id), "status") == "REJECTED"; }));
-  auto events = fd::test::read_stream(platform.nats_url());
+  auto events = platform::read_stream(platform.nats_url());
   EXPECT_EQ(fd::test::count_events(events, "OrderRejected", id), 1);
   EXPECT_EQ(fd::test::count_events(events, "PaymentCanceled", id), 1);
 }

@@ -100,7 +100,7 @@ class RiderDeliveries : public ::testing::Test {
   }
 
   int events(const char* type, std::int64_t order_id) {
-    return fd::test::count_events(fd::test::read_stream(platform.nats_url()), type, order_id);
+    return fd::test::count_events(platform::read_stream(platform.nats_url()), type, order_id);
   }
 };
 
@@ -180,11 +180,11 @@ TEST_F(RiderDeliveries, OfTwoRidersTakingItAtOnceExactlyOneWinsAndOnlyTheWinnerP
     EXPECT_NE(detail_of(lost).find("already assigned"), std::string::npos) << lost.raw;
   }
   ASSERT_TRUE(eventually([&] {
-    auto stored = fd::test::read_stream(platform.nats_url());
+    auto stored = platform::read_stream(platform.nats_url());
     return std::all_of(orders.begin(), orders.end(),
                        [&](auto id) { return fd::test::count_events(stored, "DeliveryAssigned", id) == 1; });
   }));
-  for (const auto& event : fd::test::read_stream(platform.nats_url()))
+  for (const auto& event : platform::read_stream(platform.nats_url()))
     if (event.type == "DeliveryAssigned") {
       auto id = event.body.at("orderId").as_int64();
       EXPECT_EQ(event.body.at("riderId").as_string(), winner_of[id]);
@@ -211,7 +211,7 @@ TEST_F(RiderDeliveries, OfTwoRidersTakingItAtOnceExactlyOneWinsAndOnlyTheWinnerP
   EXPECT_FALSE(has_link(picked.body, "pick"));
   EXPECT_EQ(put(winner, path + "/pick").status, 409);
   ASSERT_TRUE(eventually([&] { return events("Picked", id) == 1; }));
-  for (const auto& event : fd::test::read_stream(platform.nats_url()))
+  for (const auto& event : platform::read_stream(platform.nats_url()))
     if (event.type == "Picked") {
       EXPECT_EQ(event.body.at("riderId").as_string(), winner_of[id]);
       EXPECT_EQ(event.body.at("customerId").as_string(), "customer1");

@@ -106,7 +106,7 @@ TEST_F(Saga, ADeclinedPaymentNeverReachesTheStore) {
 TEST_F(Saga, BadOrdersAreRefusedWithProblemsAndChangeNothing) {
   auto first = place(1, 104, 1);
   ASSERT_TRUE(eventually([&] { return status_of(customer, "/orderStatuses/" + std::to_string(first)) == "PAID"; }));
-  auto before = fd::test::read_stream(platform.nats_url()).size();
+  auto before = platform::read_stream(platform.nats_url()).size();
 
   struct Case {
     std::string name;
@@ -138,7 +138,7 @@ TEST_F(Saga, BadOrdersAreRefusedWithProblemsAndChangeNothing) {
   EXPECT_EQ(owner.post("/orders", order_request(1, 101, 1)).status, 403);
 
   // Nothing was created: the next order takes the next id, and no event was published.
-  EXPECT_EQ(fd::test::read_stream(platform.nats_url()).size(), before);
+  EXPECT_EQ(platform::read_stream(platform.nats_url()).size(), before);
   EXPECT_EQ(place(1, 104, 1), first + 1);
 }
 
@@ -158,7 +158,7 @@ TEST_F(Saga, AnEventDeliveredAgainHasNoSecondEffect) {
                            std::chrono::seconds(10)))
         << part;
 
-  auto events = fd::test::read_stream(platform.nats_url());
+  auto events = platform::read_stream(platform.nats_url());
   EXPECT_EQ(fd::test::count_events(events, "PaymentApproved", id), 1);
   auto view = customer.get("/orderStatuses/" + std::to_string(id));
   EXPECT_EQ(view.body.at("timeline").as_array().size(), 2u);
@@ -177,7 +177,7 @@ TEST_F(Saga, AServiceKilledBetweenCommitAndPublishPublishesAfterRestart) {
   auto view = "/orderStatuses/" + std::to_string(id);
   ASSERT_TRUE(eventually([&] { return status_of(customer, view) == "PAID"; }, std::chrono::seconds(15)))
       << status_of(customer, view);
-  auto events = fd::test::read_stream(platform.nats_url());
+  auto events = platform::read_stream(platform.nats_url());
   EXPECT_EQ(fd::test::count_events(events, "OrderPlaced", id), 1);
   EXPECT_EQ(fd::test::count_events(events, "PaymentApproved", id), 1);
 }

@@ -122,7 +122,7 @@ TEST_F(Security, HostileInputIs400AndChangesNothing) {
   Api owner(platform.gateway_port());
   owner.login("owner1");
   ASSERT_TRUE(eventually([&] { return owner.get("/foodCookings/" + std::to_string(first)).status == 200; }));
-  auto events_before = fd::test::read_stream(platform.nats_url()).size();
+  auto events_before = platform::read_stream(platform.nats_url()).size();
 
   const std::vector<std::pair<std::string, std::string>> bodies = {
       {"malformed JSON", R"({"storeId":1,)"},
@@ -145,7 +145,7 @@ TEST_F(Security, HostileInputIs400AndChangesNothing) {
   auto big = customer.call("POST", "/orders", std::string(70 * 1024, ' '));
   EXPECT_EQ(big.status, 413);
 
-  EXPECT_EQ(fd::test::read_stream(platform.nats_url()).size(), events_before);
+  EXPECT_EQ(platform::read_stream(platform.nats_url()).size(), events_before);
   EXPECT_EQ(place(), first + 1);
 }
 

@@ -19,7 +19,6 @@
 // Exit status: 0 when nothing was found, 1 for any anomaly or when the run itself failed,
 // 2 for a usage error.
 #include <fcntl.h>
-#include <nats/nats.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,6 +48,7 @@
 #include "arguments.hpp"
 #include "load.hpp"
 #include "platform/http_client.hpp"
+#include "platform/messaging.hpp"
 
 extern char** environ;
 
@@ -222,105 +222,6 @@ ScriptRun run_script(const std::string& script, const std::string& command, cons
   }
   result.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + (WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
   return result;
-}
-
-// ------------------------------------------------------------------------- NATS ------
-
-void check(natsStatus status, const std::string& what) {
-  if (status != NATS_OK) {
-    natsStatus last = NATS_OK;
-    const char* detail = nats_GetLastError(&last);
-    throw std::runtime_error(what + ": " + natsStatus_GetText(status) + (detail ? std::string(" (") + detail + ")" : ""));
-  }
-}
-
-class Nats {
- public:
-  explicit Nats(const std::string& url) {
-    natsOptions* options = nullptr;
-    natsStatus s = natsOptions_Create(&options);
-    if (s == NATS_OK) s = natsOptions_SetURL(options, url.c_str());
-    if (s == NATS_OK) s = natsOptions_SetTimeout(options, 2000);
-    if (s == NATS_OK) s = natsOptions_SetSendAsap(options, true);
-    if (s == NATS_OK) s = natsOptions_SetMaxReconnect(options, 0);
-    if (s == NATS_OK) s = natsConnection_Connect(&connection_, options);
-    natsOptions_Destroy(options);
-    try {
-      check(s, "connect to NATS at " + url);
-      jsOptions jo;
-      jsOptions_Init(&jo);
-      jo.Wait = 3000;
-      check(natsConnection_JetStream(&js_, connection_, &jo), "JetStream context");
-    } catch (...) {
-      natsConnection_Destroy(connection_);
-      throw;
-    }
-  }
-  ~Nats() {
-    jsCtx_Destroy(js_);
-    natsConnection_Destroy(connection_);
-  }
-  Nats(const Nats&) = delete;
-  Nats& operator=(const Nats&) = delete;
-  jsCtx* js() const { return js_; }
-
- private:
-  natsConnection* connection_ = nullptr;
-  jsCtx* js_ = nullptr;
-};
-
-struct StoredEvent {
-  std::uint64_t seq = 0;
-  std::string type;
-  std::string id;
-  boost::json::object body;
-};
-
-std::vector<StoredEvent> read_stream(const std::string& url, const std::string& stream = "fooddelivery") {
-  Nats nats(url);
-  jsStreamInfo* info = nullptr;
-  check(js_GetStreamInfo(&info, nats.js(), stream.c_str(), nullptr, nullptr), "stream info of " + stream);
-  std::uint64_t last = info->State.LastSeq, stored = info->State.Msgs;
-  jsStreamInfo_Destroy(info);
-  std::vector<StoredEvent> events;
-  if (stored == 0) return events;
-  jsSubOptions options;
-  jsSubOptions_Init(&options);
-  options.Stream = stream.c_str();
-  options.Ordered = true;
-  options.Config.DeliverPolicy = js_DeliverAll;
-  natsSubscription* subscription = nullptr;
-  check(js_SubscribeSync(&subscription, nats.js(), "fooddelivery.>", nullptr, &options, nullptr), "subscribe");
-  try {
-    for (;;) {
-      natsMsg* message = nullptr;
-      check(natsSubscription_NextMsg(&message, subscription, 10000), "read stored event");
-      StoredEvent event;
-      const char* value = nullptr;
-      if (natsMsgHeader_Get(message, "type", &value) == NATS_OK && value) event.type = value;
-      if (natsMsgHeader_Get(message, "Nats-Msg-Id", &value) == NATS_OK && value) event.id = value;
-      jsMsgMetaData* meta = nullptr;
-      if (natsMsg_GetMetaData(&meta, message) == NATS_OK) {
-        event.seq = meta->Sequence.Stream;
-        jsMsgMetaData_Destroy(meta);
-      }
-      boost::system::error_code ec;
-      auto body = boost::json::parse(
-          std::string_view(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message))), ec);
-      if (!ec && body.is_object()) event.body = std::move(body.as_object());
-      natsMsg_Destroy(message);
-      auto seq = event.seq;
-      events.push_back(std::move(event));
-      if (seq >= last) break;
-    }
-  } catch (...) {
-    natsSubscription_Unsubscribe(subscription);
-    natsSubscription_Destroy(subscription);
-    throw;
-  }
-  natsSubscription_Unsubscribe(subscription);
-  natsSubscription_Destroy(subscription);
-  return events;
 }
 
 // ------------------------------------------------------------------------- records ---
@@ -654,27 +555,19 @@ bool Chaos::quiet(std::string& why, std::uint64_t& last_seq) {
     }
   }
   try {
-    Nats nats(options_.nats_url);
     for (const auto& durable : kServices) {
-      jsConsumerInfo* info = nullptr;
-      jsErrCode jerr = static_cast<jsErrCode>(0);
-      auto s = js_GetConsumerInfo(&info, nats.js(), "fooddelivery", durable.c_str(), nullptr, &jerr);
-      if (s != NATS_OK) {
-        why = "consumer " + durable + ": " + natsStatus_GetText(s);
+      auto state = platform::consumer_state(options_.nats_url, durable);
+      if (!state.exists) {
+        why = "consumer " + durable + " does not exist";
         return false;
       }
-      bool done = info->NumPending == 0 && info->NumAckPending == 0 && info->PushBound;
-      if (!done) {
-        why = "consumer " + durable + ": " + std::to_string(info->NumPending) + " pending, " +
-              std::to_string(info->NumAckPending) + " unacknowledged" + (info->PushBound ? "" : ", not bound");
+      if (state.pending != 0 || state.unacknowledged != 0 || !state.bound) {
+        why = "consumer " + durable + ": " + std::to_string(state.pending) + " pending, " +
+              std::to_string(state.unacknowledged) + " unacknowledged" + (state.bound ? "" : ", not bound");
+        return false;
       }
-      jsConsumerInfo_Destroy(info);
-      if (!done) return false;
     }
-    jsStreamInfo* stream = nullptr;
-    check(js_GetStreamInfo(&stream, nats.js(), "fooddelivery", nullptr, nullptr), "stream info");
-    auto seq = stream->State.LastSeq;
-    jsStreamInfo_Destroy(stream);
+    auto seq = platform::last_sequence(options_.nats_url);
     bool same = seq == last_seq;
     if (!same) why = "the stream grew to " + std::to_string(seq);
     last_seq = seq;
@@ -734,7 +627,7 @@ bool Chaos::drain(std::string& why) {
 std::vector<Anomaly> Chaos::verify(std::vector<std::string>& details) {
   std::vector<Anomaly> anomalies;
   // ---- the stream
-  auto events = read_stream(options_.nats_url);
+  auto events = platform::read_stream(options_.nats_url);
   std::map<std::int64_t, std::map<std::string, int>> by_order;
   std::map<std::int64_t, std::vector<std::string>> ids_by_order;
   std::set<std::string> seen_ids;
@@ -1030,12 +923,7 @@ std::vector<Anomaly> Chaos::verify(std::vector<std::string>& details) {
 int Chaos::run() {
   started_ = Clock::now();
   try {
-    Nats nats(options_.nats_url);
-    jsStreamInfo* info = nullptr;
-    if (js_GetStreamInfo(&info, nats.js(), "fooddelivery", nullptr, nullptr) == NATS_OK) {
-      first_seq_ = info->State.LastSeq;
-      jsStreamInfo_Destroy(info);
-    }
+    first_seq_ = platform::last_sequence(options_.nats_url);
   } catch (const std::exception& error) {
     throw std::runtime_error(std::string("cannot reach the platform's NATS (use --nats): ") + error.what());
   }

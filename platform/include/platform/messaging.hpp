@@ -1,7 +1,9 @@
 #pragma once
 // The bus: a transactional outbox relayed to JetStream, and one durable consumer per
 // service whose effects are de-duplicated by an inbox kept in the same transaction.
+#include <boost/json/object.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,6 +25,29 @@ struct MessagingOptions {
 
 // Creates the outbox and inbox tables.
 void migrate_messaging(Db& db);
+
+// Looking at the bus from outside (the chaos checker, tests): what the stream holds and how
+// far each service's consumer has come.
+struct StoredEvent {
+  std::uint64_t seq = 0;  // stream sequence
+  std::string type;       // NATS header `type`
+  std::string id;         // Nats-Msg-Id
+  boost::json::object body;
+};
+// Every event the stream holds now, in order.
+std::vector<StoredEvent> read_stream(const std::string& nats_url, const std::string& stream = "fooddelivery");
+// The stream's last sequence (0 when empty).
+std::uint64_t last_sequence(const std::string& nats_url, const std::string& stream = "fooddelivery");
+
+struct ConsumerState {
+  bool exists = false;
+  std::uint64_t pending = 0;         // stored, not yet delivered
+  std::uint64_t unacknowledged = 0;  // delivered, not yet acknowledged
+  std::uint64_t delivered = 0;       // stream sequence of the last delivery
+  bool bound = false;                // a running service consumes through it
+};
+ConsumerState consumer_state(const std::string& nats_url, const std::string& durable,
+                             const std::string& stream = "fooddelivery");
 
 // Deletes a service's durable consumer, so that its next start receives the whole stream
 // again (a read model's rebuild). Refuses while a running service still consumes through it.
