@@ -1,22 +1,237 @@
 #pragma once
-// The published contract between services: event names (the NATS header `type` and the
-// subject suffix) and the status words every service and the read model agree on.
-//
-// Every order event's body carries orderId (the correlation key) and customerId, plus:
-//   OrderPlaced       storeId, storeName, items[{menuId,name,price,qty}], totalPrice, address, lat, lon
-//   PaymentApproved   amount                 PaymentFailed     amount, reason
-//   PaymentCanceled   amount (the refund)    PaymentSettled    amount
-//   OrderAccepted     storeId                OrderRejected     storeId, reason
-//   CookStarted       storeId                CookFinished      storeId, storeName, storeLat, storeLon,
-//                                                               address, lat, lon (the customer's)
-//   OrderCanceled     storeId, refunded (true when payment already refunded it synchronously)
-//   DeliveryAssigned  riderId                Picked            riderId
-//   DeliveryConfirmed riderId (when known)   OrderReviewed     storeId, reviewId, rating, content
-// and `status`, the word below that the event moves its aggregate to.
+// The published contract between services: one type per event on the bus. Each names
+//   type       the NATS header `type` and the subject suffix;
+//   producer   the one service that publishes it;
+//   consumers  the services that react to it ("*": every service);
+//   status     the word its aggregate moves to, written into the body as `status`
+//              (empty: the event carries none);
+// and its fields, which are the flat JSON body's keys as the seeds spell them. Bodies also
+// carry `eventType` and `timestamp` (epoch ms), added when the event is appended.
+// contracts/include/contracts/codec.hpp maps these types to and from their bodies; the
+// README's event table and web/src/saga.ts are held to this file by a test.
+#include <array>
+#include <boost/describe/class.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "contracts/status.hpp"
+
 namespace contracts {
 
-namespace event {
-inline constexpr const char* StoreOpened = "StoreOpened";  // a store and its whole menu (no orderId)
+struct LineItem {
+  std::int64_t menuId = 0;
+  std::string name;
+  std::int64_t price = 0;  // KRW, from the store's menu when the order was placed
+  std::int64_t qty = 0;
+};
+BOOST_DESCRIBE_STRUCT(LineItem, (), (menuId, name, price, qty))
+
+struct MenuEntry {
+  std::int64_t menuId = 0;
+  std::string name;
+  std::int64_t price = 0;
+};
+BOOST_DESCRIBE_STRUCT(MenuEntry, (), (menuId, name, price))
+
+// A store and its whole menu; the order service keeps a replica to price orders.
+struct StoreOpened {
+  static constexpr std::string_view type = "StoreOpened", producer = "store", consumers = "order", status = "";
+  std::int64_t storeId = 0;
+  std::string name;
+  std::string category;
+  std::string address;
+  double lat = 0;
+  double lon = 0;
+  std::vector<MenuEntry> menu;
+};
+BOOST_DESCRIBE_STRUCT(StoreOpened, (), (storeId, name, category, address, lat, lon, menu))
+
+struct OrderPlaced {
+  static constexpr std::string_view type = "OrderPlaced", producer = "order", consumers = "payment store customer",
+                                    status = order_status::Placed;
+  std::int64_t orderId = 0;
+  std::string customerId;
+  std::int64_t storeId = 0;
+  std::string storeName;
+  std::vector<LineItem> items;
+  std::int64_t totalPrice = 0;
+  std::string address;
+  double lat = 0;  // the customer's
+  double lon = 0;
+};
+BOOST_DESCRIBE_STRUCT(OrderPlaced, (), (orderId, customerId, storeId, storeName, items, totalPrice, address, lat, lon))
+
+struct PaymentApproved {
+  static constexpr std::string_view type = "PaymentApproved", producer = "payment", consumers = "order store customer",
+                                    status = payment_status::Approved;
+  std::int64_t orderId = 0;
+  std::string customerId;
+  std::int64_t amount = 0;
+};
+BOOST_DESCRIBE_STRUCT(PaymentApproved, (), (orderId, customerId, amount))
+
+struct PaymentFailed {
+  static constexpr std::string_view type = "PaymentFailed", producer = "payment", consumers = "order store customer",
+                                    status = payment_status::Failed;
+  std::int64_t orderId = 0;
+  std::string customerId;
+  std::int64_t amount = 0;
+  std::string reason;
+};
+BOOST_DESCRIBE_STRUCT(PaymentFailed, (), (orderId, customerId, amount, reason))
+
+// The refund (a compensation), or an order canceled before it was charged (amount 0).
+struct PaymentCanceled {
+  static constexpr std::string_view type = "PaymentCanceled", producer = "payment", consumers = "customer",
+                                    status = payment_status::Canceled;
+  std::int64_t orderId = 0;
+  std::string customerId;
+  std::int64_t amount = 0;
+};
+BOOST_DESCRIBE_STRUCT(PaymentCanceled, (), (orderId, customerId, amount))
+
+struct PaymentSettled {
+  static constexpr std::string_view type = "PaymentSettled", producer = "payment", consumers = "customer",
+                                    status = payment_status::Settled;
+  std::int64_t orderId = 0;
+  std::string customerId;
+  std::int64_t amount = 0;
+};
+BOOST_DESCRIBE_STRUCT(PaymentSettled, (), (orderId, customerId, amount))
+
+struct OrderAccepted {
+  static constexpr std::string_view type = "OrderAccepted", producer = "store", consumers = "order customer",
+                                    status = cooking_status::Accepted;
+  std::int64_t orderId = 0;
+  std::string customerId;
+  std::int64_t storeId = 0;
+};
+BOOST_DESCRIBE_STRUCT(OrderAccepted, (), (orderId, customerId, storeId))
+
+struct OrderRejected {
+  static constexpr std::string_view type = "OrderRejected", producer = "store", consumers = "order payment customer",
+                                    status = cooking_status::Rejected;
+  std::int64_t orderId = 0;
+  std::string customerId;
+  std::int64_t storeId = 0;
+  std::string reason;
+};
+BOOST_DESCRIBE_STRUCT(OrderRejected, (), (orderId, customerId, storeId, reason))
+
+struct CookStarted {
+  static constexpr std::string_view type = "CookStarted", producer = "store", consumers = "order customer",
+                                    status = cooking_status::Cooking;
+  std::int64_t orderId = 0;
+  std::string customerId;
+  std::int64_t storeId = 0;
+};
+BOOST_DESCRIBE_STRUCT(CookStarted, (), (orderId, customerId, storeId))
+
+// Tells the riders where to pick up and where to deliver.
+struct CookFinished {
+  static constexpr std::string_view type = "CookFinished", producer = "store", consumers = "order rider customer",
+                                    status = cooking_status::Cooked;
+  std::int64_t orderId = 0;
+  std::string customerId;
+  std::int64_t storeId = 0;
+  std::string storeName;
+  double storeLat = 0;
+  double storeLon = 0;
+  std::string address;  // the customer's
+  double lat = 0;
+  double lon = 0;
+};
+BOOST_DESCRIBE_STRUCT(CookFinished, (), (orderId, customerId, storeId, storeName, storeLat, storeLon, address, lat, lon))
+
+struct OrderCanceled {
+  static constexpr std::string_view type = "OrderCanceled", producer = "order", consumers = "payment store customer",
+                                    status = order_status::Canceled;
+  std::int64_t orderId = 0;
+  std::string customerId;
+  std::int64_t storeId = 0;
+  bool refunded = false;  // payment already refunded it synchronously
+};
+BOOST_DESCRIBE_STRUCT(OrderCanceled, (), (orderId, customerId, storeId, refunded))
+
+struct DeliveryAssigned {
+  static constexpr std::string_view type = "DeliveryAssigned", producer = "rider", consumers = "order customer",
+                                    status = delivery_status::Assigned;
+  std::int64_t orderId = 0;
+  std::string customerId;
+  std::string riderId;
+  std::int64_t storeId = 0;
+};
+BOOST_DESCRIBE_STRUCT(DeliveryAssigned, (), (orderId, customerId, riderId, storeId))
+
+struct Picked {
+  static constexpr std::string_view type = "Picked", producer = "rider", consumers = "order customer",
+                                    status = delivery_status::PickedUp;
+  std::int64_t orderId = 0;
+  std::string customerId;
+  std::string riderId;
+};
+BOOST_DESCRIBE_STRUCT(Picked, (), (orderId, customerId, riderId))
+
+struct DeliveryConfirmed {
+  static constexpr std::string_view type = "DeliveryConfirmed", producer = "order",
+                                    consumers = "payment rider customer", status = order_status::Delivered;
+  std::int64_t orderId = 0;
+  std::string customerId;
+  std::int64_t storeId = 0;
+  std::optional<std::string> riderId;  // absent when no rider was ever recorded
+};
+BOOST_DESCRIBE_STRUCT(DeliveryConfirmed, (), (orderId, customerId, storeId, riderId))
+
+struct OrderReviewed {
+  static constexpr std::string_view type = "OrderReviewed", producer = "order", consumers = "store",
+                                    status = order_status::Delivered;
+  std::int64_t orderId = 0;
+  std::string customerId;
+  std::int64_t storeId = 0;
+  std::int64_t reviewId = 0;
+  std::int64_t rating = 0;  // 1..5
+  std::string content;
+};
+BOOST_DESCRIBE_STRUCT(OrderReviewed, (), (orderId, customerId, storeId, reviewId, rating, content))
+
+// A logout: every service refuses the token from then on.
+struct TokenRevoked {
+  static constexpr std::string_view type = "TokenRevoked", producer = "auth", consumers = "*", status = "";
+  std::string tokenId;
+  std::int64_t expiresAt = 0;  // epoch s
+  std::string username;
+};
+BOOST_DESCRIBE_STRUCT(TokenRevoked, (), (tokenId, expiresAt, username))
+
+}  // namespace contracts
+
+namespace contracts {
+
+// Every event of the contract, for code that walks them all (the catalogue test, tools).
+template <class... Events>
+struct EventList {};
+using AllEvents = EventList<StoreOpened, OrderPlaced, PaymentApproved, PaymentFailed, PaymentCanceled, PaymentSettled,
+                            OrderAccepted, OrderRejected, CookStarted, CookFinished, OrderCanceled, DeliveryAssigned,
+                            Picked, DeliveryConfirmed, OrderReviewed, TokenRevoked>;
+
+struct EventInfo {
+  std::string_view type, producer, consumers, status;
+};
+template <class... Events>
+constexpr auto catalogue(EventList<Events...>) {
+  return std::array<EventInfo, sizeof...(Events)>{EventInfo{Events::type, Events::producer, Events::consumers, Events::status}...};
+}
+// {type, producer, consumers, status} of every event, in the saga's order.
+inline constexpr auto kCatalogue = catalogue(AllEvents{});
+
+}  // namespace contracts
+
+// The event names as plain words, for code that does not handle the typed events.
+namespace contracts::event {
+inline constexpr const char* StoreOpened = "StoreOpened";
 inline constexpr const char* OrderPlaced = "OrderPlaced";
 inline constexpr const char* PaymentApproved = "PaymentApproved";
 inline constexpr const char* PaymentFailed = "PaymentFailed";
@@ -31,44 +246,5 @@ inline constexpr const char* DeliveryAssigned = "DeliveryAssigned";
 inline constexpr const char* Picked = "Picked";
 inline constexpr const char* DeliveryConfirmed = "DeliveryConfirmed";
 inline constexpr const char* OrderReviewed = "OrderReviewed";
-inline constexpr const char* TokenRevoked = "TokenRevoked";  // tokenId, expiresAt (epoch s), username; no orderId
-}  // namespace event
-
-namespace order_status {
-inline constexpr const char* Placed = "PLACED";
-inline constexpr const char* Paid = "PAID";
-inline constexpr const char* PaymentFailed = "PAYMENT_FAILED";
-inline constexpr const char* Accepted = "ACCEPTED";
-inline constexpr const char* Rejected = "REJECTED";
-inline constexpr const char* Cooking = "COOKING";
-inline constexpr const char* Cooked = "COOKED";
-inline constexpr const char* RiderAssigned = "RIDER_ASSIGNED";
-inline constexpr const char* PickedUp = "PICKED_UP";
-inline constexpr const char* Delivered = "DELIVERED";
-inline constexpr const char* Canceled = "CANCELED";
-}  // namespace order_status
-
-namespace payment_status {
-inline constexpr const char* Approved = "APPROVED";
-inline constexpr const char* Failed = "FAILED";
-inline constexpr const char* Canceled = "CANCELED";
-inline constexpr const char* Settled = "SETTLED";
-}  // namespace payment_status
-
-namespace cooking_status {
-inline constexpr const char* Requested = "REQUESTED";
-inline constexpr const char* Accepted = "ACCEPTED";
-inline constexpr const char* Rejected = "REJECTED";
-inline constexpr const char* Cooking = "COOKING";
-inline constexpr const char* Cooked = "COOKED";
-inline constexpr const char* Canceled = "CANCELED";
-}  // namespace cooking_status
-
-namespace delivery_status {
-inline constexpr const char* Open = "OPEN";
-inline constexpr const char* Assigned = "ASSIGNED";
-inline constexpr const char* PickedUp = "PICKED_UP";
-inline constexpr const char* Delivered = "DELIVERED";
-}  // namespace delivery_status
-
-}  // namespace contracts
+inline constexpr const char* TokenRevoked = "TokenRevoked";
+}  // namespace contracts::event
