@@ -33,6 +33,13 @@ std::string Row::text(std::size_t i) const {
 
 bool Row::is_null(std::size_t i) const { return std::holds_alternative<std::nullptr_t>(values.at(i)); }
 
+std::size_t Row::index(std::string_view column) const {
+  if (names)
+    for (std::size_t i = 0; i < names->size(); ++i)
+      if ((*names)[i] == column) return i;
+  throw std::out_of_range("the query selected no column " + std::string(column));
+}
+
 std::optional<Row> Db::query_one(std::string_view sql, const std::vector<Value>& args) {
   auto rows = query(sql, args);
   if (rows.empty()) return std::nullopt;
@@ -90,10 +97,14 @@ class SqliteDb final : public Db {
     std::lock_guard lock(mutex_);
     auto* statement = prepare(sql, args);
     std::vector<Row> rows;
+    int columns = sqlite3_column_count(statement);
+    auto names = std::make_shared<std::vector<std::string>>();
+    names->reserve(columns);
+    for (int c = 0; c < columns; ++c) names->emplace_back(sqlite3_column_name(statement, c));
     int rc;
     while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
       Row row;
-      int columns = sqlite3_column_count(statement);
+      row.names = names;
       row.values.reserve(columns);
       for (int c = 0; c < columns; ++c) {
         switch (sqlite3_column_type(statement, c)) {

@@ -1,15 +1,19 @@
 #include "platform/service_host.hpp"
 
+#include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "platform/http_server.hpp"
 #include "platform/clock.hpp"
 #include "platform/log.hpp"
 #include "platform/problem.hpp"
+#include "contracts/events.hpp"
+#include "platform/unit_of_work.hpp"
 
 namespace platform {
 
@@ -28,6 +32,33 @@ ServiceHost::ServiceHost(std::string name)
 }
 
 ServiceHost::~ServiceHost() = default;
+
+void ServiceHost::migrate(const std::vector<Migration>& schema) {
+  for (const auto& migration : platform::migrate(*db_, schema))
+    log::info("schema migrated", {{"migration", migration.name}});
+}
+
+void check_subscriptions(const std::string& service, const std::map<std::string, Reaction>& reactions) {
+  auto consumes = [&](std::string_view consumers) {
+    if (consumers == "*") return true;
+    for (std::size_t at = 0; at < consumers.size();) {
+      auto end = std::min(consumers.find(' ', at), consumers.size());
+      if (consumers.substr(at, end - at) == service) return true;
+      at = end + 1;
+    }
+    return false;
+  };
+  std::set<std::string> expected;
+  for (const auto& contract : contracts::kCatalogue)
+    if (consumes(contract.consumers)) expected.emplace(contract.type);
+  for (const auto& [type, reaction] : reactions)
+    if (!expected.erase(type))
+      throw std::logic_error("the " + service + " service reacts to " + type +
+                             ", but its contract does not list " + service + " among the consumers");
+  if (!expected.empty())
+    throw std::logic_error("the contract of " + *expected.begin() + " lists the " + service +
+                           " service among its consumers, but it does not react to it");
+}
 
 std::shared_ptr<CircuitBreaker> ServiceHost::breaker(const std::string& dependency) {
   std::string key = "BREAKER_";
@@ -169,14 +200,12 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   options.body_limit = static_cast<std::size_t>(config_.integer("BODY_LIMIT", 64 * 1024));
   HttpServer server(router_, options);
 
-  reactions.try_emplace("TokenRevoked", [](Db& tx, const ReceivedEvent& event) {
-    auto* id = event.body.if_contains("tokenId");
-    auto* expires = event.body.if_contains("expiresAt");
-    if (!id || !id->is_string() || !expires || !expires->is_int64()) return;
+  reactions.insert(on<contracts::TokenRevoked>([](Db& tx, const contracts::TokenRevoked& revoked) {
     tx.exec("DELETE FROM fd_revoked_tokens WHERE expires_at < ?", {now_s()});
     tx.exec("INSERT INTO fd_revoked_tokens (token_id, expires_at) VALUES (?, ?) ON CONFLICT (token_id) DO NOTHING",
-            {std::string(id->get_string()), expires->get_int64()});
-  });
+            {revoked.tokenId, revoked.expiresAt});
+  }));
+  check_subscriptions(name_, reactions);
   messaging.start(std::move(reactions));
 
   std::mutex stop_mutex;
@@ -207,6 +236,7 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   }
   stop_signal.notify_all();
   for (auto& worker : workers) worker.join();
+  parts_.clear();
   messaging.stop();
   return 0;
 }
@@ -215,7 +245,25 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
 
 namespace platform {
 
-int run_service(std::string name, const std::function<std::map<std::string, Reaction>(ServiceHost&)>& setup) {
+int run_service(std::string name, int argc, char** argv,
+                const std::function<std::map<std::string, Reaction>(ServiceHost&)>& setup,
+                const std::vector<ServiceCommand>& commands) {
+  CLI::App app("The " + name + " service of the food-delivery platform. It serves HTTP and consumes its events "
+               "until SIGTERM; its settings come from FD_* variables (FD_PORT, FD_DB_URL, FD_NATS_URL, "
+               "FD_JWT_SECRET, ...) or the file named by FD_CONFIG; see scripts/platform --help.",
+               "fd-" + name);
+  std::vector<CLI::Option*> chosen;
+  for (const auto& command : commands) chosen.push_back(app.add_flag(command.flag, command.help));
+  for (std::size_t i = 0; i < chosen.size(); ++i)
+    for (std::size_t j = 0; j < chosen.size(); ++j)
+      if (i != j) chosen[i]->excludes(chosen[j]);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+  for (std::size_t i = 0; i < commands.size(); ++i)
+    if (*chosen[i]) return commands[i].run();
   try {
     ServiceHost host(name);
     auto reactions = setup(host);

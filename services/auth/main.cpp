@@ -1,3 +1,3 @@
 #include "app.hpp"
 
-int main() { return platform::run_service("auth", auth::install); }
+int main(int argc, char** argv) { return platform::run_service("auth", argc, argv, auth::install); }

@@ -1,3 +1,3 @@
 #include "app.hpp"
 
-int main() { return platform::run_service("order", order::install); }
+int main(int argc, char** argv) { return platform::run_service("order", argc, argv, order::install); }

@@ -1,3 +1,3 @@
 #include "app.hpp"
 
-int main() { return platform::run_service("rider", rider::install); }
+int main(int argc, char** argv) { return platform::run_service("rider", argc, argv, rider::install); }

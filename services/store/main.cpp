@@ -1,3 +1,3 @@
 #include "app.hpp"
 
-int main() { return platform::run_service("store", store::install); }
+int main(int argc, char** argv) { return platform::run_service("store", argc, argv, store::install); }

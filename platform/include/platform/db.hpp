@@ -14,12 +14,23 @@ namespace platform {
 
 using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
 
+// One result row. Columns are read by name (as the query's select list or AS names them);
+// reading by position is left for the platform's own tables.
 struct Row {
   std::vector<Value> values;
+  std::shared_ptr<const std::vector<std::string>> names;  // shared by every row of one result
+
   std::int64_t integer(std::size_t i) const;
   double real(std::size_t i) const;
-  std::string text(std::size_t i) const;
+  std::string text(std::size_t i) const;  // NULL reads as ""
   bool is_null(std::size_t i) const;
+
+  // Throws std::out_of_range naming the column when the query did not select it.
+  std::int64_t integer(std::string_view column) const { return integer(index(column)); }
+  double real(std::string_view column) const { return real(index(column)); }
+  std::string text(std::string_view column) const { return text(index(column)); }
+  bool is_null(std::string_view column) const { return is_null(index(column)); }
+  std::size_t index(std::string_view column) const;
 };
 
 class Db {

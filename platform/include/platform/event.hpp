@@ -1,8 +1,13 @@
 #pragma once
-// A domain event as the seeds publish it: a flat JSON body with eventType, timestamp and
-// orderId. Pure data: services' domains build these without any I/O.
+// A domain event on its way to the outbox or from the bus: a contract type (contracts/
+// events.hpp) as its flat JSON body, as the seeds publish it. Pure data: services' domains
+// build these without any I/O.
 #include <boost/json/object.hpp>
+#include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "contracts/codec.hpp"
 
 namespace platform {
 
@@ -17,10 +22,17 @@ inline std::string order_id_of(const boost::json::object& body) {
 
 struct Event {
   std::string type;
-  boost::json::object body;  // the aggregate's fields; eventType and timestamp are added on append
+  boost::json::object body;  // the contract's fields; eventType and timestamp are added on append
 
   std::string order_id() const { return order_id_of(body); }
 };
+using Events = std::vector<Event>;
+
+// What a domain transition returns: the typed events it causes, ready for the outbox.
+template <class... Typed>
+Events events(const Typed&... typed) {
+  return {Event{std::string(Typed::type), contracts::to_body(typed)}...};
+}
 
 struct ReceivedEvent {
   std::string id;  // Nats-Msg-Id: unique per event, the inbox key
@@ -28,6 +40,17 @@ struct ReceivedEvent {
   boost::json::object body;
 
   std::string order_id() const { return order_id_of(body); }
+  // When it was appended (epoch ms), 0 if the body does not say.
+  std::int64_t timestamp() const {
+    auto* at = body.if_contains("timestamp");
+    return at && at->is_int64() ? at->get_int64() : 0;
+  }
+};
+
+// A step reported before the step it follows from has happened here (an event that overtook
+// an earlier one after a crash): not a refusal, it is tried again later.
+struct TooEarly : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 }  // namespace platform

@@ -13,6 +13,7 @@
 #include "platform/db.hpp"
 #include "platform/identity.hpp"
 #include "platform/messaging.hpp"
+#include "platform/migrations.hpp"
 #include "platform/router.hpp"
 
 namespace platform {
@@ -40,10 +41,18 @@ class ServiceHost {
     periodic_.emplace_back(period, std::move(task));
   }
 
+  // Brings the service's database to the newest of its schema migrations.
+  void migrate(const std::vector<Migration>& schema);
+
+  // A part that works in the background while the service serves (it starts in its
+  // constructor); released when serving ends, before the database closes.
+  void keep_while_serving(std::shared_ptr<void> part) { parts_.push_back(std::move(part)); }
+
   // HTTP threads unless FD_HTTP_THREADS says otherwise: more where handlers wait on other services.
   void default_http_threads(int threads) { default_http_threads_ = threads; }
 
-  // Serves until SIGTERM/SIGINT; returns the process exit code.
+  // Serves until SIGTERM/SIGINT; returns the process exit code. The reactions must be
+  // exactly the events whose contract names this service among its consumers.
   int run(std::map<std::string, Reaction> reactions = {});
 
  private:
@@ -56,14 +65,30 @@ class ServiceHost {
   int default_http_threads_ = 1;
   std::vector<std::shared_ptr<CircuitBreaker>> breakers_;
   std::vector<std::pair<std::chrono::milliseconds, std::function<void()>>> periodic_;
+  std::vector<std::shared_ptr<void>> parts_;
 };
+
+// Throws, naming the event, when the reactions are not exactly the events whose contract
+// (contracts/events.hpp) lists the service as a consumer: the contract and the code agree.
+void check_subscriptions(const std::string& service, const std::map<std::string, Reaction>& reactions);
 
 }  // namespace platform
 
 namespace platform {
 
-// A service's main(): builds the host, lets setup add routes and return the reactions,
-// serves, and turns a start-up failure into a logged error and exit code 1.
-int run_service(std::string name, const std::function<std::map<std::string, Reaction>(ServiceHost&)>& setup);
+// Another thing a service binary does instead of serving, chosen by a flag (e.g. the
+// customer service's --rebuild); returns the exit code.
+struct ServiceCommand {
+  std::string flag;  // "--rebuild"
+  std::string help;
+  std::function<int()> run;
+};
+
+// A service's main(): reads the command line (--help, the commands), builds the host, lets
+// setup add routes and return the reactions, serves, and turns a start-up failure into a
+// logged error and exit code 1.
+int run_service(std::string name, int argc, char** argv,
+                const std::function<std::map<std::string, Reaction>(ServiceHost&)>& setup,
+                const std::vector<ServiceCommand>& commands = {});
 
 }  // namespace platform

@@ -30,33 +30,32 @@ CardProcessor::Outcome CardProcessor::authorize(std::int64_t amount) const {
   return {true, {}};
 }
 
-std::pair<Payment, std::vector<platform::Event>> Payment::charge(std::int64_t order_id, std::string customer,
-                                                                 std::int64_t amount, const CardProcessor& processor,
-                                                                 std::int64_t now_ms) {
+std::pair<Payment, platform::Events> Payment::charge(std::int64_t order_id, std::string customer, std::int64_t amount,
+                                                    const CardProcessor& processor, std::int64_t now_ms) {
   auto outcome = processor.authorize(amount);
   Payment payment{order_id, std::move(customer), amount, outcome.approved ? Status::Approved : Status::Failed,
                   outcome.reason, now_ms};
-  boost::json::object body{{"orderId", payment.order_id},
-                           {"customerId", payment.customer},
-                           {"amount", payment.amount},
-                           {"status", to_string(payment.status)}};
-  if (!outcome.approved) body["reason"] = payment.reason;
-  return {std::move(payment),
-          {{outcome.approved ? contracts::event::PaymentApproved : contracts::event::PaymentFailed, std::move(body)}}};
+  if (!outcome.approved)
+    return {payment, platform::events(contracts::PaymentFailed{order_id, payment.customer, amount, payment.reason})};
+  return {payment, platform::events(contracts::PaymentApproved{order_id, payment.customer, amount})};
 }
 
 Payment Payment::canceled_before_charge(std::int64_t order_id, std::int64_t now_ms) {
   return {order_id, "", 0, Status::Canceled, "canceled before it was charged", now_ms};
 }
 
-platform::Event Payment::event(const char* type) const {
-  return {type,
-          {{"orderId", order_id}, {"customerId", customer}, {"amount", amount}, {"status", to_string(status)}}};
+platform::Events Payment::order_placed(const std::string& by) {
+  if (status != Status::Canceled || !customer.empty())
+    throw platform::conflict("order " + std::to_string(order_id) + " is already charged (" + to_string(status) + ")");
+  customer = by;
+  return platform::events(contracts::PaymentCanceled{order_id, customer, amount});
 }
 
-std::vector<platform::Event> Payment::cancel() {
+platform::Events Payment::cancel() {
   switch (status) {
-    case Status::Approved: status = Status::Canceled; return {event(contracts::event::PaymentCanceled)};
+    case Status::Approved:
+      status = Status::Canceled;
+      return platform::events(contracts::PaymentCanceled{order_id, customer, amount});
     case Status::Failed:
     case Status::Canceled: return {};
     case Status::Settled: break;
@@ -64,12 +63,12 @@ std::vector<platform::Event> Payment::cancel() {
   throw platform::conflict("payment for order " + std::to_string(order_id) + " is settled and can no longer be refunded");
 }
 
-std::vector<platform::Event> Payment::settle() {
+platform::Events Payment::settle() {
   if (status != Status::Approved)
     throw platform::conflict("payment for order " + std::to_string(order_id) + " is " + to_string(status) +
                              "; only an approved payment settles");
   status = Status::Settled;
-  return {event(contracts::event::PaymentSettled)};
+  return platform::events(contracts::PaymentSettled{order_id, customer, amount});
 }
 
 }  // namespace payment

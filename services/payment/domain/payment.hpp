@@ -33,21 +33,21 @@ struct Payment {
   std::int64_t created_at = 0;
 
   // Charges an order placed by a customer: PaymentApproved or PaymentFailed.
-  static std::pair<Payment, std::vector<platform::Event>> charge(std::int64_t order_id, std::string customer,
-                                                                 std::int64_t amount, const CardProcessor& processor,
-                                                                 std::int64_t now_ms);
+  static std::pair<Payment, platform::Events> charge(std::int64_t order_id, std::string customer, std::int64_t amount,
+                                                     const CardProcessor& processor, std::int64_t now_ms);
 
   // An order canceled before payment heard of it: kept so that its late OrderPlaced is never charged.
   static Payment canceled_before_charge(std::int64_t order_id, std::int64_t now_ms);
+  // Its OrderPlaced arrives after all: now that it knows whose it is, it tells them it was
+  // canceled (PaymentCanceled, amount 0), so every view of the payment agrees. Problem 409 for
+  // an order charged already (a repeated OrderPlaced).
+  platform::Events order_placed(const std::string& customer);
 
   // The refund (compensation for a rejection or a cancel): PaymentCanceled once; nothing
   // when there is nothing to refund (declined, or already refunded). Problem 409 once settled.
-  std::vector<platform::Event> cancel();
+  platform::Events cancel();
   // The customer confirmed delivery: the money goes to the store. Problem 409 unless approved.
-  std::vector<platform::Event> settle();
-
- private:
-  platform::Event event(const char* type) const;
+  platform::Events settle();
 };
 
 }  // namespace payment

@@ -1,0 +1,33 @@
+#include "app.hpp"
+#include "platform/clock.hpp"
+#include "platform/log.hpp"
+
+namespace payment {
+
+const platform::Table<Payment>& payments() {
+  static const platform::Table<Payment> table{
+      "payments",
+      "payment for order",
+      {{"order_id", [](const Payment& p) { return p.order_id; }},
+       {"customer", [](const Payment& p) { return p.customer; }},
+       {"amount", [](const Payment& p) { return p.amount; }},
+       {"status", [](const Payment& p) { return std::string(to_string(p.status)); }},
+       {"reason", [](const Payment& p) { return platform::text_or_null(p.reason); }},
+       {"created_at", [](const Payment& p) { return p.created_at; }},
+       {"updated_at", [](const Payment&) { return platform::now_ms(); }}},
+      [](const platform::Row& row) {
+        return Payment{row.integer("order_id"),          row.text("customer"), row.integer("amount"),
+                       status_from(row.text("status")), row.text("reason"),   row.integer("created_at")};
+      }};
+  return table;
+}
+
+Payment refund(platform::Db& tx, std::int64_t order_id) {
+  auto payment = payments().find(tx, order_id).value_or(Payment::canceled_before_charge(order_id, platform::now_ms()));
+  auto events = payment.cancel();
+  platform::record(tx, payments(), payment, events);
+  if (!events.empty()) platform::log::info("payment refunded", {{"orderId", std::to_string(order_id)}});
+  return payment;
+}
+
+}  // namespace payment
