@@ -6,6 +6,7 @@
 #include <exception>
 #include <utility>
 
+#include "contracts/codec.hpp"
 #include "platform/clock.hpp"
 #include "platform/log.hpp"
 
@@ -46,6 +47,11 @@ Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const 
     if (duplicate)
       log::info("duplicate event ignored", {{"orderId", event.order_id()}, {"eventType", type}, {"eventId", id}});
     return Verdict::ack();
+  } catch (const contracts::UnreadableEvent& e) {
+    // Delivering the same body again cannot make it match its contract.
+    log::error("unreadable event dropped (does not match its contract)",
+               {{"orderId", event.order_id()}, {"eventType", type}, {"eventId", id}, {"error", e.what()}});
+    return Verdict::term();
   } catch (const std::exception& e) {
     failure = e.what();
   } catch (...) {
