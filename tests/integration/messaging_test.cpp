@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../support/nats_server.hpp"
+#include "contracts/codec.hpp"
 #include "platform/clock.hpp"
 #include "platform/db.hpp"
 #include "platform/event.hpp"
@@ -413,6 +414,31 @@ TEST_F(MessagingTest, MalformedBodyIsTerminatedAndUnknownTypesAreAcked) {
   ASSERT_TRUE(wait_for([&] { return bus.ack_floor("strict") >= 3; }));
   EXPECT_EQ(count(*db, "effects"), 1);
   EXPECT_EQ(count(*db, "fd_inbox"), 1);
+}
+
+TEST_F(MessagingTest, EventNotMatchingItsContractIsTerminatedAndLaterEventsStillFlow) {
+  std::atomic<int> unreadable{0};
+  platform::Messaging messaging(*db, options("contract"));
+  messaging.start({{"OrderPlaced", [&](platform::Db& tx, const platform::ReceivedEvent& event) {
+                      tx.exec("INSERT INTO effects(order_id, event_id) VALUES(?, ?)", {event.order_id(), event.id});
+                      if (!event.body.contains("amount")) {
+                        unreadable.fetch_add(1);
+                        throw contracts::UnreadableEvent("OrderPlaced.amount is missing");
+                      }
+                    }}});
+  Bus bus(nats.url());
+  bus.publish("OrderPlaced", platform::new_id(), R"({"eventType":"OrderPlaced","timestamp":1,"orderId":"o-unreadable"})");
+  commit(*db, {order_event("OrderPlaced", "o-good")});
+
+  ASSERT_TRUE(wait_for([&] { return bus.ack_floor("contract") >= 2; })) << "both must be settled";
+  EXPECT_EQ(count(*db, "effects"), 1);  // the unreadable one's effect rolled back with its inbox row
+  EXPECT_EQ(db->query_one("SELECT order_id FROM effects")->text(0), "o-good");
+  EXPECT_EQ(count(*db, "fd_inbox"), 1);
+  auto state = platform::consumer_state(nats.url(), "contract");
+  EXPECT_EQ(state.pending, 0u);
+  EXPECT_EQ(state.unacknowledged, 0u);
+  std::this_thread::sleep_for(1500ms);  // past the first redelivery delay of a failed reaction (0.5 s)
+  EXPECT_EQ(unreadable.load(), 1) << "an unreadable event must not be delivered again";
 }
 
 TEST_F(MessagingTest, PublishToConsumeLatency) {

@@ -57,6 +57,8 @@ void forget_consumer(const std::string& nats_url, const std::string& stream, con
 void append_events(Db& tx, const std::vector<Event>& events);
 
 // Reaction to one event type, run inside the transaction that records it in the inbox.
+// Throwing rolls that transaction back: the event is delivered again later, unless it was
+// contracts::UnreadableEvent (a body that does not match its contract), which drops it.
 using Reaction = std::function<void(Db& tx, const ReceivedEvent& event)>;
 
 class Messaging {

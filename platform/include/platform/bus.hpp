@@ -1,0 +1,82 @@
+#pragma once
+// What the messaging needs from a broker, so that the outbox relay and the inbox consumer
+// stay the same whichever broker carries the events (JetStream today).
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace platform {
+
+// One outbox row on its way out.
+struct OutgoingMessage {
+  std::string id;  // unique per event: the broker drops a second copy with the same id
+  std::string type;
+  std::string body;
+};
+
+struct PublishResult {
+  std::size_t acknowledged = 0;  // leading messages the broker has stored
+  std::string error;             // why the next one was not, when one was not
+};
+
+// The one durable consumer of a service.
+struct ConsumerSpec {
+  std::string durable;          // survives restarts: where the service left off
+  std::set<std::string> types;  // the event types it reacts to
+};
+
+struct Delivery {
+  std::string id;  // the publisher's id; a broker-given one when it had none
+  std::string type;
+  std::string_view body;      // valid while the handler runs
+  std::uint64_t attempt = 1;  // 1 on the first delivery
+};
+
+// How the handler settles a delivery.
+struct Verdict {
+  enum class Kind { Ack, Nak, Term };
+  Kind kind = Kind::Ack;
+  std::chrono::milliseconds delay{0};  // Nak: delivered again no sooner than this
+
+  static Verdict ack() { return {Kind::Ack, {}}; }
+  static Verdict nak(std::chrono::milliseconds delay) { return {Kind::Nak, delay}; }
+  static Verdict term() { return {Kind::Term, {}}; }  // never delivered again
+};
+
+using DeliveryHandler = std::function<Verdict(const Delivery&)>;
+
+class Bus {
+ public:
+  virtual ~Bus() = default;
+
+  // Before connect(). Deliveries reach the handler one at a time, on a thread of the bus,
+  // until close() returns. Throws when the broker cannot take that durable name.
+  virtual void subscribe(ConsumerSpec consumer, DeliveryHandler handler) = 0;
+
+  // Returns without waiting for the broker, so a service starts while it is away: the bus
+  // keeps trying and calls `reachable` (on a thread of its own) whenever it connects again.
+  // When the broker is there already, the consumer is set up before connect() returns.
+  // Throws only for what retrying cannot mend.
+  virtual void connect(std::function<void()> reachable) = 0;
+  virtual bool connected() const = 0;
+
+  // Creates what publishing and consuming need and is missing, and every so often checks
+  // that what was created still exists. Called while connected, from one thread only.
+  // Returns whether events can be published: a consumer that cannot be set up does not
+  // stop publishing.
+  virtual bool ensure_ready() = 0;
+
+  // Publishes in order and waits for the broker's acknowledgements. A message after the
+  // acknowledged ones may have been stored too: published again, it is dropped by its id.
+  virtual PublishResult publish(const std::vector<OutgoingMessage>& batch) = 0;
+
+  // Lets deliveries in hand finish, then disconnects. Idempotent.
+  virtual void close() = 0;
+};
+
+}  // namespace platform

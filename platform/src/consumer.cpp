@@ -1,0 +1,74 @@
+#include "consumer.hpp"
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <cstdint>
+#include <exception>
+#include <utility>
+
+#include "contracts/codec.hpp"
+#include "platform/clock.hpp"
+#include "platform/log.hpp"
+
+namespace platform {
+
+namespace {
+
+constexpr std::int64_t kNakDelayMs = 500;  // first redelivery delay after a failed reaction
+constexpr std::int64_t kNakDelayMaxMs = 30'000;
+
+}  // namespace
+
+Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const Delivery& delivery) {
+  const std::string& type = delivery.type;
+  const std::string& id = delivery.id;
+  boost::json::error_code ec;
+  auto value = boost::json::parse(delivery.body, ec);
+  if (ec || !value.is_object()) {
+    log::error("malformed event dropped (not a JSON object)",
+               {{"eventType", type}, {"eventId", id}, {"error", ec ? ec.message() : "not an object"}});
+    return Verdict::term();
+  }
+  auto reaction = reactions.find(type);
+  if (reaction == reactions.end()) return Verdict::ack();
+
+  ReceivedEvent event{id, type, std::move(value.as_object())};
+  std::string failure;
+  try {
+    bool duplicate = false;
+    db.transaction([&](Db& tx) {
+      if (tx.exec("INSERT INTO fd_inbox(id, type, processed_at) VALUES(?, ?, ?) ON CONFLICT(id) DO NOTHING",
+                  {event.id, event.type, now_ms()}) == 0) {
+        duplicate = true;
+        return;
+      }
+      reaction->second(tx, event);
+    });
+    if (duplicate)
+      log::info("duplicate event ignored", {{"orderId", event.order_id()}, {"eventType", type}, {"eventId", id}});
+    return Verdict::ack();
+  } catch (const contracts::UnreadableEvent& e) {
+    // Delivering the same body again cannot make it match its contract.
+    log::error("unreadable event dropped (does not match its contract)",
+               {{"orderId", event.order_id()}, {"eventType", type}, {"eventId", id}, {"error", e.what()}});
+    return Verdict::term();
+  } catch (const std::exception& e) {
+    failure = e.what();
+  } catch (...) {
+    failure = "unknown exception";
+  }
+  // Redeliver later, backing off: 0.5 s, 1 s, 2 s, ... up to 30 s.
+  std::int64_t delay = kNakDelayMs;
+  for (std::uint64_t i = 1; i < delivery.attempt && delay < kNakDelayMaxMs; ++i) delay *= 2;
+  delay = std::min(delay, kNakDelayMaxMs);
+  log::error("reaction failed; event will be redelivered",
+             {{"orderId", event.order_id()},
+              {"eventType", type},
+              {"eventId", id},
+              {"attempt", std::to_string(delivery.attempt)},
+              {"retryInMs", std::to_string(delay)},
+              {"error", failure}});
+  return Verdict::nak(std::chrono::milliseconds(delay));
+}
+
+}  // namespace platform

@@ -1,0 +1,300 @@
+// The JetStream connection, its callbacks, publishing and deliveries; the stream and
+// consumer setup is in jetstream_setup.cpp.
+#include "jetstream_bus.hpp"
+
+#include <stdexcept>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "platform/log.hpp"
+
+namespace platform {
+
+namespace {
+
+constexpr std::int64_t kPublishAckWaitMs = 5000;  // how long the relay waits for JetStream's acks
+constexpr std::int64_t kJsApiWaitMs = 3000;       // stream/consumer management requests
+
+// Callbacks carry a token; the bus is looked up under the lock and removed before the
+// connection is destroyed.
+struct Registry {
+  std::mutex mutex;
+  std::unordered_map<std::uint64_t, JetStreamBus*> live;
+  std::uint64_t next = 1;
+};
+
+Registry& registry() {
+  static auto* instance = new Registry;  // never destroyed: callbacks may run during exit
+  return *instance;
+}
+
+}  // namespace
+
+std::string nats_error(natsStatus status) {
+  natsStatus last = NATS_OK;
+  const char* raw = nats_GetLastError(&last);
+  std::string out = natsStatus_GetText(status);
+  std::string detail = raw ? raw : "";
+  if (detail.starts_with("(")) {
+    if (auto end = detail.find("): "); end != std::string::npos) detail.erase(0, end + 3);
+  }
+  if (!detail.empty() && detail != out) out += ": " + detail;
+  return out;
+}
+
+template <class F>
+void JetStreamBus::with_self(void* closure, F&& f) {
+  auto token = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(closure));
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  if (auto it = r.live.find(token); it != r.live.end()) f(*it->second);
+}
+
+void JetStreamBus::on_connected(natsConnection*, void* closure) {
+  with_self(closure, [](JetStreamBus& self) {
+    log::info("NATS connected", {{"url", self.options_.url}});
+    self.reachable_();
+  });
+}
+
+void JetStreamBus::on_disconnected(natsConnection*, void* closure) {
+  with_self(closure, [](JetStreamBus& self) {
+    log::warn("NATS disconnected; events wait in the outbox until it is back", {{"url", self.options_.url}});
+  });
+}
+
+void JetStreamBus::on_reconnected(natsConnection*, void* closure) {
+  with_self(closure, [](JetStreamBus& self) {
+    log::info("NATS reconnected", {{"url", self.options_.url}});
+    self.reachable_();
+  });
+}
+
+void JetStreamBus::on_async_error(natsConnection*, natsSubscription*, natsStatus err, void* closure) {
+  with_self(closure, [err](JetStreamBus& self) {
+    log::warn("NATS asynchronous error", {{"url", self.options_.url}, {"error", natsStatus_GetText(err)}});
+  });
+}
+
+void JetStreamBus::on_publish_error(jsCtx*, jsPubAckErr* pae, void* closure) {
+  with_self(closure, [pae](JetStreamBus& self) {
+    const char* id = nullptr;
+    if (pae->Msg) natsMsgHeader_Get(pae->Msg, "Nats-Msg-Id", &id);
+    std::lock_guard lock(self.publish_mutex_);
+    self.failed_ids_.insert(id ? id : "");
+    if (pae->Err == NATS_NO_RESPONDERS || pae->ErrCode == JSStreamNotFoundErr) self.stream_missing_ = true;
+    if (self.publish_error_.empty()) {
+      self.publish_error_ = natsStatus_GetText(pae->Err);
+      if (pae->ErrText && *pae->ErrText && self.publish_error_ != pae->ErrText)
+        self.publish_error_ += std::string(": ") + pae->ErrText;
+    }
+  });
+}
+
+void JetStreamBus::on_subscription_complete(void* closure) {
+  with_self(closure, [](JetStreamBus& self) {
+    {
+      std::lock_guard lock(self.sub_mutex_);
+      self.sub_complete_ = true;
+    }
+    self.sub_cv_.notify_all();
+  });
+}
+
+void JetStreamBus::on_message(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+  // The bus outlives the subscription: close() waits for on_subscription_complete.
+  static_cast<JetStreamBus*>(closure)->deliver(msg);
+  natsMsg_Destroy(msg);
+}
+
+// ---------------------------------------------------------------------------------------
+
+JetStreamBus::JetStreamBus(MessagingOptions options) : options_(std::move(options)) {}
+
+JetStreamBus::~JetStreamBus() { close(); }
+
+void JetStreamBus::subscribe(ConsumerSpec consumer, DeliveryHandler handler) {
+  if (consumer.durable.find_first_of(".*> \t") != std::string::npos)
+    throw std::invalid_argument("durable name '" + consumer.durable + "' may not contain '.', '*', '>' or spaces");
+  consumer_ = std::move(consumer);
+  handler_ = std::move(handler);
+}
+
+void JetStreamBus::connect(std::function<void()> reachable) {
+  reachable_ = std::move(reachable);
+  {
+    auto& r = registry();
+    std::lock_guard lock(r.mutex);
+    token_ = r.next++;
+    r.live.emplace(token_, this);
+  }
+
+  natsStatus s = natsOptions_Create(&nats_options_);
+  if (s == NATS_OK) s = natsOptions_SetURL(nats_options_, options_.url.c_str());
+  if (s == NATS_OK && !options_.durable.empty()) s = natsOptions_SetName(nats_options_, options_.durable.c_str());
+  if (s == NATS_OK) s = natsOptions_SetSendAsap(nats_options_, true);  // no 1 ms flusher delay per hop
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(nats_options_, -1);
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(nats_options_, 250);
+  if (s == NATS_OK) s = natsOptions_SetReconnectJitter(nats_options_, 50, 250);
+  if (s == NATS_OK) s = natsOptions_SetTimeout(nats_options_, 2000);
+  if (s == NATS_OK) s = natsOptions_SetPingInterval(nats_options_, 5000);
+  if (s == NATS_OK) s = natsOptions_SetMaxPingsOut(nats_options_, 3);
+  if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(nats_options_, true, on_connected, closure());
+  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(nats_options_, on_disconnected, closure());
+  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(nats_options_, on_reconnected, closure());
+  if (s == NATS_OK) s = natsOptions_SetErrorHandler(nats_options_, on_async_error, closure());
+  if (s != NATS_OK) {
+    std::string error = nats_error(s);
+    close();
+    throw std::runtime_error("cannot configure NATS options: " + error);
+  }
+
+  natsConnection* conn = nullptr;
+  s = natsConnection_Connect(&conn, nats_options_);
+  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
+    std::string error = nats_error(s);
+    natsConnection_Destroy(conn);
+    close();
+    throw std::runtime_error("cannot connect to NATS at " + options_.url + ": " + error);
+  }
+  if (s == NATS_NOT_YET_CONNECTED)
+    log::warn("NATS unavailable; retrying in the background, events wait in the outbox", {{"url", options_.url}});
+
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Wait = kJsApiWaitMs;
+  jo.PublishAsync.ErrHandler = on_publish_error;
+  jo.PublishAsync.ErrHandlerClosure = closure();
+  s = natsConnection_JetStream(&js_, conn, &jo);
+  {
+    std::lock_guard lock(connection_mutex_);
+    nc_ = conn;
+  }
+  if (s != NATS_OK) {
+    std::string error = nats_error(s);
+    close();
+    throw std::runtime_error("cannot create JetStream context: " + error);
+  }
+
+  if (connected()) set_up_at_start();
+}
+
+bool JetStreamBus::connected() const {
+  std::lock_guard lock(connection_mutex_);
+  return nc_ != nullptr && natsConnection_Status(nc_) == NATS_CONN_STATUS_CONNECTED;
+}
+
+void JetStreamBus::close() {
+  close_subscription();
+  {
+    auto& r = registry();
+    std::lock_guard lock(r.mutex);
+    r.live.erase(token_);
+  }
+  if (js_) {
+    // No publish is in flight: publish() always ends with every ack received or abandoned.
+    jsCtx_Destroy(js_);
+    js_ = nullptr;
+  }
+  natsConnection* conn = nullptr;
+  {
+    std::lock_guard lock(connection_mutex_);
+    std::swap(conn, nc_);
+  }
+  if (conn) natsConnection_Destroy(conn);  // closes
+  if (nats_options_) {
+    natsOptions_Destroy(nats_options_);
+    nats_options_ = nullptr;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+
+PublishResult JetStreamBus::publish(const std::vector<OutgoingMessage>& batch) {
+  {
+    std::lock_guard lock(publish_mutex_);
+    failed_ids_.clear();
+    stream_missing_ = false;
+    publish_error_.clear();
+  }
+  std::size_t sent = 0;
+  for (const auto& message : batch) {
+    std::string subject = options_.subject_prefix + message.type;
+    natsMsg* msg = nullptr;
+    natsStatus s = natsMsg_Create(&msg, subject.c_str(), nullptr, message.body.data(),
+                                  static_cast<int>(message.body.size()));
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "type", message.type.c_str());
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", message.id.c_str());
+    if (s == NATS_OK) s = js_PublishMsgAsync(js_, &msg, nullptr);
+    natsMsg_Destroy(msg);  // no-op when the library took it
+    if (s != NATS_OK) {
+      std::lock_guard lock(publish_mutex_);
+      if (publish_error_.empty()) publish_error_ = nats_error(s);
+      break;
+    }
+    ++sent;
+  }
+  jsPubOptions po;
+  jsPubOptions_Init(&po);
+  po.MaxWait = kPublishAckWaitMs;
+  natsStatus s = js_PublishAsyncComplete(js_, &po);
+  // (js_PublishAsyncGetPendingList crashes in cnats 3.4 before the first async publish.)
+  if (s != NATS_OK && sent > 0) {
+    natsMsgList pending{};
+    if (js_PublishAsyncGetPendingList(&pending, js_) == NATS_OK) {
+      std::lock_guard lock(publish_mutex_);
+      for (int i = 0; i < pending.Count; ++i) {
+        const char* id = nullptr;
+        if (pending.Msgs[i] && natsMsgHeader_Get(pending.Msgs[i], "Nats-Msg-Id", &id) == NATS_OK && id)
+          failed_ids_.insert(id);
+      }
+      if (publish_error_.empty()) publish_error_ = "timed out waiting for JetStream acknowledgements";
+      natsMsgList_Destroy(&pending);
+    }
+  }
+  std::lock_guard lock(publish_mutex_);
+  PublishResult result;
+  while (result.acknowledged < sent && !failed_ids_.contains(batch[result.acknowledged].id)) ++result.acknowledged;
+  if (result.acknowledged < batch.size()) {
+    result.error = publish_error_.empty() ? "no acknowledgement from JetStream" : publish_error_;
+    if (stream_missing_) stream_ready_ = false;
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------
+
+void JetStreamBus::deliver(natsMsg* msg) {
+  Delivery delivery;
+  const char* header = nullptr;
+  if (natsMsgHeader_Get(msg, "type", &header) == NATS_OK && header) {
+    delivery.type = header;
+  } else if (const char* subject = natsMsg_GetSubject(msg)) {
+    std::string_view s(subject);
+    if (s.starts_with(options_.subject_prefix)) delivery.type = s.substr(options_.subject_prefix.size());
+  }
+  if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &header) == NATS_OK && header && *header) delivery.id = header;
+  jsMsgMetaData* meta = nullptr;
+  if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
+    delivery.attempt = meta->NumDelivered;
+    if (delivery.id.empty()) delivery.id = std::to_string(meta->Sequence.Stream);
+    jsMsgMetaData_Destroy(meta);
+  }
+  delivery.body = std::string_view(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+
+  const Verdict verdict = handler_(delivery);
+  switch (verdict.kind) {
+    case Verdict::Kind::Ack:
+      natsMsg_Ack(msg, nullptr);
+      break;
+    case Verdict::Kind::Nak:
+      natsMsg_NakWithDelay(msg, verdict.delay.count(), nullptr);
+      break;
+    case Verdict::Kind::Term:
+      natsMsg_Term(msg, nullptr);
+      break;
+  }
+}
+
+}  // namespace platform

@@ -1,0 +1,102 @@
+#pragma once
+// The Bus on NATS JetStream: a stream over every subject under the prefix, and a durable
+// push consumer created explicitly (so that unsubscribing never deletes it).
+//
+// Threads: the owner's (connect, close), the relay's (ensure_ready, publish), the
+// subscription's delivery thread (the handler, one message at a time) and libnats' own
+// (reader, flusher, async callbacks). libnats may invoke connection callbacks after the
+// connection is destroyed, so those callbacks reach the bus through a registry keyed by a
+// token, never by a raw pointer.
+#include <nats/nats.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "platform/bus.hpp"
+#include "platform/messaging.hpp"
+
+namespace platform {
+
+// "<status text>: <detail>", without libnats' "(file.c:123): " prefix or a repeated status text.
+std::string nats_error(natsStatus status);
+
+class JetStreamBus final : public Bus {
+ public:
+  // Uses url, stream, subject_prefix, and durable as the connection's name.
+  explicit JetStreamBus(MessagingOptions options);
+  ~JetStreamBus() override;
+
+  void subscribe(ConsumerSpec consumer, DeliveryHandler handler) override;
+  void connect(std::function<void()> reachable) override;
+  bool connected() const override;
+  bool ensure_ready() override;
+  PublishResult publish(const std::vector<OutgoingMessage>& batch) override;
+  void close() override;
+
+ private:
+  static constexpr auto kBackoffMin = std::chrono::milliseconds(250);
+  static constexpr auto kBackoffMax = std::chrono::milliseconds(5000);
+
+  MessagingOptions options_;
+  std::optional<ConsumerSpec> consumer_;
+  DeliveryHandler handler_;
+  std::function<void()> reachable_;
+  std::uint64_t token_ = 0;
+
+  mutable std::mutex connection_mutex_;  // guards nc_ against close() while connected() reads it
+  natsOptions* nats_options_ = nullptr;
+  natsConnection* nc_ = nullptr;
+  jsCtx* js_ = nullptr;
+  natsSubscription* sub_ = nullptr;
+
+  // Setup state: the owner's thread until connect() returns, then the relay's.
+  bool stream_ready_ = false;
+  std::chrono::steady_clock::time_point next_verify_{};
+  std::chrono::steady_clock::time_point next_consumer_attempt_{};
+  std::chrono::milliseconds consumer_backoff_ = kBackoffMin;
+  bool setup_outage_logged_ = false;
+
+  // Publish acknowledgement failures reported by libnats for the batch in flight.
+  std::mutex publish_mutex_;
+  std::unordered_set<std::string> failed_ids_;
+  bool stream_missing_ = false;
+  std::string publish_error_;
+
+  // Subscription close handshake.
+  std::mutex sub_mutex_;
+  std::condition_variable sub_cv_;
+  bool sub_complete_ = false;
+
+  void* closure() const { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(token_)); }
+  std::string subject_all() const { return options_.subject_prefix + ">"; }
+  std::string consumed_subject() const;
+
+  // jetstream_setup.cpp
+  void set_up_at_start();
+  bool set_up(std::string& error, bool verify);
+  bool ensure_stream(bool& created, std::string& error);
+  bool ensure_consumer(std::string& error);
+  bool consumer_missing();
+  bool subscribe_consumer(std::string& error);
+  void close_subscription();
+  void deliver(natsMsg* msg);
+
+  template <class F>
+  static void with_self(void* closure, F&& f);
+  static void on_connected(natsConnection*, void* closure);
+  static void on_disconnected(natsConnection*, void* closure);
+  static void on_reconnected(natsConnection*, void* closure);
+  static void on_async_error(natsConnection*, natsSubscription*, natsStatus err, void* closure);
+  static void on_publish_error(jsCtx*, jsPubAckErr* pae, void* closure);
+  static void on_subscription_complete(void* closure);
+  static void on_message(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
+};
+
+}  // namespace platform

@@ -1,0 +1,222 @@
+// The stream and the durable consumer: created when missing, checked every so often
+// (a server restarted without its store loses both), and the consumer's subscription.
+#include <algorithm>
+
+#include "jetstream_bus.hpp"
+#include "platform/log.hpp"
+
+namespace platform {
+
+namespace {
+
+// A reaction takes well under a millisecond; what a killed service held unacknowledged comes
+// back after this long.
+constexpr std::int64_t kAckWaitNs = 5'000'000'000;  // consumer AckWait
+constexpr std::int64_t kMaxAckPending = 512;
+constexpr auto kSubscriptionCloseWait = std::chrono::seconds(10);
+constexpr auto kVerifyEvery = std::chrono::seconds(5);  // re-check that stream and consumer still exist
+
+}  // namespace
+
+// What the consumer receives: a service reacting to one event type only (auth: logouts)
+// is not sent the whole stream to acknowledge. NATS 2.9 filters on one subject at most.
+std::string JetStreamBus::consumed_subject() const {
+  return consumer_ && consumer_->types.size() == 1 ? options_.subject_prefix + *consumer_->types.begin()
+                                                   : subject_all();
+}
+
+// Now, when NATS is there, so that the consumer exists when the service has started.
+void JetStreamBus::set_up_at_start() {
+  std::string error;
+  next_verify_ = std::chrono::steady_clock::now() + kVerifyEvery;
+  if (!set_up(error, false)) {
+    log::warn("JetStream setup failed; retrying in the background", {{"stream", options_.stream}, {"error", error}});
+    setup_outage_logged_ = true;
+  }
+}
+
+bool JetStreamBus::ensure_ready() {
+  std::string error;
+  auto now = std::chrono::steady_clock::now();
+  bool verify = now >= next_verify_;
+  if (verify) next_verify_ = now + kVerifyEvery;
+  // A consumer that cannot be set up (say, another instance holds it) must not stop publishing.
+  if (!set_up(error, verify)) {
+    if (!setup_outage_logged_)
+      log::warn("JetStream setup failed; retrying", {{"stream", options_.stream}, {"error", error}});
+    setup_outage_logged_ = true;
+    return stream_ready_;
+  }
+  if (setup_outage_logged_) log::info("JetStream setup done", {{"stream", options_.stream}});
+  setup_outage_logged_ = false;
+  return true;
+}
+
+// Stream first (needed to publish), then the consumer. With verify, also notices a stream or
+// consumer that disappeared and re-creates them.
+bool JetStreamBus::set_up(std::string& error, bool verify) {
+  bool created = false;
+  if (!stream_ready_ || verify) {
+    if (!ensure_stream(created, error)) {
+      stream_ready_ = false;
+      return false;
+    }
+    stream_ready_ = true;
+  }
+  if (!consumer_) return true;
+  if (sub_ && (created || (verify && consumer_missing()))) {
+    log::warn("JetStream consumer lost; re-creating it", {{"stream", options_.stream}, {"durable", consumer_->durable}});
+    close_subscription();
+  }
+  if (sub_) return true;
+  // Retried on its own backoff: the relay runs on every commit and must not hammer the server.
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_consumer_attempt_) {
+    error = "consumer setup retried later";
+    return false;
+  }
+  if (ensure_consumer(error) && subscribe_consumer(error)) {
+    consumer_backoff_ = kBackoffMin;
+    return true;
+  }
+  next_consumer_attempt_ = now + consumer_backoff_;
+  consumer_backoff_ = std::min(consumer_backoff_ * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kBackoffMax));
+  return false;
+}
+
+bool JetStreamBus::ensure_stream(bool& created, std::string& error) {
+  created = false;
+  jsStreamInfo* si = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&si, js_, options_.stream.c_str(), nullptr, &jerr);
+  if (s == NATS_OK) {
+    jsStreamInfo_Destroy(si);
+    return true;  // exists: left as it is
+  }
+  if (s != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr) {
+    error = "stream info: " + nats_error(s);
+    return false;
+  }
+  std::string subject = subject_all();
+  const char* subjects[] = {subject.c_str()};
+  jsStreamConfig cfg;
+  jsStreamConfig_Init(&cfg);
+  cfg.Name = options_.stream.c_str();
+  cfg.Subjects = subjects;
+  cfg.SubjectsLen = 1;
+  cfg.Storage = js_FileStorage;
+  jerr = static_cast<jsErrCode>(0);
+  s = js_AddStream(&si, js_, &cfg, nullptr, &jerr);
+  if (s == NATS_OK) {
+    jsStreamInfo_Destroy(si);
+    created = true;
+    log::info("JetStream stream created", {{"stream", options_.stream}, {"subjects", subject}});
+    return true;
+  }
+  if (jerr == JSStreamNameExistErr) return true;  // another service created it meanwhile
+  error = "add stream: " + nats_error(s);
+  return false;
+}
+
+bool JetStreamBus::ensure_consumer(std::string& error) {
+  const std::string& durable = consumer_->durable;
+  jsConsumerInfo* ci = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetConsumerInfo(&ci, js_, options_.stream.c_str(), durable.c_str(), nullptr, &jerr);
+  std::string filter = consumed_subject();
+  if (s == NATS_OK) {
+    const char* existing = ci->Config && ci->Config->FilterSubject ? ci->Config->FilterSubject : "";
+    bool same = filter == (*existing ? existing : subject_all());
+    jsConsumerInfo_Destroy(ci);
+    if (same) return true;
+    // The service now reacts to other events than when its consumer was made: a new one
+    // starts from the first event again, and the inbox keeps the past from a second effect.
+    log::warn("JetStream consumer filters other events than this service needs; re-creating it",
+              {{"durable", durable}, {"was", existing}, {"now", filter}});
+    s = js_DeleteConsumer(js_, options_.stream.c_str(), durable.c_str(), nullptr, &jerr);
+    if (s != NATS_OK) {
+      error = "delete outdated consumer: " + nats_error(s);
+      return false;
+    }
+    s = NATS_NOT_FOUND;
+  }
+  if (s != NATS_NOT_FOUND && jerr != JSConsumerNotFoundErr) {
+    error = "consumer info: " + nats_error(s);
+    return false;
+  }
+  // Created explicitly (not by js_Subscribe) so that unsubscribing or draining never deletes it.
+  natsInbox* inbox = nullptr;
+  natsInbox_Create(&inbox);
+  jsConsumerConfig cc;
+  jsConsumerConfig_Init(&cc);
+  cc.Durable = durable.c_str();
+  cc.FilterSubject = filter.c_str();
+  cc.DeliverSubject = inbox;
+  cc.DeliverPolicy = js_DeliverAll;
+  cc.AckPolicy = js_AckExplicit;
+  cc.AckWait = kAckWaitNs;
+  cc.MaxAckPending = kMaxAckPending;
+  jerr = static_cast<jsErrCode>(0);
+  s = js_AddConsumer(&ci, js_, options_.stream.c_str(), &cc, nullptr, &jerr);
+  natsInbox_Destroy(inbox);
+  if (s == NATS_OK) {
+    jsConsumerInfo_Destroy(ci);
+    log::info("JetStream consumer created", {{"stream", options_.stream}, {"durable", durable}});
+    return true;
+  }
+  if (jerr == JSConsumerNameExistErr || jerr == JSConsumerExistingActiveErr) return true;
+  error = "add consumer: " + nats_error(s);
+  return false;
+}
+
+bool JetStreamBus::consumer_missing() {
+  jsConsumerInfo* ci = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetConsumerInfo(&ci, js_, options_.stream.c_str(), consumer_->durable.c_str(), nullptr, &jerr);
+  jsConsumerInfo_Destroy(ci);
+  return s == NATS_NOT_FOUND || jerr == JSConsumerNotFoundErr;  // a timeout is not proof of loss
+}
+
+// ---------------------------------------------------------------------------------------
+
+bool JetStreamBus::subscribe_consumer(std::string& error) {
+  {
+    std::lock_guard lock(sub_mutex_);
+    sub_complete_ = false;
+  }
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = options_.stream.c_str();
+  so.Consumer = consumer_->durable.c_str();
+  so.ManualAck = true;
+  std::string subject = consumed_subject();
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsSubscription* created = nullptr;
+  natsStatus s = js_Subscribe(&created, js_, subject.c_str(), on_message, this, nullptr, &so, &jerr);
+  if (s != NATS_OK) {
+    error = "subscribe: " + nats_error(s);
+    return false;
+  }
+  if (natsSubscription_SetOnCompleteCB(created, on_subscription_complete, closure()) != NATS_OK) {
+    std::lock_guard lock(sub_mutex_);
+    sub_complete_ = true;  // already closed: nothing to wait for
+  }
+  sub_ = created;
+  log::info("consuming events", {{"stream", options_.stream}, {"durable", consumer_->durable}});
+  return true;
+}
+
+void JetStreamBus::close_subscription() {
+  if (!sub_) return;
+  // Drain when possible: messages already delivered to us are handled and acked instead of
+  // waiting AckWait for a redelivery. The consumer was created explicitly, so neither drain
+  // nor destroy deletes it.
+  if (connected() && natsSubscription_Drain(sub_) == NATS_OK) natsSubscription_WaitForDrainCompletion(sub_, 5000);
+  natsSubscription_Destroy(sub_);
+  sub_ = nullptr;
+  std::unique_lock lock(sub_mutex_);
+  if (!sub_cv_.wait_for(lock, kSubscriptionCloseWait, [&] { return sub_complete_; }))
+    log::error("NATS subscription did not close in time", {{"durable", consumer_->durable}});
+}
+
+}  // namespace platform

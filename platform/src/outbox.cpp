@@ -1,0 +1,63 @@
+// The outbox and inbox tables, and appending events inside the caller's transaction.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "platform/clock.hpp"
+#include "platform/json_text.hpp"
+#include "platform/messaging.hpp"
+
+namespace platform {
+
+namespace {
+
+constexpr std::size_t kMaxBody = 1'000'000;  // nats-server's max_payload is 1 MiB by default
+
+void validate_event_type(const std::string& type) {
+  if (type.empty()) throw std::invalid_argument("event type is empty");
+  for (char c : type)
+    if (c == '.' || c == '*' || c == '>' || c <= ' ' || c == 0x7f)
+      throw std::invalid_argument("event type '" + type + "' is not a valid NATS subject token");
+}
+
+}  // namespace
+
+void migrate_messaging(Db& db) {
+  db.script(
+      "CREATE TABLE IF NOT EXISTS fd_outbox ("
+      " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+      " id TEXT NOT NULL UNIQUE,"
+      " type TEXT NOT NULL,"
+      " order_id TEXT,"
+      " body TEXT NOT NULL,"
+      " created_at INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS fd_inbox ("
+      " id TEXT PRIMARY KEY,"
+      " type TEXT,"
+      " processed_at INTEGER NOT NULL);");
+}
+
+void append_events(Db& tx, const std::vector<Event>& events) {
+  const std::int64_t now = now_ms();
+  for (const auto& event : events) {
+    validate_event_type(event.type);
+    // eventType and timestamp first, as the seeds' AbstractEvent serialises them.
+    boost::json::object body;
+    body.reserve(event.body.size() + 2);
+    body.emplace("eventType", event.type);
+    body.emplace("timestamp", now);
+    for (const auto& field : event.body)
+      if (field.key() != "eventType" && field.key() != "timestamp") body.emplace(field.key(), field.value());
+    std::string text = to_json(body);
+    if (text.size() > kMaxBody)
+      throw std::length_error("event " + event.type + " is " + std::to_string(text.size()) +
+                              " bytes; NATS accepts at most " + std::to_string(kMaxBody));
+    std::string order_id = event.order_id();
+    tx.exec("INSERT INTO fd_outbox(id, type, order_id, body, created_at) VALUES(?, ?, ?, ?, ?)",
+            {new_id(), event.type, order_id.empty() ? Value{nullptr} : Value{std::move(order_id)},
+             std::move(text), now});
+  }
+}
+
+}  // namespace platform

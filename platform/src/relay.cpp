@@ -1,0 +1,146 @@
+#include "relay.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "platform/log.hpp"
+
+namespace platform {
+
+namespace {
+
+constexpr std::size_t kRelayBatch = 256;
+constexpr auto kBackoffMin = std::chrono::milliseconds(250);
+constexpr auto kBackoffMax = std::chrono::milliseconds(5000);
+
+}  // namespace
+
+// Shared with the Db's commit listener, which may outlive the relay.
+struct Relay::Wake {
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool pending = false;
+  bool stopping = false;
+  std::atomic<std::thread::id> relay_thread{};
+
+  void notify() {
+    {
+      std::lock_guard lock(mutex);
+      pending = true;
+    }
+    cv.notify_one();
+  }
+};
+
+Relay::Relay(Db& db, Bus& bus, const MessagingOptions& options)
+    : db_(db), bus_(bus), poll_(options.relay_poll), stream_(options.stream), wake_(std::make_shared<Wake>()) {}
+
+Relay::~Relay() { stop(); }
+
+std::function<void()> Relay::waker() const {
+  return [wake = wake_] { wake->notify(); };
+}
+
+void Relay::start() {
+  db_.on_commit([wake = wake_] {
+    if (std::this_thread::get_id() == wake->relay_thread.load()) return;  // the relay's own deletes
+    wake->notify();
+  });
+  thread_ = std::thread([this] { run(); });
+}
+
+void Relay::stop() {
+  {
+    std::lock_guard lock(wake_->mutex);
+    wake_->stopping = true;
+  }
+  wake_->cv.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Relay::run() {
+  wake_->relay_thread.store(std::this_thread::get_id());
+  using Clock = std::chrono::steady_clock;
+  auto next_attempt = Clock::now();  // not before (backoff)
+  auto deadline = Clock::now();      // wake up by then anyway
+  auto backoff = kBackoffMin;
+  for (;;) {
+    {
+      std::unique_lock lock(wake_->mutex);
+      wake_->cv.wait_until(lock, deadline, [&] { return wake_->stopping || wake_->pending; });
+      if (wake_->stopping) return;
+      wake_->pending = false;
+    }
+    auto now = Clock::now();
+    if (now < next_attempt) {
+      deadline = next_attempt;
+      continue;
+    }
+    Result result;
+    try {
+      result = relay_once();
+    } catch (const std::exception& e) {
+      // Database trouble: keep the thread alive and try again.
+      if (!outage_logged_) log::error("outbox relay failed", {{"error", e.what()}});
+      outage_logged_ = true;
+      result = Result::Failed;
+    }
+    now = Clock::now();
+    if (result == Result::Failed) {
+      next_attempt = now + backoff;
+      deadline = next_attempt;
+      backoff = std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kBackoffMax));
+    } else {
+      backoff = kBackoffMin;
+      next_attempt = now;
+      deadline = now + poll_;
+    }
+  }
+}
+
+Relay::Result Relay::relay_once() {
+  if (!bus_.connected()) return Result::NotConnected;
+  // Without a consumer the relay still publishes; the poll brings it back to retry the setup.
+  if (!bus_.ensure_ready()) return Result::Failed;
+
+  for (;;) {
+    {
+      std::lock_guard lock(wake_->mutex);
+      if (wake_->stopping) return Result::Idle;
+    }
+    auto rows = db_.query("SELECT seq, id, type, body, order_id FROM fd_outbox ORDER BY seq LIMIT ?",
+                          {static_cast<std::int64_t>(kRelayBatch)});
+    if (rows.empty()) return Result::Idle;
+    std::vector<OutgoingMessage> batch;
+    batch.reserve(rows.size());
+    for (const auto& row : rows) batch.push_back({row.text(1), row.text(2), row.text(3)});
+    auto published = bus_.publish(batch);
+    if (published.acknowledged > 0) {
+      db_.transaction([&](Db& tx) {
+        for (std::size_t i = 0; i < published.acknowledged; ++i)
+          tx.exec("DELETE FROM fd_outbox WHERE seq = ?", {rows[i].integer(0)});
+      });
+    }
+    if (published.acknowledged < rows.size()) {
+      if (!outage_logged_) {
+        const auto& failed = rows[published.acknowledged];
+        log::warn("publishing events failed; they stay in the outbox and are retried",
+                  {{"error", published.error},
+                   {"eventType", failed.text(2)},
+                   {"orderId", failed.text(4)},
+                   {"pending", std::to_string(rows.size() - published.acknowledged)}});
+      }
+      outage_logged_ = true;
+      return Result::Failed;
+    }
+    if (outage_logged_) log::info("publishing events resumed", {{"stream", stream_}});
+    outage_logged_ = false;
+    if (rows.size() < kRelayBatch) return Result::Idle;
+  }
+}
+
+}  // namespace platform

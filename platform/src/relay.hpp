@@ -1,0 +1,47 @@
+#pragma once
+// The outbox relay: publishes committed events in outbox order through the Bus, and
+// deletes them once the broker has acknowledged them.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "platform/bus.hpp"
+#include "platform/db.hpp"
+#include "platform/messaging.hpp"
+
+namespace platform {
+
+class Relay {
+ public:
+  // Uses relay_poll, and stream for the logs.
+  Relay(Db& db, Bus& bus, const MessagingOptions& options);
+  ~Relay();
+  Relay(const Relay&) = delete;
+  Relay& operator=(const Relay&) = delete;
+
+  // Wakes the relay; harmless from any thread, and after the relay is gone.
+  std::function<void()> waker() const;
+  // Runs the relay's thread, woken by every commit but its own, and every relay_poll.
+  // The thread also sets up the bus (Bus::ensure_ready).
+  void start();
+  void stop();
+
+ private:
+  struct Wake;
+  enum class Result { Idle, NotConnected, Failed };
+
+  void run();
+  Result relay_once();
+
+  Db& db_;
+  Bus& bus_;
+  std::chrono::milliseconds poll_;
+  std::string stream_;
+  std::shared_ptr<Wake> wake_;
+  std::thread thread_;
+  bool outage_logged_ = false;
+};
+
+}  // namespace platform

@@ -1,0 +1,127 @@
+// Looking at the bus from outside (the chaos checker, tests, a read model's rebuild): each
+// call opens its own short-lived JetStream connection.
+#include <nats/nats.h>
+
+#include <boost/json/parse.hpp>
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "platform/messaging.hpp"
+
+namespace platform {
+
+namespace {
+
+// A server notices a killed consumer's closed connection a moment after the process is gone.
+constexpr auto kUnbindWait = std::chrono::seconds(3);
+
+void check(natsStatus status, const std::string& what) {
+  if (status != NATS_OK) throw std::runtime_error(what + ": " + natsStatus_GetText(status));
+}
+
+struct Connection {
+  natsConnection* connection = nullptr;
+  jsCtx* js = nullptr;
+  explicit Connection(const std::string& url) {
+    check(natsConnection_ConnectTo(&connection, url.c_str()), "cannot reach NATS at " + url);
+    if (auto status = natsConnection_JetStream(&js, connection, nullptr); status != NATS_OK) {
+      natsConnection_Destroy(connection);
+      check(status, "no JetStream at " + url);
+    }
+  }
+  ~Connection() {
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(connection);
+  }
+};
+
+}  // namespace
+
+void forget_consumer(const std::string& nats_url, const std::string& stream, const std::string& durable) {
+  Connection nats(nats_url);
+  auto deadline = std::chrono::steady_clock::now() + kUnbindWait;
+  for (;;) {
+    jsConsumerInfo* info = nullptr;
+    jsErrCode code = static_cast<jsErrCode>(0);
+    auto status = js_GetConsumerInfo(&info, nats.js, stream.c_str(), durable.c_str(), nullptr, &code);
+    if (status == NATS_NOT_FOUND || code == JSConsumerNotFoundErr || code == JSStreamNotFoundErr) return;
+    check(status, "cannot read consumer " + durable + " of stream " + stream);
+    bool bound = info->PushBound;
+    jsConsumerInfo_Destroy(info);
+    if (!bound) break;
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("the " + durable + " service still consumes the stream: stop it first");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  jsErrCode code = static_cast<jsErrCode>(0);
+  auto status = js_DeleteConsumer(nats.js, stream.c_str(), durable.c_str(), nullptr, &code);
+  if (code == JSConsumerNotFoundErr) return;
+  check(status, "cannot delete consumer " + durable + " of stream " + stream);
+}
+
+std::uint64_t last_sequence(const std::string& nats_url, const std::string& stream) {
+  Connection nats(nats_url);
+  jsStreamInfo* info = nullptr;
+  check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr), "cannot read stream " + stream);
+  auto last = info->State.LastSeq;
+  jsStreamInfo_Destroy(info);
+  return last;
+}
+
+std::vector<StoredEvent> read_stream(const std::string& nats_url, const std::string& stream) {
+  Connection nats(nats_url);
+  jsStreamInfo* info = nullptr;
+  check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr), "cannot read stream " + stream);
+  std::uint64_t last = info->State.LastSeq, stored = info->State.Msgs;
+  jsStreamInfo_Destroy(info);
+  std::vector<StoredEvent> events;
+  if (stored == 0) return events;
+  jsSubOptions options;
+  jsSubOptions_Init(&options);
+  options.Stream = stream.c_str();
+  options.Ordered = true;
+  options.Config.DeliverPolicy = js_DeliverAll;
+  natsSubscription* subscription = nullptr;
+  check(js_SubscribeSync(&subscription, nats.js, ">", nullptr, &options, nullptr), "cannot read stream " + stream);
+  std::unique_ptr<natsSubscription, void (*)(natsSubscription*)> owned(subscription, natsSubscription_Destroy);
+  for (;;) {
+    natsMsg* message = nullptr;
+    check(natsSubscription_NextMsg(&message, subscription, 10000), "cannot read a stored event of " + stream);
+    std::unique_ptr<natsMsg, void (*)(natsMsg*)> held(message, natsMsg_Destroy);
+    StoredEvent event;
+    const char* value = nullptr;
+    if (natsMsgHeader_Get(message, "type", &value) == NATS_OK && value) event.type = value;
+    if (natsMsgHeader_Get(message, "Nats-Msg-Id", &value) == NATS_OK && value) event.id = value;
+    jsMsgMetaData* meta = nullptr;
+    if (natsMsg_GetMetaData(&meta, message) == NATS_OK) {
+      event.seq = meta->Sequence.Stream;
+      jsMsgMetaData_Destroy(meta);
+    }
+    boost::system::error_code ec;
+    auto body = boost::json::parse(
+        std::string_view(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message))), ec);
+    if (!ec && body.is_object()) event.body = std::move(body.as_object());
+    events.push_back(std::move(event));
+    if (events.back().seq >= last) break;
+  }
+  natsSubscription_Unsubscribe(subscription);
+  return events;
+}
+
+ConsumerState consumer_state(const std::string& nats_url, const std::string& durable, const std::string& stream) {
+  Connection nats(nats_url);
+  jsConsumerInfo* info = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  auto status = js_GetConsumerInfo(&info, nats.js, stream.c_str(), durable.c_str(), nullptr, &code);
+  if (status == NATS_NOT_FOUND || code == JSConsumerNotFoundErr || code == JSStreamNotFoundErr) return {};
+  check(status, "cannot read consumer " + durable + " of stream " + stream);
+  ConsumerState state{true, info->NumPending, static_cast<std::uint64_t>(info->NumAckPending),
+                      info->Delivered.Stream, info->PushBound};
+  jsConsumerInfo_Destroy(info);
+  return state;
+}
+
+}  // namespace platform
