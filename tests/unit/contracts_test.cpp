@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -145,6 +146,42 @@ TEST(Contracts, TheLifecycleRanksEveryStepAndPutsTheEndsPastThem) {
   EXPECT_EQ(rank(Rejected), rank(PaymentFailed));
   EXPECT_TRUE(is_final(Delivered));
   EXPECT_FALSE(is_final(Cooking));
+}
+
+}  // namespace
+
+namespace {
+
+// Every `path` and `Suite.Name` the README's requirement map names must exist.
+TEST(Contracts, TheRequirementMapNamesFilesAndTestsThatExist) {
+  auto readme = read_source("README.md");
+  auto start = readme.find("| # | what | decided in | proven by |");
+  ASSERT_NE(start, std::string::npos) << "README has no requirement map";
+  auto map = readme.substr(start, readme.find("\n\n", start) - start);
+  std::string tests;
+  for (const auto* folder : {"tests/unit", "tests/integration"})
+    for (const auto& entry : std::filesystem::directory_iterator(std::string(FD_SOURCE_DIR) + "/" + folder))
+      tests += read_source(std::string(folder) + "/" + entry.path().filename().string());
+  std::set<std::string> rows;
+  std::regex row(R"(\n\| ([RC]\d+) \|[^|]*\| ([^|]*) \| ([^|]*) \|)");
+  for (std::sregex_iterator it(map.begin(), map.end(), row), end; it != end; ++it) {
+    rows.insert((*it)[1]);
+    std::string files = (*it)[2], proofs = (*it)[3];
+    std::regex path(R"(`([\w./-]+\.\w+)`)"), test(R"(`(\w+)\.(\w+)`)");
+    int named = 0;
+    for (std::sregex_iterator f(files.begin(), files.end(), path), none; f != none; ++f, ++named)
+      EXPECT_TRUE(std::filesystem::exists(std::string(FD_SOURCE_DIR) + "/" + (*f)[1].str()))
+          << (*it)[1] << " names " << (*f)[1] << ", which does not exist";
+    EXPECT_GT(named, 0) << (*it)[1] << " names no file";
+    named = 0;
+    for (std::sregex_iterator t(proofs.begin(), proofs.end(), test), none; t != none; ++t, ++named) {
+      std::regex declared("TEST(_F)?\\(" + (*t)[1].str() + ",\\s*" + (*t)[2].str() + "\\)");
+      EXPECT_TRUE(std::regex_search(tests, declared)) << (*it)[1] << " names the test " << (*t)[0] << ", which does not exist";
+    }
+    EXPECT_GT(named, 0) << (*it)[1] << " names no test";
+  }
+  for (int i = 1; i <= 13; ++i) EXPECT_TRUE(rows.contains("R" + std::to_string(i))) << "R" << i << " is not mapped";
+  for (int i = 1; i <= 6; ++i) EXPECT_TRUE(rows.contains("C" + std::to_string(i))) << "C" << i << " is not mapped";
 }
 
 }  // namespace
