@@ -42,9 +42,10 @@ TEST(Catalog, DemoStoresHaveUniqueMenuIdsAndPricedMenus) {
       EXPECT_TRUE(ids.insert(item.menu_id).second) << item.menu_id;
       EXPECT_GT(item.price, 0);
     }
-    auto event = s.opened();
-    EXPECT_EQ(event.type, "StoreOpened");
-    EXPECT_EQ(event.body.at("menu").as_array().size(), s.menu.size());
+    auto opened = s.opened();
+    ASSERT_EQ(opened.size(), 1u);
+    EXPECT_EQ(opened[0].type, "StoreOpened");
+    EXPECT_EQ(opened[0].body.at("menu").as_array().size(), s.menu.size());
   }
 }
 
@@ -103,6 +104,38 @@ TEST(Kitchen, CancelIsAllowedOnlyUntilCookingStarts) {
   auto early = store::canceled_before_arrival(10);
   EXPECT_FALSE(early.listed());
   EXPECT_EQ(problem_status([&] { early.payment_approved(1); }), 409);
+}
+
+TEST(Kitchen, EventBodiesCarryTheOrderAndTheStatus) {
+  auto cooking = requested();
+  EXPECT_EQ(cooking.accept()[0].body,
+            (boost::json::object{{"orderId", 9}, {"customerId", "customer1"}, {"storeId", 1}, {"status", "ACCEPTED"}}));
+  cooking.start();
+  auto store = store::demo_stores().front();
+  EXPECT_EQ(cooking.finish(store)[0].body, (boost::json::object{{"orderId", 9},
+                                                                {"customerId", "customer1"},
+                                                                {"storeId", 1},
+                                                                {"storeName", store.name},
+                                                                {"storeLat", store.lat},
+                                                                {"storeLon", store.lon},
+                                                                {"address", "서울"},
+                                                                {"lat", 37.5},
+                                                                {"lon", 127.03},
+                                                                {"status", "COOKED"}}));
+  auto rejected = requested().reject("마감");
+  EXPECT_EQ(rejected[0].body.at("status").as_string(), "REJECTED");
+  EXPECT_TRUE(requested().cancel().empty());  // the order service announces the cancel
+}
+
+TEST(Kitchen, APlacedOrderWaitsForItsPaymentWithItsLinesAsOrdered) {
+  contracts::OrderPlaced placed{9, "customer1", 1, "교촌치킨", {{101, "허니콤보", 23000, 2}}, 46000, "서울", 37.5, 127.0};
+  auto cooking = FoodCooking::placed(placed);
+  EXPECT_EQ(cooking.status, CookingStatus::AwaitingPayment);
+  EXPECT_FALSE(cooking.listed());
+  EXPECT_EQ(cooking.store_id, 1);
+  EXPECT_EQ(cooking.total_price, 46000);
+  EXPECT_EQ(boost::json::parse(cooking.items),
+            boost::json::parse(R"([{"menuId":101,"name":"허니콤보","price":23000,"qty":2}])"));
 }
 
 TEST(Kitchen, ARejectionNeedsAReason) {

@@ -1,22 +1,13 @@
 #include "domain/catalog.hpp"
 
-#include <boost/json.hpp>
-
 #include "contracts/events.hpp"
 
 namespace store {
 
-platform::Event Store::opened() const {
-  boost::json::array items;
-  for (const auto& item : menu) items.push_back({{"menuId", item.menu_id}, {"name", item.name}, {"price", item.price}});
-  return {contracts::event::StoreOpened,
-          {{"storeId", store_id},
-           {"name", name},
-           {"category", category},
-           {"address", address},
-           {"lat", lat},
-           {"lon", lon},
-           {"menu", std::move(items)}}};
+platform::Events Store::opened() const {
+  std::vector<contracts::MenuEntry> entries;
+  for (const auto& item : menu) entries.push_back({item.menu_id, item.name, item.price});
+  return platform::events(contracts::StoreOpened{store_id, name, category, address, lat, lon, std::move(entries)});
 }
 
 std::vector<Store> demo_stores() {

@@ -24,7 +24,7 @@ struct Store {
   std::vector<MenuItem> menu;
 
   // StoreOpened carries the whole menu so other services can keep a replica.
-  platform::Event opened() const;
+  platform::Events opened() const;
 };
 
 // A few stores in Seoul with Korean menus; store 1 belongs to owner1, store 2 to owner2.

@@ -1,8 +1,8 @@
 #include "domain/food_cooking.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <stdexcept>
 
-#include "contracts/events.hpp"
 #include "domain/catalog.hpp"
 #include "platform/problem.hpp"
 
@@ -47,62 +47,63 @@ std::string parse_rejection(const boost::json::object& body) {
   return text;
 }
 
-platform::Event FoodCooking::event(const char* type) const {
-  return {type, {{"orderId", order_id}, {"customerId", customer}, {"storeId", store_id}, {"status", to_string(status)}}};
+FoodCooking FoodCooking::placed(const contracts::OrderPlaced& order) {
+  return {order.orderId,
+          order.storeId,
+          order.customerId,
+          boost::json::serialize(contracts::codec::write(order.items)),
+          order.totalPrice,
+          order.address,
+          order.lat,
+          order.lon};
 }
 
-std::vector<platform::Event> FoodCooking::move(CookingStatus from, CookingStatus to, const char* event_type) {
+void FoodCooking::step(CookingStatus from, CookingStatus to) {
   if (status != from)
     throw platform::conflict("order " + std::to_string(order_id) + " is " + to_string(status) + " in the kitchen, not " +
                              to_string(from));
   status = to;
-  if (!event_type) return {};
-  return {event(event_type)};
 }
 
-std::vector<platform::Event> FoodCooking::payment_approved(std::int64_t now_ms) {
-  auto events = move(CookingStatus::AwaitingPayment, CookingStatus::Requested, nullptr);
+platform::Events FoodCooking::payment_approved(std::int64_t now_ms) {
+  step(CookingStatus::AwaitingPayment, CookingStatus::Requested);
   requested_at = now_ms;
-  return events;
+  return {};
 }
 
-std::vector<platform::Event> FoodCooking::payment_failed() {
-  return move(CookingStatus::AwaitingPayment, CookingStatus::PaymentFailed, nullptr);
+platform::Events FoodCooking::payment_failed() {
+  step(CookingStatus::AwaitingPayment, CookingStatus::PaymentFailed);
+  return {};
 }
 
-std::vector<platform::Event> FoodCooking::accept() {
-  return move(CookingStatus::Requested, CookingStatus::Accepted, contracts::event::OrderAccepted);
+platform::Events FoodCooking::accept() {
+  step(CookingStatus::Requested, CookingStatus::Accepted);
+  return platform::events(contracts::OrderAccepted{order_id, customer, store_id});
 }
 
-std::vector<platform::Event> FoodCooking::reject(const std::string& why) {
-  auto events = move(CookingStatus::Requested, CookingStatus::Rejected, contracts::event::OrderRejected);
+platform::Events FoodCooking::reject(const std::string& why) {
+  step(CookingStatus::Requested, CookingStatus::Rejected);
   reason = why;
-  events.front().body["reason"] = why;
-  return events;
+  return platform::events(contracts::OrderRejected{order_id, customer, store_id, reason});
 }
 
-std::vector<platform::Event> FoodCooking::start() {
-  return move(CookingStatus::Accepted, CookingStatus::Cooking, contracts::event::CookStarted);
+platform::Events FoodCooking::start() {
+  step(CookingStatus::Accepted, CookingStatus::Cooking);
+  return platform::events(contracts::CookStarted{order_id, customer, store_id});
 }
 
-std::vector<platform::Event> FoodCooking::finish(const Store& store) {
-  auto events = move(CookingStatus::Cooking, CookingStatus::Cooked, contracts::event::CookFinished);
-  auto& body = events.front().body;
-  body["storeName"] = store.name;
-  body["storeLat"] = store.lat;
-  body["storeLon"] = store.lon;
-  body["address"] = address;
-  body["lat"] = lat;
-  body["lon"] = lon;
-  return events;
+platform::Events FoodCooking::finish(const Store& store) {
+  step(CookingStatus::Cooking, CookingStatus::Cooked);
+  return platform::events(
+      contracts::CookFinished{order_id, customer, store_id, store.name, store.lat, store.lon, address, lat, lon});
 }
 
-void FoodCooking::cancel() {
+platform::Events FoodCooking::cancel() {
   switch (status) {
     case CookingStatus::AwaitingPayment:
     case CookingStatus::Requested:
-    case CookingStatus::Accepted: status = CookingStatus::Canceled; return;
-    case CookingStatus::Canceled: return;
+    case CookingStatus::Accepted: status = CookingStatus::Canceled; return {};
+    case CookingStatus::Canceled: return {};
     case CookingStatus::Cooking:
     case CookingStatus::Cooked:
       throw platform::conflict("order " + std::to_string(order_id) + " cannot be canceled: cooking has already started");

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "contracts/events.hpp"
 #include "platform/event.hpp"
 
 namespace store {
@@ -36,29 +37,33 @@ struct FoodCooking {
   std::int64_t requested_at = 0;  // when it reached the owner's list; 0 if it never did
   std::string reason;             // why it was rejected
 
+  // The kitchen learns of an order when it is placed, and keeps it back until it is paid.
+  static FoodCooking placed(const contracts::OrderPlaced& order);
+
   // In the owner's list once it was paid (and stays there, whatever happens next).
   bool listed() const { return requested_at != 0; }
 
-  // Payment outcomes. Problem 409 when not awaiting payment.
-  std::vector<platform::Event> payment_approved(std::int64_t now_ms);
-  std::vector<platform::Event> payment_failed();
+  // Payment outcomes: no event of the store's own. Problem 409 when not awaiting payment.
+  platform::Events payment_approved(std::int64_t now_ms);
+  platform::Events payment_failed();
 
   // The owner's commands (R4, R5).
-  std::vector<platform::Event> accept();
-  std::vector<platform::Event> reject(const std::string& why);
-  std::vector<platform::Event> start();
-  std::vector<platform::Event> finish(const Store& store);
+  platform::Events accept();
+  platform::Events reject(const std::string& why);
+  platform::Events start();
+  platform::Events finish(const Store& store);
 
-  // The customer's cancel, asked synchronously by the order service (C4): allowed until
-  // cooking starts; Problem 409 after. Cancelling twice is no error.
-  void cancel();
+  // R6: a customer may cancel only before cooking starts; Problem 409 after. Asked
+  // synchronously by the order service (C4), which announces the cancel itself, so no
+  // event here. Cancelling twice is no error.
+  platform::Events cancel();
 
   // The commands the owner may give now, for HAL links.
   std::vector<std::string> allowed_commands() const;
 
  private:
-  platform::Event event(const char* type) const;
-  std::vector<platform::Event> move(CookingStatus from, CookingStatus to, const char* event_type);
+  // Problem 409 unless the order is `from` in the kitchen.
+  void step(CookingStatus from, CookingStatus to);
 };
 
 // An order canceled before the store heard of it: kept so that its late OrderPlaced and
