@@ -23,10 +23,15 @@ const platform::Table<OrderStatus>& order_statuses() {
        {"items", [](const OrderStatus& v) { return v.items; }},
        {"updated_at", [](const OrderStatus& v) { return v.timeline.back().at; }}},
       [](const platform::Row& row) {
-        return OrderStatus{row.integer("order_id"),   row.text("customer"),       row.integer("store_id"),
-                           row.text("store_name"),    row.text("status"),         row.text("payment_status"),
-                           row.text("rider_id"),      row.integer("total_price"), row.text("items"),
-                           {}};
+        return OrderStatus{.order_id = row.integer("order_id"),
+                           .customer = row.text("customer"),
+                           .store_id = row.integer("store_id"),
+                           .store_name = row.text("store_name"),
+                           .status = row.text("status"),
+                           .payment_status = row.text("payment_status"),
+                           .rider_id = row.text("rider_id"),
+                           .total_price = row.integer("total_price"),
+                           .items = row.text("items")};
       }};
   return table;
 }
@@ -103,17 +108,18 @@ const platform::Table<Notification>& notifications() {
         [](const Notification& n) { return n.sent_at ? platform::Value(*n.sent_at) : platform::Value(nullptr); }},
        {"next_attempt_at", [](const Notification& n) { return n.next_attempt_at; }}},
       [](const platform::Row& row) {
-        return Notification{row.integer("id"),
-                            row.integer("order_id"),
-                            row.text("status"),
-                            row.text("customer"),
-                            row.text("text"),
-                            row.text("state"),
-                            row.integer("attempts"),
-                            row.text("last_error"),
-                            row.integer("created_at"),
-                            row.is_null("sent_at") ? std::nullopt : std::optional(row.integer("sent_at")),
-                            row.integer("next_attempt_at")};
+        return Notification{
+            .id = row.integer("id"),
+            .order_id = row.integer("order_id"),
+            .status = row.text("status"),
+            .customer = row.text("customer"),
+            .text = row.text("text"),
+            .state = row.text("state"),
+            .attempts = row.integer("attempts"),
+            .last_error = row.text("last_error"),
+            .created_at = row.integer("created_at"),
+            .sent_at = row.is_null("sent_at") ? std::nullopt : std::optional(row.integer("sent_at")),
+            .next_attempt_at = row.integer("next_attempt_at")};
       }};
   return table;
 }

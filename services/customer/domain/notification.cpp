@@ -55,8 +55,13 @@ std::chrono::milliseconds retry_delay(std::int64_t failed_attempts) {
 }
 
 Notification Notification::announcing(std::int64_t id, const OrderStatus& view, std::int64_t now_ms) {
-  return {id, view.order_id, view.status, view.customer, message_text(view), delivery_state::Pending, 0, {}, now_ms,
-          std::nullopt, now_ms};
+  return {.id = id,
+          .order_id = view.order_id,
+          .status = view.status,
+          .customer = view.customer,
+          .text = message_text(view),
+          .created_at = now_ms,
+          .next_attempt_at = now_ms};
 }
 
 void Notification::delivered(std::string_view reached, std::int64_t now_ms) {

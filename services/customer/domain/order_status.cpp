@@ -12,12 +12,14 @@ namespace order_status = contracts::order_status;
 Effect apply(std::optional<OrderStatus>& view, const contracts::OrderPlaced& placed, std::int64_t at) {
   if (view) return Effect::Ignored;
   std::string status(contracts::OrderPlaced::status);
-  view = OrderStatus{placed.orderId,    placed.customerId,
-                     placed.storeId,    placed.storeName,
-                     status,            {},
-                     {},                placed.totalPrice,
-                     boost::json::serialize(contracts::codec::write(placed.items)),
-                     {{status, {}, std::string(contracts::OrderPlaced::type), at}}};
+  view = OrderStatus{.order_id = placed.orderId,
+                     .customer = placed.customerId,
+                     .store_id = placed.storeId,
+                     .store_name = placed.storeName,
+                     .status = status,
+                     .total_price = placed.totalPrice,
+                     .items = boost::json::serialize(contracts::codec::write(placed.items)),
+                     .timeline = {{status, {}, std::string(contracts::OrderPlaced::type), at}}};
   return Effect::StatusChanged;
 }
 
