@@ -2,95 +2,28 @@
 
 #include <algorithm>
 #include <atomic>
-#include <boost/json.hpp>
 #include <condition_variable>
 #include <mutex>
 
-#include "domain/notification.hpp"
+#include "app.hpp"
 #include "platform/clock.hpp"
-#include "platform/hal.hpp"
 #include "platform/log.hpp"
-#include "platform/problem.hpp"
 
 namespace customer {
 
 namespace {
 
 using platform::Db;
-using platform::Request;
-using platform::Response;
 
 constexpr std::int64_t kBatch = 32;
-constexpr std::int64_t kListLimit = 100;
-constexpr std::size_t kErrorLength = 500;
 
 // The first waiting message of each order, the only one that may go next; its two
 // parameters are delivery_state::Pending.
 constexpr const char* kHeadOfItsOrder =
-    "n.state = ? AND NOT EXISTS (SELECT 1 FROM notifications e "
-    "WHERE e.order_id = n.order_id AND e.state = ? AND e.id < n.id)";
-
-constexpr const char* kSelect =
-    "SELECT id, order_id, status, text, state, attempts, last_error, created_at, sent_at FROM notifications ";
-
-boost::json::object notification_json(const platform::Row& row) {
-  auto order = std::to_string(row.integer(1));
-  return {{"notificationId", row.integer(0)},
-          {"orderId", row.integer(1)},
-          {"status", row.text(2)},
-          {"text", row.text(3)},
-          {"state", row.text(4)},
-          {"attempts", row.integer(5)},
-          {"lastError", row.is_null(6) ? boost::json::value(nullptr) : boost::json::value(row.text(6))},
-          {"createdAt", platform::iso_time(row.integer(7))},
-          {"sentAt", row.is_null(8) ? boost::json::value(nullptr) : boost::json::value(platform::iso_time(row.integer(8)))},
-          {"_links", platform::hal::links({{"self", "/notifications/" + std::to_string(row.integer(0))},
-                                           {"orderStatus", "/orderStatuses/" + order}})}};
-}
-
-Response list_notifications(Db& db, const platform::Identity& identity, Request& request) {
-  auto caller = identity.require(request, "customer");
-  boost::json::array items;
-  for (const auto& row : db.query(std::string(kSelect) + "WHERE customer = ? ORDER BY id DESC LIMIT ?",
-                                  {caller.subject, kListLimit}))
-    items.push_back(notification_json(row));
-  return platform::json_response(200, platform::hal::collection("notifications", std::move(items), "/notifications"));
-}
-
-Response get_notification(Db& db, const platform::Identity& identity, Request& request) {
-  auto caller = identity.require(request, "customer");
-  auto id = request.id_param("notificationId");
-  auto row = db.query_one(std::string(kSelect) + "WHERE id = ? AND customer = ?", {id, caller.subject});
-  if (!row) throw platform::not_found("no notification " + std::to_string(id));
-  return platform::json_response(200, notification_json(*row));
-}
+    "state = ? AND NOT EXISTS (SELECT 1 FROM notifications e "
+    "WHERE e.order_id = notifications.order_id AND e.state = ? AND e.id < notifications.id)";
 
 }  // namespace
-
-void prepare_notifications(Db& db) {
-  db.script(R"(
-CREATE TABLE IF NOT EXISTS notifications (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, order_id INTEGER NOT NULL, status TEXT NOT NULL, customer TEXT NOT NULL,
-  text TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL, last_error TEXT, created_at INTEGER NOT NULL,
-  sent_at INTEGER, next_attempt_at INTEGER NOT NULL, UNIQUE (order_id, status));
-CREATE INDEX IF NOT EXISTS notifications_by_customer ON notifications (customer, id);
-CREATE INDEX IF NOT EXISTS notifications_waiting ON notifications (state, next_attempt_at);
-)");
-}
-
-void queue_notification(Db& tx, const OrderStatus& view) {
-  auto now = platform::now_ms();
-  tx.exec("INSERT INTO notifications (order_id, status, customer, text, state, attempts, created_at, next_attempt_at) "
-          "VALUES (?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (order_id, status) DO NOTHING",
-          {view.order_id, view.status, view.customer, message_text(view), delivery_state::Pending, now, now});
-}
-
-void add_notification_routes(platform::Router& router, Db& db, const platform::Identity& identity) {
-  router.add("GET", "/notifications", [&](Request& r) { return list_notifications(db, identity, r); });
-  router.add("GET", "/notifications/{notificationId}", [&](Request& r) { return get_notification(db, identity, r); });
-}
-
-// ---------------------------------------------------------------------------------------
 
 // Shared with the Db's commit listener, which outlives the sender.
 struct NotificationSender::Wake {
@@ -153,50 +86,47 @@ void NotificationSender::run() {
 
 std::optional<std::int64_t> NotificationSender::deliver_due() {
   for (;;) {
-    auto rows = db_.query(std::string("SELECT id, order_id, text, attempts, status FROM notifications n WHERE ") +
-                              kHeadOfItsOrder + " AND n.next_attempt_at <= ? ORDER BY id LIMIT ?",
-                          {delivery_state::Pending, delivery_state::Pending, platform::now_ms(), kBatch});
-    for (const auto& row : rows) {
+    auto due = notifications().select(
+        db_, std::string("WHERE ") + kHeadOfItsOrder + " AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+        {delivery_state::Pending, delivery_state::Pending, platform::now_ms(), kBatch});
+    for (auto& notification : due) {
       if (stopping()) return std::nullopt;
-      deliver(row);
+      deliver(std::move(notification));
     }
-    if (static_cast<std::int64_t>(rows.size()) < kBatch) break;
+    if (static_cast<std::int64_t>(due.size()) < kBatch) break;
   }
-  auto next = db_.query_one(std::string("SELECT MIN(n.next_attempt_at) FROM notifications n WHERE ") + kHeadOfItsOrder,
+  auto next = db_.query_one(std::string("SELECT MIN(next_attempt_at) AS due FROM notifications WHERE ") +
+                                kHeadOfItsOrder,
                             {delivery_state::Pending, delivery_state::Pending});
-  if (!next || next->is_null(0)) return std::nullopt;
-  return next->integer(0);
+  if (!next || next->is_null("due")) return std::nullopt;
+  return next->integer("due");
 }
 
-void NotificationSender::deliver(const platform::Row& row) {
-  Notification notification{row.integer(0), row.integer(1), row.text(2)};
-  auto attempts = row.integer(3) + 1;
-  auto order = std::to_string(notification.order_id);
-  auto status = row.text(4);
-  std::string state, failure;
+void NotificationSender::deliver(Notification notification) {
+  std::string state;
+  std::optional<std::string> failure;
   try {
     state = messenger_->deliver(notification);
   } catch (const std::exception& error) {
-    failure = std::string(error.what()).substr(0, kErrorLength);
+    failure = error.what();
   }
-  auto now = platform::now_ms();
-  if (failure.empty()) {
-    bool sent = state == delivery_state::Sent;
-    db_.exec("UPDATE notifications SET state = ?, attempts = ?, last_error = NULL, sent_at = ? WHERE id = ?",
-             {state, attempts, sent ? platform::Value(now) : platform::Value(nullptr), notification.id});
-    platform::log::info(sent ? "KakaoTalk message sent" : "KakaoTalk message recorded (no FD_KAKAO_TOKEN)",
-                        {{"orderId", order}, {"status", status}});
+  auto order = std::to_string(notification.order_id);
+  if (!failure) {
+    notification.delivered(state, platform::now_ms());
+    notifications().save(db_, notification);
+    platform::log::info(state == delivery_state::Sent ? "KakaoTalk message sent"
+                                                      : "KakaoTalk message recorded (no FD_KAKAO_TOKEN)",
+                        {{"orderId", order}, {"status", notification.status}});
     return;
   }
-  auto delay = retry_delay(attempts);
-  db_.exec("UPDATE notifications SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
-           {attempts, failure, now + delay.count(), notification.id});
+  notification.failed(*failure, platform::now_ms());
+  notifications().save(db_, notification);
   platform::log::warn("KakaoTalk message not delivered; retrying",
                       {{"orderId", order},
-                       {"status", status},
-                       {"attempt", std::to_string(attempts)},
-                       {"retryInMs", std::to_string(delay.count())},
-                       {"error", failure}});
+                       {"status", notification.status},
+                       {"attempt", std::to_string(notification.attempts)},
+                       {"retryInMs", std::to_string(retry_delay(notification.attempts).count())},
+                       {"error", notification.last_error}});
 }
 
 }  // namespace customer

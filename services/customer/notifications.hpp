@@ -1,7 +1,6 @@
 #pragma once
-// KakaoTalk notifications (R10) as an outbox: the projection queues a message in the same
-// transaction as the status change it announces, at most one per (order, status) however
-// often an event is delivered or the view replayed; a sender thread delivers the queue.
+// The delivery of the queued KakaoTalk notifications (app.hpp queues them): a sender thread
+// working while the service serves, through a Messenger (kakao_talk.hpp chooses one).
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -9,20 +8,12 @@
 #include <string>
 #include <thread>
 
-#include "domain/order_status.hpp"
+#include "domain/notification.hpp"
 #include "platform/db.hpp"
-#include "platform/identity.hpp"
-#include "platform/router.hpp"
 
 namespace customer {
 
-struct Notification {
-  std::int64_t id = 0;
-  std::int64_t order_id = 0;
-  std::string text;
-};
-
-// Where messages go (kakao_talk.hpp chooses one from the settings).
+// Where messages go.
 class Messenger {
  public:
   virtual ~Messenger() = default;
@@ -30,14 +21,6 @@ class Messenger {
   // Recorded); throws std::exception saying why when it was not delivered.
   virtual std::string deliver(const Notification& notification) = 0;
 };
-
-void prepare_notifications(platform::Db& db);
-
-// Queues the message announcing the view's current status, unless it was queued before.
-void queue_notification(platform::Db& tx, const OrderStatus& view);
-
-// GET /notifications and /notifications/{notificationId}: the calling customer's messages.
-void add_notification_routes(platform::Router& router, platform::Db& db, const platform::Identity& identity);
 
 // Delivers queued messages, woken by each commit and polling as a fallback. A failed message
 // is retried after retry_delay() and its order's later messages wait behind it, so that a
@@ -56,7 +39,7 @@ class NotificationSender {
   bool stopping() const;
   // Delivers what is due; returns when (epoch ms) the next waiting message is due, if any.
   std::optional<std::int64_t> deliver_due();
-  void deliver(const platform::Row& row);
+  void deliver(Notification notification);
 
   platform::Db& db_;
   std::unique_ptr<Messenger> messenger_;  // used by the sender thread only (HttpClient is not thread-safe)

@@ -90,7 +90,10 @@ class CustomerService : public ::testing::Test {
                 {{"storeName", kStore}, {"storeLat", 37.4979}, {"storeLon", 127.0276},
                  {"address", "서울 강남구 테헤란로 152"}, {"lat", 37.5006}, {"lon", 127.0364}, {"status", "COOKED"}});
   }
-  void rider_event(const char* type, std::int64_t order) { publish(type, order, {{"riderId", "rider1"}}); }
+  void rider_event(const char* type, std::int64_t order, boost::json::object body = {}) {
+    body["riderId"] = "rider1";
+    publish(type, order, std::move(body));
+  }
 
   boost::json::object view(std::int64_t order) {
     auto reply = customer.get("/orderStatuses/" + std::to_string(order));
@@ -137,9 +140,9 @@ TEST_F(CustomerService, AWholeDeliveryShowsInTheViewAndSendsOneMessagePerStatus)
   store_event("OrderAccepted", id, {{"status", "ACCEPTED"}});
   store_event("CookStarted", id, {{"status", "COOKING"}});
   cook_finished(id);
-  rider_event("DeliveryAssigned", id);
-  rider_event("Picked", id);
-  rider_event("DeliveryConfirmed", id);
+  rider_event("DeliveryAssigned", id, {{"storeId", 1}, {"status", "ASSIGNED"}});
+  rider_event("Picked", id, {{"status", "PICKED_UP"}});
+  publish("DeliveryConfirmed", id, {{"storeId", 1}, {"riderId", "rider1"}, {"status", "DELIVERED"}});
   publish("PaymentSettled", id, {{"amount", 23000}, {"status", "SETTLED"}});
 
   ASSERT_TRUE(eventually([&] {

@@ -98,6 +98,30 @@ TEST_F(Lifecycle, CancelWhilePaymentIsDownRefundsOnceWhenItIsBack) {
   EXPECT_FALSE(platform::read_stream(platform.nats_url()).empty());
 }
 
+TEST_F(Lifecycle, AnOrderCanceledBeforePaymentHeardOfItShowsItsPaymentCanceledEverywhere) {
+  // With the broker away, OrderPlaced waits in the order service's outbox: the cancel
+  // reaches payment (synchronously) before the order does.
+  platform.kill("nats");
+  auto placed = customer.post("/orders", order_request(1, 101, 1));
+  ASSERT_EQ(placed.status, 201) << placed.raw;
+  auto id = placed.body.at("orderId").as_int64();
+  auto reply = customer.call("PUT", order_path(id) + "/cancel");
+  ASSERT_EQ(reply.status, 200) << reply.raw;
+  EXPECT_EQ(reply.body.at("status").as_string(), "CANCELED");
+  platform.start();
+
+  auto payment = "/payments/" + std::to_string(id);
+  ASSERT_TRUE(eventually([&] { return field(customer, payment, "status") == "CANCELED"; }, std::chrono::seconds(15)))
+      << field(customer, payment, "status");
+  ASSERT_TRUE(eventually([&] { return field(customer, view_path(id), "paymentStatus") == "CANCELED"; },
+                         std::chrono::seconds(15)))
+      << field(customer, view_path(id), "paymentStatus");
+  EXPECT_EQ(field(customer, view_path(id), "status"), "CANCELED");
+  auto events = platform::read_stream(platform.nats_url());
+  EXPECT_EQ(fd::test::count_events(events, "PaymentCanceled", id), 1);
+  EXPECT_EQ(fd::test::count_events(events, "PaymentApproved", id), 0);
+}
+
 TEST_F(Lifecycle, ACancelTheStoreCouldNotAnswerIsFinishedOnceItCan) {
   auto id = paid_order();
   platform.kill("store");

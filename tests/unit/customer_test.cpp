@@ -1,11 +1,12 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <stdexcept>
+#include <functional>
 
 #include "domain/kakao.hpp"
 #include "domain/notification.hpp"
 #include "domain/order_status.hpp"
+#include "platform/event.hpp"
 
 namespace {
 
@@ -13,28 +14,30 @@ using customer::Effect;
 using customer::OrderStatus;
 using View = std::optional<OrderStatus>;
 
-boost::json::object placed(std::int64_t order_id = 5) {
-  auto body = boost::json::parse(R"({"eventType":"OrderPlaced","timestamp":100,"customerId":"customer1","storeId":1,
-                                     "storeName":"교촌치킨 강남역점","totalPrice":23000,
-                                     "items":[{"menuId":101,"name":"허니콤보","price":23000,"qty":1}],
-                                     "address":"서울 강남구 테헤란로 152","lat":37.5,"lon":127.0,"status":"PLACED"})")
-                  .as_object();
-  body["orderId"] = order_id;
-  return body;
-}
-
-boost::json::object event(std::int64_t timestamp, boost::json::object extra = {}) {
-  extra["orderId"] = 5;
-  extra["customerId"] = "customer1";
-  extra["timestamp"] = timestamp;
-  return extra;
+contracts::OrderPlaced placed(std::int64_t order_id = 5) {
+  return {order_id, "customer1", 1, "교촌치킨 강남역점", {{101, "허니콤보", 23000, 1}}, 23000, "서울 강남구 테헤란로 152",
+          37.5,     127.0};
 }
 
 View placed_view() {
   View view;
-  EXPECT_EQ(customer::apply(view, "OrderPlaced", placed()), Effect::StatusChanged);
+  EXPECT_EQ(customer::apply(view, placed(), 100), Effect::StatusChanged);
   return view;
 }
+
+// The events after OrderPlaced, as their producers send them for order 5.
+const contracts::PaymentApproved approved{5, "customer1", 23000};
+const contracts::PaymentFailed failed{5, "customer1", 23000, "limit"};
+const contracts::PaymentCanceled refunded{5, "customer1", 23000};
+const contracts::PaymentSettled settled{5, "customer1", 23000};
+const contracts::OrderAccepted accepted{5, "customer1", 1};
+const contracts::OrderRejected rejected{5, "customer1", 1, "재료 소진"};
+const contracts::CookStarted cooking{5, "customer1", 1};
+const contracts::CookFinished cooked{5, "customer1", 1, "교촌치킨 강남역점", 37.49, 127.02, "서울", 37.5, 127.0};
+const contracts::OrderCanceled canceled{5, "customer1", 1, true};
+const contracts::DeliveryAssigned assigned{5, "customer1", "rider1", 1};
+const contracts::Picked picked{5, "customer1", "rider1"};
+const contracts::DeliveryConfirmed delivered{5, "customer1", 1, "rider1"};
 
 // ---- the projection -------------------------------------------------------------------
 
@@ -48,7 +51,8 @@ TEST(OrderStatusView, OrderPlacedCreatesTheViewWithItsFirstStep) {
   EXPECT_EQ(view->status, "PLACED");
   EXPECT_EQ(view->payment_status, "");
   EXPECT_EQ(view->total_price, 23000);
-  EXPECT_EQ(boost::json::parse(view->items).as_array().size(), 1u);
+  EXPECT_EQ(boost::json::parse(view->items),
+            boost::json::parse(R"([{"menuId":101,"name":"허니콤보","price":23000,"qty":1}])"));
   ASSERT_EQ(view->timeline.size(), 1u);
   EXPECT_EQ(view->timeline[0].status, "PLACED");
   EXPECT_EQ(view->timeline[0].event_type, "OrderPlaced");
@@ -58,28 +62,30 @@ TEST(OrderStatusView, OrderPlacedCreatesTheViewWithItsFirstStep) {
 // Each event alone after OrderPlaced: the status word and the payment word it leads to.
 TEST(OrderStatusView, EveryEventMapsToItsWords) {
   struct Case {
+    std::function<Effect(View&)> apply;
     const char* event_type;
     const char* status;
     const char* payment_status;
     Effect effect;
   };
+  auto at_200 = [](const auto& event) { return [event](View& view) { return customer::apply(view, event, 200); }; };
   const Case cases[] = {
-      {"PaymentApproved", "PAID", "APPROVED", Effect::StatusChanged},
-      {"PaymentFailed", "PAYMENT_FAILED", "FAILED", Effect::StatusChanged},
-      {"OrderAccepted", "ACCEPTED", "", Effect::StatusChanged},
-      {"OrderRejected", "REJECTED", "", Effect::StatusChanged},
-      {"CookStarted", "COOKING", "", Effect::StatusChanged},
-      {"CookFinished", "COOKED", "", Effect::StatusChanged},
-      {"DeliveryAssigned", "RIDER_ASSIGNED", "", Effect::StatusChanged},
-      {"Picked", "PICKED_UP", "", Effect::StatusChanged},
-      {"DeliveryConfirmed", "DELIVERED", "", Effect::StatusChanged},
-      {"OrderCanceled", "CANCELED", "", Effect::StatusChanged},
-      {"PaymentCanceled", "PLACED", "CANCELED", Effect::StepAdded},
-      {"PaymentSettled", "PLACED", "SETTLED", Effect::StepAdded},
+      {at_200(approved), "PaymentApproved", "PAID", "APPROVED", Effect::StatusChanged},
+      {at_200(failed), "PaymentFailed", "PAYMENT_FAILED", "FAILED", Effect::StatusChanged},
+      {at_200(accepted), "OrderAccepted", "ACCEPTED", "", Effect::StatusChanged},
+      {at_200(rejected), "OrderRejected", "REJECTED", "", Effect::StatusChanged},
+      {at_200(cooking), "CookStarted", "COOKING", "", Effect::StatusChanged},
+      {at_200(cooked), "CookFinished", "COOKED", "", Effect::StatusChanged},
+      {at_200(assigned), "DeliveryAssigned", "RIDER_ASSIGNED", "", Effect::StatusChanged},
+      {at_200(picked), "Picked", "PICKED_UP", "", Effect::StatusChanged},
+      {at_200(delivered), "DeliveryConfirmed", "DELIVERED", "", Effect::StatusChanged},
+      {at_200(canceled), "OrderCanceled", "CANCELED", "", Effect::StatusChanged},
+      {at_200(refunded), "PaymentCanceled", "PLACED", "CANCELED", Effect::StepAdded},
+      {at_200(settled), "PaymentSettled", "PLACED", "SETTLED", Effect::StepAdded},
   };
   for (const auto& c : cases) {
     auto view = placed_view();
-    EXPECT_EQ(customer::apply(view, c.event_type, event(200)), c.effect) << c.event_type;
+    EXPECT_EQ(c.apply(view), c.effect) << c.event_type;
     EXPECT_EQ(view->status, c.status) << c.event_type;
     EXPECT_EQ(view->payment_status, c.payment_status) << c.event_type;
     ASSERT_EQ(view->timeline.size(), 2u) << c.event_type;
@@ -88,19 +94,18 @@ TEST(OrderStatusView, EveryEventMapsToItsWords) {
     EXPECT_EQ(view->timeline[1].payment_status, c.payment_status);
     EXPECT_EQ(view->timeline[1].at, 200);
   }
-  EXPECT_EQ(customer::followed_events().size(), std::size(cases) + 1);
 }
 
 TEST(OrderStatusView, FollowsAWholeDeliveryWithATimeline) {
   auto view = placed_view();
-  const char* steps[] = {"PaymentApproved", "OrderAccepted", "CookStarted",       "CookFinished",
-                         "DeliveryAssigned", "Picked",       "DeliveryConfirmed", "PaymentSettled"};
-  std::int64_t at = 100;
-  for (const auto* type : steps) {
-    boost::json::object extra;
-    if (std::string_view(type) == "DeliveryAssigned" || std::string_view(type) == "Picked") extra["riderId"] = "rider1";
-    EXPECT_NE(customer::apply(view, type, event(at += 10, extra)), Effect::Ignored) << type;
-  }
+  EXPECT_EQ(customer::apply(view, approved, 110), Effect::StatusChanged);
+  EXPECT_EQ(customer::apply(view, accepted, 120), Effect::StatusChanged);
+  EXPECT_EQ(customer::apply(view, cooking, 130), Effect::StatusChanged);
+  EXPECT_EQ(customer::apply(view, cooked, 140), Effect::StatusChanged);
+  EXPECT_EQ(customer::apply(view, assigned, 150), Effect::StatusChanged);
+  EXPECT_EQ(customer::apply(view, picked, 160), Effect::StatusChanged);
+  EXPECT_EQ(customer::apply(view, delivered, 170), Effect::StatusChanged);
+  EXPECT_EQ(customer::apply(view, settled, 180), Effect::StepAdded);
   EXPECT_EQ(view->status, "DELIVERED");
   EXPECT_EQ(view->payment_status, "SETTLED");
   EXPECT_EQ(view->rider_id, "rider1");
@@ -114,26 +119,43 @@ TEST(OrderStatusView, FollowsAWholeDeliveryWithATimeline) {
 
 TEST(OrderStatusView, ARejectionIsRefundedWithoutAnotherStatus) {
   auto view = placed_view();
-  customer::apply(view, "PaymentApproved", event(110));
-  EXPECT_EQ(customer::apply(view, "OrderRejected", event(120, {{"reason", "재료 소진"}})), Effect::StatusChanged);
-  EXPECT_EQ(customer::apply(view, "PaymentCanceled", event(130, {{"amount", 23000}})), Effect::StepAdded);
+  customer::apply(view, approved, 110);
+  EXPECT_EQ(customer::apply(view, rejected, 120), Effect::StatusChanged);
+  EXPECT_EQ(customer::apply(view, refunded, 130), Effect::StepAdded);
   EXPECT_EQ(view->status, "REJECTED");
   EXPECT_EQ(view->payment_status, "CANCELED");
   EXPECT_EQ(view->timeline.size(), 4u);
 }
 
+// Payment heard of the cancel before the order: it was never charged, and says so with a
+// PaymentCanceled of amount 0 once OrderPlaced reaches it, before or after the view's OrderCanceled.
+TEST(OrderStatusView, AnOrderCanceledBeforeItWasChargedShowsItsPaymentCanceled) {
+  const contracts::PaymentCanceled never_charged{5, "customer1", 0};
+  auto cancel_first = placed_view();
+  EXPECT_EQ(customer::apply(cancel_first, canceled, 110), Effect::StatusChanged);
+  EXPECT_EQ(customer::apply(cancel_first, never_charged, 120), Effect::StepAdded);
+  auto payment_first = placed_view();
+  EXPECT_EQ(customer::apply(payment_first, never_charged, 110), Effect::StepAdded);
+  EXPECT_EQ(customer::apply(payment_first, canceled, 120), Effect::StatusChanged);
+  for (const auto& view : {cancel_first, payment_first}) {
+    EXPECT_EQ(view->status, "CANCELED");
+    EXPECT_EQ(view->payment_status, "CANCELED");
+    EXPECT_EQ(view->timeline.size(), 3u);
+  }
+}
+
 TEST(OrderStatusView, AnEventBeforeItsOrderPlacedIsToBeTriedAgain) {
   View view;
-  EXPECT_EQ(customer::apply(view, "PaymentApproved", event(100)), Effect::TooEarly);
-  EXPECT_EQ(customer::apply(view, "PaymentSettled", event(100)), Effect::TooEarly);
+  EXPECT_THROW(customer::apply(view, approved, 100), platform::TooEarly);
+  EXPECT_THROW(customer::apply(view, settled, 100), platform::TooEarly);
   EXPECT_FALSE(view.has_value());
 }
 
 TEST(OrderStatusView, ALateStepIsRecordedButNeverMovesTheStatusBack) {
   auto view = placed_view();
-  ASSERT_EQ(customer::apply(view, "OrderAccepted", event(120)), Effect::StatusChanged);
+  ASSERT_EQ(customer::apply(view, accepted, 120), Effect::StatusChanged);
   // PaymentApproved was held by a killed instance and arrives after OrderAccepted.
-  EXPECT_EQ(customer::apply(view, "PaymentApproved", event(110)), Effect::StepAdded);
+  EXPECT_EQ(customer::apply(view, approved, 110), Effect::StepAdded);
   EXPECT_EQ(view->status, "ACCEPTED");
   EXPECT_EQ(view->payment_status, "APPROVED");
   EXPECT_EQ(view->timeline.size(), 3u);
@@ -141,65 +163,56 @@ TEST(OrderStatusView, ALateStepIsRecordedButNeverMovesTheStatusBack) {
 
 TEST(OrderStatusView, AnEventSeenAgainAddsNoSecondStep) {
   auto view = placed_view();
-  EXPECT_EQ(customer::apply(view, "OrderPlaced", placed()), Effect::Ignored);
-  ASSERT_EQ(customer::apply(view, "PaymentApproved", event(110)), Effect::StatusChanged);
-  EXPECT_EQ(customer::apply(view, "PaymentApproved", event(111)), Effect::Ignored);
-  ASSERT_EQ(customer::apply(view, "PaymentCanceled", event(120)), Effect::StepAdded);
-  EXPECT_EQ(customer::apply(view, "PaymentCanceled", event(121)), Effect::Ignored);
+  EXPECT_EQ(customer::apply(view, placed(), 101), Effect::Ignored);
+  ASSERT_EQ(customer::apply(view, approved, 110), Effect::StatusChanged);
+  EXPECT_EQ(customer::apply(view, approved, 111), Effect::Ignored);
+  ASSERT_EQ(customer::apply(view, refunded, 120), Effect::StepAdded);
+  EXPECT_EQ(customer::apply(view, refunded, 121), Effect::Ignored);
   EXPECT_EQ(view->timeline.size(), 3u);
+  EXPECT_EQ(view->timeline[0].at, 100);
   EXPECT_EQ(view->timeline[1].at, 110);
 }
 
 TEST(OrderStatusView, AFinalStatusStaysButPaymentNewsIsRecorded) {
-  for (const auto* final_event : {"PaymentFailed", "OrderRejected", "OrderCanceled", "DeliveryConfirmed"}) {
+  const std::function<void(View&)> finals[] = {
+      [](View& v) { customer::apply(v, failed, 110); }, [](View& v) { customer::apply(v, rejected, 110); },
+      [](View& v) { customer::apply(v, canceled, 110); }, [](View& v) { customer::apply(v, delivered, 110); }};
+  for (const auto& final_event : finals) {
     auto view = placed_view();
-    customer::apply(view, final_event, event(110));
+    final_event(view);
     auto status = view->status;
-    EXPECT_EQ(customer::apply(view, "CookStarted", event(120)), Effect::Ignored) << final_event;
-    EXPECT_EQ(customer::apply(view, "DeliveryAssigned", event(130, {{"riderId", "rider1"}})), Effect::Ignored)
-        << final_event;
+    auto rider = view->rider_id;
+    EXPECT_EQ(customer::apply(view, cooking, 120), Effect::Ignored) << status;
+    EXPECT_EQ(customer::apply(view, contracts::DeliveryAssigned{5, "customer1", "rider2", 1}, 130), Effect::Ignored)
+        << status;
     EXPECT_EQ(view->status, status);
-    EXPECT_EQ(view->rider_id, "");
-    EXPECT_EQ(customer::apply(view, "PaymentSettled", event(140)), Effect::StepAdded) << final_event;
+    EXPECT_EQ(view->rider_id, rider);
+    EXPECT_EQ(customer::apply(view, settled, 140), Effect::StepAdded) << status;
     EXPECT_EQ(view->status, status);
     EXPECT_EQ(view->timeline.size(), 3u);
   }
 }
 
-TEST(OrderStatusView, IgnoresEventsItDoesNotFollow) {
-  auto view = placed_view();
-  EXPECT_EQ(customer::apply(view, "StoreOpened", placed()), Effect::Ignored);
-  EXPECT_EQ(customer::apply(view, "OrderReviewed", event(300, {{"rating", 5}})), Effect::Ignored);
-  EXPECT_EQ(view->timeline.size(), 1u);
-}
-
 TEST(OrderStatusView, TakesTheStoreNameFromALaterEventWhenThePlacementHadNone) {
-  auto body = placed();
-  body.erase("storeName");
+  auto nameless = placed();
+  nameless.storeName.clear();
   View view;
-  customer::apply(view, "OrderPlaced", body);
+  customer::apply(view, nameless, 100);
   EXPECT_EQ(view->store_name, "");
-  customer::apply(view, "PaymentApproved", event(110));
-  customer::apply(view, "OrderAccepted", event(120));
-  customer::apply(view, "CookStarted", event(130));
-  customer::apply(view, "CookFinished", event(140, {{"storeName", "교촌치킨 강남역점"}}));
+  customer::apply(view, approved, 110);
+  customer::apply(view, accepted, 120);
+  customer::apply(view, cooking, 130);
+  customer::apply(view, cooked, 140);
   EXPECT_EQ(view->store_name, "교촌치킨 강남역점");
 }
 
-TEST(OrderStatusView, RefusesEventsMissingWhatItNeeds) {
-  auto no_customer = placed();
-  no_customer.erase("customerId");
-  View view;
-  EXPECT_THROW(customer::apply(view, "OrderPlaced", no_customer), std::invalid_argument);
-  auto text_price = placed();
-  text_price["totalPrice"] = "23000";
-  EXPECT_THROW(customer::apply(view, "OrderPlaced", text_price), std::invalid_argument);
-  EXPECT_FALSE(view.has_value());
-
+TEST(OrderStatusView, TheRiderIsKnownFromTheDeliveryConfirmedWhenItNamesOne) {
+  auto view = placed_view();
+  customer::apply(view, contracts::DeliveryConfirmed{5, "customer1", 1, std::nullopt}, 110);
+  EXPECT_EQ(view->rider_id, "");
   view = placed_view();
-  EXPECT_THROW(customer::apply(view, "PaymentApproved", boost::json::object{{"orderId", 5}}), std::invalid_argument);
-  EXPECT_EQ(view->status, "PLACED");
-  EXPECT_EQ(view->timeline.size(), 1u);
+  customer::apply(view, delivered, 110);
+  EXPECT_EQ(view->rider_id, "rider1");
 }
 
 // ---- the messages ---------------------------------------------------------------------
@@ -216,9 +229,9 @@ TEST(Notification, EveryStatusHasItsKoreanLabel) {
 
 TEST(Notification, TextNamesTheOrderTheStoreAndTheStatus) {
   auto view = placed_view();
-  customer::apply(view, "PaymentApproved", event(110));
-  customer::apply(view, "OrderAccepted", event(120));
-  customer::apply(view, "CookStarted", event(130));
+  customer::apply(view, approved, 110);
+  customer::apply(view, accepted, 120);
+  customer::apply(view, cooking, 130);
   view->order_id = 12;
   EXPECT_EQ(customer::message_text(*view), "[음식배달] 주문 12 교촌치킨 강남역점: 조리시작");
   view->store_name.clear();
@@ -232,6 +245,38 @@ TEST(Notification, RetriesBackOffFromHalfASecondToAMinute) {
   EXPECT_EQ(customer::retry_delay(3), milliseconds(2000));
   EXPECT_EQ(customer::retry_delay(8), milliseconds(60000));
   EXPECT_EQ(customer::retry_delay(1'000'000), milliseconds(60000));
+}
+
+TEST(Notification, IsQueuedDueAtOnceAndWaitsLongerAfterEachFailure) {
+  auto view = placed_view();
+  auto message = customer::Notification::announcing(3, *view, 1000);
+  EXPECT_EQ(message.id, 3);
+  EXPECT_EQ(message.status, "PLACED");
+  EXPECT_EQ(message.customer, "customer1");
+  EXPECT_EQ(message.text, "[음식배달] 주문 5 교촌치킨 강남역점: 주문됨");
+  EXPECT_EQ(message.state, "PENDING");
+  EXPECT_EQ(message.next_attempt_at, 1000);
+
+  message.failed("Kakao answered HTTP 500: " + std::string(1000, 'x'), 2000);
+  EXPECT_EQ(message.attempts, 1);
+  EXPECT_EQ(message.last_error.size(), 500u);
+  EXPECT_EQ(message.next_attempt_at, 2500);
+  message.failed("again", 3000);
+  EXPECT_EQ(message.next_attempt_at, 4000);
+  EXPECT_EQ(message.state, "PENDING");
+
+  message.delivered(customer::delivery_state::Sent, 5000);
+  EXPECT_EQ(message.state, "SENT");
+  EXPECT_EQ(message.attempts, 3);
+  EXPECT_EQ(message.last_error, "");
+  EXPECT_EQ(message.sent_at, 5000);
+}
+
+TEST(Notification, ARecordedMessageWasNeverSent) {
+  auto message = customer::Notification::announcing(1, *placed_view(), 1000);
+  message.delivered(customer::delivery_state::Recorded, 2000);
+  EXPECT_EQ(message.state, "RECORDED");
+  EXPECT_FALSE(message.sent_at.has_value());
 }
 
 // ---- Kakao's wire format --------------------------------------------------------------

@@ -29,6 +29,7 @@ constexpr Label kLabels[] = {
 
 constexpr auto kFirstRetry = std::chrono::milliseconds(500);
 constexpr auto kLongestRetry = std::chrono::milliseconds(60'000);
+constexpr std::size_t kErrorLength = 500;
 
 }  // namespace
 
@@ -51,6 +52,29 @@ std::chrono::milliseconds retry_delay(std::int64_t failed_attempts) {
   auto delay = kFirstRetry;
   for (std::int64_t i = 1; i < failed_attempts && delay < kLongestRetry; ++i) delay *= 2;
   return std::min(delay, kLongestRetry);
+}
+
+Notification Notification::announcing(std::int64_t id, const OrderStatus& view, std::int64_t now_ms) {
+  return {.id = id,
+          .order_id = view.order_id,
+          .status = view.status,
+          .customer = view.customer,
+          .text = message_text(view),
+          .created_at = now_ms,
+          .next_attempt_at = now_ms};
+}
+
+void Notification::delivered(std::string_view reached, std::int64_t now_ms) {
+  state = reached;
+  ++attempts;
+  last_error.clear();
+  if (state == delivery_state::Sent) sent_at = now_ms;
+}
+
+void Notification::failed(std::string_view error, std::int64_t now_ms) {
+  ++attempts;
+  last_error = error.substr(0, kErrorLength);
+  next_attempt_at = now_ms + retry_delay(attempts).count();
 }
 
 }  // namespace customer

@@ -3,6 +3,7 @@
 // customer's words, and how patiently a failed delivery is retried. No I/O here.
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,5 +25,27 @@ std::string message_text(const OrderStatus& view);
 
 // How long to wait after the n-th failed attempt: 0.5 s, doubling, at most 60 s.
 std::chrono::milliseconds retry_delay(std::int64_t failed_attempts);
+
+// One message announcing one order status, from queued to delivered.
+struct Notification {
+  std::int64_t id = 0;
+  std::int64_t order_id = 0;
+  std::string status;  // the order status it announces
+  std::string customer;
+  std::string text;
+  std::string state = delivery_state::Pending;
+  std::int64_t attempts = 0;
+  std::string last_error;  // why the last attempt failed; empty once delivered
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> sent_at;  // when Kakao accepted it
+  std::int64_t next_attempt_at = 0;
+
+  // The message announcing the view's current status, due at once.
+  static Notification announcing(std::int64_t id, const OrderStatus& view, std::int64_t now_ms);
+  // An attempt reached `state` (delivery_state::Sent or Recorded).
+  void delivered(std::string_view state, std::int64_t now_ms);
+  // An attempt failed: the message waits retry_delay(attempts) for the next one.
+  void failed(std::string_view error, std::int64_t now_ms);
+};
 
 }  // namespace customer

@@ -1,12 +1,14 @@
 #pragma once
 // The CQRS read model: an order's status as the customer sees it, built only from events.
 // No I/O here.
-#include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
+
+#include "contracts/events.hpp"
 
 namespace customer {
 
@@ -26,27 +28,62 @@ struct OrderStatus {
   std::string payment_status;  // empty until the first payment event (contracts::payment_status)
   std::string rider_id;        // empty until a rider is assigned
   std::int64_t total_price = 0;
-  std::string items;  // JSON text, as the order was placed
+  std::string items;  // JSON text of the line items, as the order was placed
   std::vector<Step> timeline;
 };
 
 // What an event did to a view.
 enum class Effect {
-  Ignored,        // not an order-status event, already applied, or after the end
+  Ignored,        // already applied, or a status change after the end
   StepAdded,      // a step that leaves the order's status as it was (payment canceled or settled,
                   // or a step that arrived after a later one)
   StatusChanged,  // a new order status: the customer is told of it
-  TooEarly,       // the order's OrderPlaced has not been seen yet: try again later
 };
 
-// Applies an event: creates the view on OrderPlaced, adds a step otherwise. An event type
-// appears at most once in an order's life, so a second one (published again under another
-// id) is ignored; so is a status change after a final status (PAYMENT_FAILED, REJECTED,
-// CANCELED, DELIVERED). Throws std::invalid_argument when the body lacks a field the view
-// needs: such an event will never apply, however often it is delivered.
-Effect apply(std::optional<OrderStatus>& view, std::string_view event_type, const boost::json::object& body);
+// What one event after OrderPlaced reports, in the view's words.
+struct Report {
+  std::string_view event_type;
+  std::string_view status;          // the order status it reports; empty: it reports on the payment only
+  std::string_view payment_status;  // set by the payment's events
+  std::string rider_id;             // set by the events that name the rider
+  std::string store_name;           // set by the events that name the store
+  std::int64_t at = 0;              // epoch ms, the event's timestamp
+};
 
-// The event types the view follows, for subscribing to them.
-const std::vector<std::string>& followed_events();
+// OrderPlaced creates the view; a second one (published again under another id) is ignored.
+Effect apply(std::optional<OrderStatus>& view, const contracts::OrderPlaced& placed, std::int64_t at);
+
+// Adds the step a later event reports. An event type appears at most once in an order's
+// life, so a second one is ignored; so is a status change after a final status
+// (PAYMENT_FAILED, REJECTED, CANCELED, DELIVERED). Throws platform::TooEarly before the
+// order's OrderPlaced was seen.
+Effect apply(std::optional<OrderStatus>& view, const Report& report);
+
+// The order status an event reports: its own status word, where that is not the order's.
+template <class E>
+constexpr std::string_view order_status_of() {
+  if constexpr (std::is_same_v<E, contracts::PaymentApproved>) return contracts::order_status::Paid;
+  else if constexpr (std::is_same_v<E, contracts::PaymentFailed>) return contracts::order_status::PaymentFailed;
+  else if constexpr (std::is_same_v<E, contracts::DeliveryAssigned>) return contracts::order_status::RiderAssigned;
+  else if constexpr (E::producer == "payment") return {};  // a refund or a settlement: the order stays where it is
+  else return E::status;
+}
+
+template <class E>
+Report report_of(const E& event, std::int64_t at) {
+  Report report{E::type, order_status_of<E>(), E::producer == "payment" ? E::status : std::string_view(), {}, {}, at};
+  if constexpr (requires { event.riderId.value_or(""); })
+    report.rider_id = event.riderId.value_or("");
+  else if constexpr (requires { event.riderId; })
+    report.rider_id = event.riderId;
+  if constexpr (requires { event.storeName; }) report.store_name = event.storeName;
+  return report;
+}
+
+// Any followed event, at the time it was appended.
+template <class E>
+Effect apply(std::optional<OrderStatus>& view, const E& event, std::int64_t at) {
+  return customer::apply(view, report_of(event, at));
+}
 
 }  // namespace customer

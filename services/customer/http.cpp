@@ -1,0 +1,105 @@
+// The customer service's HTTP handlers: transport only.
+#include <boost/json.hpp>
+
+#include "app.hpp"
+#include "platform/clock.hpp"
+#include "platform/hal.hpp"
+#include "platform/problem.hpp"
+
+namespace customer {
+
+namespace {
+
+using platform::Db;
+using platform::Request;
+using platform::Response;
+
+constexpr std::int64_t kListLimit = 100;
+
+boost::json::value text_or_null(const std::string& text) {
+  return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
+}
+
+boost::json::object view_json(const OrderStatus& view) {
+  boost::json::array timeline;
+  for (const auto& step : view.timeline) {
+    boost::json::object item{{"status", step.status}, {"eventType", step.event_type}, {"at", platform::iso_time(step.at)}};
+    if (!step.payment_status.empty()) item["paymentStatus"] = step.payment_status;
+    timeline.push_back(std::move(item));
+  }
+  auto id = std::to_string(view.order_id);
+  return {{"orderId", view.order_id},
+          {"customerId", view.customer},
+          {"storeId", view.store_id},
+          {"storeName", text_or_null(view.store_name)},
+          {"status", view.status},
+          {"paymentStatus", text_or_null(view.payment_status)},
+          {"riderId", text_or_null(view.rider_id)},
+          {"totalPrice", view.total_price},
+          {"items", boost::json::parse(view.items)},
+          {"updatedAt", platform::iso_time(view.timeline.back().at)},
+          {"timeline", std::move(timeline)},
+          {"_links", platform::hal::links({{"self", "/orderStatuses/" + id}, {"order", "/orders/" + id}})}};
+}
+
+boost::json::object notification_json(const Notification& notification) {
+  return {{"notificationId", notification.id},
+          {"orderId", notification.order_id},
+          {"status", notification.status},
+          {"text", notification.text},
+          {"state", notification.state},
+          {"attempts", notification.attempts},
+          {"lastError", text_or_null(notification.last_error)},
+          {"createdAt", platform::iso_time(notification.created_at)},
+          {"sentAt", notification.sent_at ? boost::json::value(platform::iso_time(*notification.sent_at))
+                                          : boost::json::value(nullptr)},
+          {"_links", platform::hal::links({{"self", "/notifications/" + std::to_string(notification.id)},
+                                           {"orderStatus", "/orderStatuses/" + std::to_string(notification.order_id)}})}};
+}
+
+Response get_status(Db& db, const platform::Identity& identity, Request& request) {
+  auto caller = identity.require(request, "customer");
+  auto id = request.id_param("orderId");
+  auto view = status_view::load(db, id);
+  if (!view || view->customer != caller.subject) throw platform::not_found("no order status for order " + std::to_string(id));
+  return platform::json_response(200, view_json(*view));
+}
+
+Response list_statuses(Db& db, const platform::Identity& identity, Request& request) {
+  auto caller = identity.require(request, "customer");
+  boost::json::array items;
+  for (const auto& view : status_view::of_customer(db, caller.subject, kListLimit)) items.push_back(view_json(view));
+  return platform::json_response(200, platform::hal::collection("orderStatuses", std::move(items), "/orderStatuses"));
+}
+
+Response list_notifications(Db& db, const platform::Identity& identity, Request& request) {
+  auto caller = identity.require(request, "customer");
+  boost::json::array items;
+  for (const auto& notification :
+       notifications().select(db, "WHERE customer = ? ORDER BY id DESC LIMIT ?", {caller.subject, kListLimit}))
+    items.push_back(notification_json(notification));
+  return platform::json_response(200, platform::hal::collection("notifications", std::move(items), "/notifications"));
+}
+
+Response get_notification(Db& db, const platform::Identity& identity, Request& request) {
+  auto caller = identity.require(request, "customer");
+  auto id = request.id_param("notificationId");
+  auto notification = notifications().find(db, id);
+  if (!notification || notification->customer != caller.subject)
+    throw platform::not_found("no notification " + std::to_string(id));
+  return platform::json_response(200, notification_json(*notification));
+}
+
+}  // namespace
+
+void add_routes(platform::ServiceHost& host) {
+  auto& db = host.db();
+  const auto& identity = host.identity();
+  auto& router = host.router();
+  router.add("GET", "/orderStatuses", [&](Request& r) { return list_statuses(db, identity, r); });
+  router.add("GET", "/orderStatuses/{orderId}", [&](Request& r) { return get_status(db, identity, r); });
+  router.add("GET", "/notifications", [&](Request& r) { return list_notifications(db, identity, r); });
+  router.add("GET", "/notifications/{notificationId}", [&](Request& r) { return get_notification(db, identity, r); });
+}
+
+}  // namespace customer

@@ -1,0 +1,135 @@
+#include "app.hpp"
+#include "platform/clock.hpp"
+
+namespace customer {
+
+namespace {
+
+using platform::Db;
+
+// A view's row; its timeline is kept in its own table.
+const platform::Table<OrderStatus>& order_statuses() {
+  static const platform::Table<OrderStatus> table{
+      "order_statuses",
+      "order status for order",
+      {{"order_id", [](const OrderStatus& v) { return v.order_id; }},
+       {"customer", [](const OrderStatus& v) { return v.customer; }},
+       {"store_id", [](const OrderStatus& v) { return v.store_id; }},
+       {"store_name", [](const OrderStatus& v) { return v.store_name; }},
+       {"status", [](const OrderStatus& v) { return v.status; }},
+       {"payment_status", [](const OrderStatus& v) { return v.payment_status; }},
+       {"rider_id", [](const OrderStatus& v) { return v.rider_id; }},
+       {"total_price", [](const OrderStatus& v) { return v.total_price; }},
+       {"items", [](const OrderStatus& v) { return v.items; }},
+       {"updated_at", [](const OrderStatus& v) { return v.timeline.back().at; }}},
+      [](const platform::Row& row) {
+        return OrderStatus{.order_id = row.integer("order_id"),
+                           .customer = row.text("customer"),
+                           .store_id = row.integer("store_id"),
+                           .store_name = row.text("store_name"),
+                           .status = row.text("status"),
+                           .payment_status = row.text("payment_status"),
+                           .rider_id = row.text("rider_id"),
+                           .total_price = row.integer("total_price"),
+                           .items = row.text("items")};
+      }};
+  return table;
+}
+
+// The timeline's key is (order_id, seq), which a Table (one key column) does not describe.
+OrderStatus with_timeline(Db& db, OrderStatus view) {
+  for (const auto& step : db.query(
+           "SELECT status, payment_status, event_type, at FROM timeline WHERE order_id = ? ORDER BY seq",
+           {view.order_id}))
+    view.timeline.push_back({step.text("status"), step.text("payment_status"), step.text("event_type"),
+                             step.integer("at")});
+  return view;
+}
+
+void mark_shape_current(Db& tx) {
+  tx.exec("DELETE FROM view_shape");
+  tx.exec("INSERT INTO view_shape (version) VALUES (?)", {static_cast<std::int64_t>(schema().size())});
+}
+
+}  // namespace
+
+namespace status_view {
+
+Shape check(Db& db) {
+  if (db.query_one("SELECT version FROM view_shape")) return Shape::Current;
+  if (db.query_one("SELECT id FROM fd_inbox LIMIT 1")) return Shape::Outdated;
+  // Nothing was projected yet: the empty view fits its tables.
+  db.transaction(mark_shape_current);
+  return Shape::Current;
+}
+
+std::optional<OrderStatus> load(Db& db, std::int64_t order_id) {
+  auto view = order_statuses().find(db, order_id);
+  if (!view) return std::nullopt;
+  return with_timeline(db, std::move(*view));
+}
+
+std::vector<OrderStatus> of_customer(Db& db, const std::string& customer, std::int64_t limit) {
+  std::vector<OrderStatus> views;
+  for (auto& view : order_statuses().select(db, "WHERE customer = ? ORDER BY order_id DESC LIMIT ?", {customer, limit}))
+    views.push_back(with_timeline(db, std::move(view)));
+  return views;
+}
+
+void save(Db& tx, const OrderStatus& view) {
+  order_statuses().save(tx, view);
+  const auto& step = view.timeline.back();
+  tx.exec("INSERT INTO timeline (order_id, seq, status, payment_status, event_type, at) VALUES (?, ?, ?, ?, ?, ?)",
+          {view.order_id, static_cast<std::int64_t>(view.timeline.size()), step.status, step.payment_status,
+           step.event_type, step.at});
+}
+
+void wipe(Db& tx) {
+  tx.script("DELETE FROM timeline; DELETE FROM order_statuses; DELETE FROM fd_inbox;");
+  mark_shape_current(tx);
+}
+
+}  // namespace status_view
+
+const platform::Table<Notification>& notifications() {
+  static const platform::Table<Notification> table{
+      "notifications",
+      "notification",
+      {{"id", [](const Notification& n) { return n.id; }},
+       {"order_id", [](const Notification& n) { return n.order_id; }},
+       {"status", [](const Notification& n) { return n.status; }},
+       {"customer", [](const Notification& n) { return n.customer; }},
+       {"text", [](const Notification& n) { return n.text; }},
+       {"state", [](const Notification& n) { return n.state; }},
+       {"attempts", [](const Notification& n) { return n.attempts; }},
+       {"last_error", [](const Notification& n) { return platform::text_or_null(n.last_error); }},
+       {"created_at", [](const Notification& n) { return n.created_at; }},
+       {"sent_at",
+        [](const Notification& n) { return n.sent_at ? platform::Value(*n.sent_at) : platform::Value(nullptr); }},
+       {"next_attempt_at", [](const Notification& n) { return n.next_attempt_at; }}},
+      [](const platform::Row& row) {
+        return Notification{
+            .id = row.integer("id"),
+            .order_id = row.integer("order_id"),
+            .status = row.text("status"),
+            .customer = row.text("customer"),
+            .text = row.text("text"),
+            .state = row.text("state"),
+            .attempts = row.integer("attempts"),
+            .last_error = row.text("last_error"),
+            .created_at = row.integer("created_at"),
+            .sent_at = row.is_null("sent_at") ? std::nullopt : std::optional(row.integer("sent_at")),
+            .next_attempt_at = row.integer("next_attempt_at")};
+      }};
+  return table;
+}
+
+void queue_notification(Db& tx, const OrderStatus& view) {
+  if (!notifications().select(tx, "WHERE order_id = ? AND status = ?", {view.order_id, view.status}).empty()) return;
+  // Numbered here rather than by the database, the same in SQLite and PostgreSQL; the
+  // projection's transaction is the only writer of new rows.
+  auto id = tx.query_one("SELECT COALESCE(MAX(id), 0) + 1 AS id FROM notifications")->integer("id");
+  notifications().insert(tx, Notification::announcing(id, view, platform::now_ms()));
+}
+
+}  // namespace customer
