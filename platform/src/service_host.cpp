@@ -260,7 +260,8 @@ int run_service(std::string name, int argc, char** argv,
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    // --help is 0; a usage error is 2, as for every command of the project.
+    return app.exit(error) == 0 ? 0 : 2;
   }
   for (std::size_t i = 0; i < commands.size(); ++i)
     if (*chosen[i]) return commands[i].run();
