@@ -4,7 +4,8 @@
 // Customers place orders through the gateway (some cancelled at once, some rejected or
 // accepted by the store's owner, some declined by the card simulator) while a killer picks
 // a random part every --kill-every ms, SIGKILLs it through scripts/platform and starts it
-// again. Only orders acknowledged with 201 count. Then the killing stops, everything is
+// again. Only orders acknowledged with 201 count. Placing goes on past --orders until
+// --min-kills kills were made, within --max-seconds. Then the killing stops, everything is
 // started, and the checker waits until every outbox is empty and every durable consumer has
 // nothing pending or unacknowledged. Last, every acknowledged order is read back from every
 // service's public API and from the stream, and must have reached one consistent state:
@@ -57,6 +58,8 @@ struct Options {
   double rate = 10;  // acknowledged orders per second over all workers (0: as fast as they can)
   int kill_every_ms = 1000;
   int down_ms = 300;  // a killed part stays down a random 0..down_ms before the restart
+  int min_kills = 0;    // placing and killing go on until this many kills took
+  int max_seconds = 0;  // for placing and killing; 0: three times the expected time, plus 120 s
   std::vector<std::string> parts{"nats", "order", "payment", "store", "customer", "rider", "auth"};
   std::uint64_t seed = 0;
   std::string script;

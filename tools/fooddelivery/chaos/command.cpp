@@ -57,10 +57,11 @@ Command chaos_command(CLI::App& cli) {
   app->footer(
       "The no-loss checker. Customers place N orders through the gateway (some cancelled at once,\n"
       "some rejected or accepted by the owner, some declined by the card simulator) while a random\n"
-      "part is killed with SIGKILL and started again every --kill-every ms. Then everything is\n"
-      "started, drained (outboxes empty, consumers caught up), and every order acknowledged with\n"
-      "201 is checked in every service and in the stream: none lost, none charged, refunded or\n"
-      "notified twice, all services agreeing. Exit status 1 on any anomaly.\n"
+      "part is killed with SIGKILL and started again every --kill-every ms. With --min-kills, orders\n"
+      "are placed and parts killed until both numbers are reached. Then everything is started,\n"
+      "drained (outboxes empty, consumers caught up), and every order acknowledged with 201 is\n"
+      "checked in every service and in the stream: none lost, none charged, refunded or notified\n"
+      "twice, all services agreeing. Exit status 1 on any anomaly.\n"
       "\n"
       "Runs against the platform that scripts/platform manages with the FD_* variables of this\n"
       "environment (FD_DATA_DIR, FD_RUN_DIR, FD_BUILD_DIR, FD_<PART>_PORT), as `make up` does.");
@@ -90,6 +91,16 @@ Command chaos_command(CLI::App& cli) {
       ->type_name("MS")
       ->check(at_least(0))
       ->capture_default_str();
+  app->add_option("--min-kills", options->min_kills,
+                  "keep placing orders and killing parts until at least N kills were made (0: stop at --orders)")
+      ->type_name("N")
+      ->check(at_least(0))
+      ->capture_default_str();
+  app->add_option("--max-seconds", options->max_seconds,
+                  "placing and killing stop after S seconds at most; the run fails if --orders or --min-kills "
+                  "was not reached by then (default: three times the time --orders takes at --rate, plus 120)")
+      ->type_name("S")
+      ->check(at_least(1));
   app->add_option("--parts", options->parts,
                   "what may be killed, of nats, gateway, auth, order, payment, store, customer, rider")
       ->type_name("LIST")

@@ -14,8 +14,9 @@ int report(const Options& options, const Outcome& outcome) {
   for (const auto& k : outcome.kills) ++kills_by_part[k.part];
   for (const auto& p : outcome.placed) ++intents[name_of(p.intent)];
   int acknowledged = static_cast<int>(outcome.placed.size());
-  bool complete = acknowledged == options.orders;
-  bool ok = anomalies.empty() && outcome.error.empty() && outcome.drained && complete;
+  bool complete = acknowledged >= options.orders;
+  bool killed_enough = outcome.kills_made >= options.min_kills;
+  bool ok = anomalies.empty() && outcome.error.empty() && outcome.drained && complete && killed_enough;
   double drain_s = outcome.drained_s - outcome.placing_s;
 
   auto lost = by_kind["lost"].size(), duplicated = by_kind["duplicated"].size(),
@@ -25,6 +26,7 @@ int report(const Options& options, const Outcome& outcome) {
                             {"ordersRequested", options.orders},
                             {"attempts", outcome.attempts},
                             {"kills", static_cast<std::int64_t>(outcome.kills.size())},
+                            {"killsRequested", options.min_kills},
                             {"killFailures", outcome.kill_failures},
                             {"lost", lost},
                             {"duplicated", duplicated},
@@ -74,6 +76,9 @@ int report(const Options& options, const Outcome& outcome) {
   if (!outcome.drained) std::printf("\nDRAIN FAILED: %s\n", outcome.drain_error.c_str());
   if (!outcome.error.empty()) std::printf("\n%s\n", outcome.error.c_str());
   if (!complete) std::printf("\nonly %d of %d orders were acknowledged\n", acknowledged, options.orders);
+  if (!killed_enough)
+    std::printf("\nonly %d of the %d kills asked for (--min-kills) were made within %d s (--max-seconds)\n",
+                outcome.kills_made, options.min_kills, options.max_seconds);
   std::set<std::int64_t> anomalous;
   for (const auto& a : anomalies) anomalous.insert(a.order);
   std::printf("\norders acknowledged %d, kills %zu, lost %zu, duplicated %zu, inconsistent %zu\n", acknowledged,

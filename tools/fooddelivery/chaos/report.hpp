@@ -13,6 +13,7 @@ namespace fd::cli::chaos {
 struct Outcome {
   std::vector<Placed> placed;
   std::vector<Kill> kills;
+  int kills_made = 0;                    // kills that took (kill commands that succeeded)
   std::map<std::string, int> failures;  // what went wrong on the client's side → how many
   int attempts = 0;                      // POST /orders, acknowledged or not
   int kill_failures = 0;                 // kill or start commands that failed

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <cstdarg>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -46,7 +47,7 @@ void Run::customer() {
   };
   for (;;) {
     int ticket = tickets_++;
-    if (ticket >= options_.orders) return;
+    if (placed_enough(ticket)) return;
     if (options_.rate > 0) {
       auto due = started_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(ticket / options_.rate));
       std::this_thread::sleep_until(due);
@@ -198,9 +199,16 @@ void Run::owner() {
 void Run::killer() {
   std::mt19937_64 rng(options_.seed * 104729 + 17);
   auto next = Clock::now() + milliseconds(options_.kill_every_ms);
+  // The next kill waits for an order acknowledged after the last restart: on a machine too
+  // busy to serve between kills, kills back to back would prove nothing. After a failed
+  // restart it does not wait, as its own start is the next try.
+  std::optional<int> acknowledged_at_restart = 0;
   while (killing_) {
-    if (Clock::now() < next) {
-      std::this_thread::sleep_for(std::min<Clock::duration>(milliseconds(20), next - Clock::now()));
+    auto wait = next - Clock::now();
+    bool served = !acknowledged_at_restart || acknowledged_ > *acknowledged_at_restart;
+    if (wait > Clock::duration::zero() || !served) {
+      std::this_thread::sleep_for(wait > Clock::duration::zero() ? std::min<Clock::duration>(milliseconds(20), wait)
+                                                                 : milliseconds(20));
       continue;
     }
     next += milliseconds(options_.kill_every_ms);
@@ -210,6 +218,8 @@ void Run::killer() {
     auto killed = script_.kill(part);
     if (options_.down_ms > 0) std::this_thread::sleep_for(milliseconds(rng() % (options_.down_ms + 1)));
     auto started = script_.start();
+    acknowledged_at_restart = started.ok() ? std::optional<int>(acknowledged_.load()) : std::nullopt;
+    if (killed.ok()) ++kills_made_;
     bool ok = killed.ok() && started.ok();
     {
       std::lock_guard lock(mutex_);
@@ -234,11 +244,15 @@ int Run::run() {
   Client client(options_.gateway);
   for (const char* user : {"customer1", "customer2", "owner1", "owner2"})
     tokens_[user] = login(client, user, std::chrono::seconds(30));
-  double expected_s = options_.rate > 0 ? options_.orders / options_.rate : options_.orders / 20.0;
-  placing_deadline_ = Clock::now() + std::chrono::seconds(static_cast<int>(expected_s * 3) + 120);
-  log_("placing %d orders (rate %.0f/s, %d workers) while killing one of %zu parts every %d ms (seed %llu)",
+  if (options_.max_seconds == 0) {
+    double expected_s = options_.rate > 0 ? options_.orders / options_.rate : options_.orders / 20.0;
+    options_.max_seconds = static_cast<int>(expected_s * 3) + 120;
+  }
+  placing_deadline_ = Clock::now() + std::chrono::seconds(options_.max_seconds);
+  auto at_least = options_.min_kills ? ", until at least " + std::to_string(options_.min_kills) + " kills" : "";
+  log_("placing %d orders (rate %.0f/s, %d workers) while killing one of %zu parts every %d ms%s (seed %llu)",
        options_.orders, options_.rate, options_.concurrency, options_.parts.size(), options_.kill_every_ms,
-       static_cast<unsigned long long>(options_.seed));
+       at_least.c_str(), static_cast<unsigned long long>(options_.seed));
 
   std::thread killer_thread([this] { killer(); });
   std::thread owner_thread([this] { owner(); });
@@ -271,12 +285,16 @@ int Run::run() {
 
   Outcome outcome;
   outcome.placing_s = log_.since_start();
+  outcome.kills_made = kills_made_;
   {
     std::lock_guard lock(mutex_);
     outcome.kills = kills_;
   }
   log_("placed %d orders in %.1f s with %zu kills; the killing stops", acknowledged_.load(), outcome.placing_s,
        outcome.kills.size());
+  if (outcome.kills_made < options_.min_kills)
+    log_("%d s (--max-seconds) passed with %d of the %d kills asked for", options_.max_seconds, outcome.kills_made,
+         options_.min_kills);
 
   owner_stop_ = true;
   outcome.drained = drain(outcome.drain_error);

@@ -25,6 +25,7 @@ class Run {
   void killer();
   bool drain(std::string& why);
   bool quiet(std::string& why, std::uint64_t& last_seq);
+  bool placed_enough(int ticket) const { return ticket >= options_.orders && kills_made_ >= options_.min_kills; }
 
   Options options_;
   PlatformScript script_;
@@ -41,6 +42,7 @@ class Run {
   std::atomic<int> tickets_{0};
   std::atomic<int> acknowledged_{0};
   std::atomic<int> attempts_{0};
+  std::atomic<int> kills_made_{0};
   std::atomic<bool> killing_{true};
   std::atomic<bool> owner_stop_{false};   // no more orders will come: finish the queue
   std::atomic<bool> owner_abort_{false};  // give up what is left
