@@ -1,15 +1,15 @@
-// The no-loss checker at a modest size: `fooddelivery chaos` places 150 orders through the
-// gateway (some cancelled at once, some rejected or accepted by the owner, some declined)
-// while it SIGKILLs a random part (nats-server or a service) every 700 ms and starts it
-// again; then it drains and checks every order acknowledged with 201 in every service and
-// in the stream. Its verdict is asserted as it is: an anomaly it reports is a real one.
+// The no-loss checker at a modest size: `fooddelivery chaos` places at least 150 orders
+// through the gateway (some cancelled at once, some rejected or accepted by the owner, some
+// declined) while it SIGKILLs a random part (nats-server or a service) every 700 ms and
+// starts it again, and goes on until it made at least 10 kills however slow the machine is;
+// then it drains and checks every order acknowledged with 201 in every service and in the
+// stream. Its verdict is asserted as it is: an anomaly it reports is a real one.
 // The KakaoTalk messages go to a fake Kakao here, so that a message really sent twice for
 // one status (not only stored twice) is caught too.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <array>
-#include <chrono>
 #include <cstdio>
 #include <map>
 #include <regex>
@@ -47,12 +47,12 @@ TEST(NoLoss, EveryAcknowledgedOrderReachesOneConsistentStateWhilePartsAreKilled)
   fd::test::FakeKakao kakao;
   const fd::test::TestPlatform::Env extra{{"FD_KAKAO_BASE_URL", kakao.base_url()}, {"FD_KAKAO_TOKEN", kakao.token()}};
   fd::test::TestPlatform platform(extra);
-  auto started = std::chrono::steady_clock::now();
+  // The bounds (placing 150 s, draining 60 s) leave the run time to finish within the
+  // test's own timeout, however slow the machine, and fail it with the reason if they pass.
   auto result = fd::test::run_command(platform_env(platform, extra) + " " + FD_BUILD_DIR + "/bin/fooddelivery chaos" +
-                    " --orders 150 --concurrency 4 --rate 10 --kill-every 700 --drain-timeout 60" +
-                    " --parts nats,order,payment,store,customer,rider,auth" +
+                    " --orders 150 --min-kills 10 --max-seconds 150 --concurrency 4 --rate 10 --kill-every 700" +
+                    " --drain-timeout 60 --parts nats,order,payment,store,customer,rider,auth" +
                     " --platform-script " + quoted(std::string(FD_SOURCE_DIR) + "/scripts/platform"));
-  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   // The whole report (seed, kills, and every anomaly with what each service says) on failure.
   EXPECT_EQ(result.status, 0) << result.output;
   std::smatch verdict;
@@ -60,13 +60,16 @@ TEST(NoLoss, EveryAcknowledgedOrderReachesOneConsistentStateWhilePartsAreKilled)
                                 std::regex(R"(orders acknowledged (\d+), kills (\d+), lost (\d+), duplicated (\d+), )"
                                            R"(inconsistent (\d+))")))
       << result.output;
-  EXPECT_EQ(std::stoi(verdict[1]), 150) << result.output;
+  // How many orders and kills it took depends on the machine's speed: the log shows them.
+  std::printf("%s\n", verdict.str(0).c_str());
+  // Orders go on past 150 while the kills are not made yet.
+  const auto orders = std::stoul(verdict[1]);
+  EXPECT_GE(orders, 150u) << result.output;
   EXPECT_GE(std::stoi(verdict[2]), 10) << "too few kills to prove anything\n" << result.output;
   EXPECT_EQ(std::stoi(verdict[3]), 0) << "lost orders\n" << result.output;
   EXPECT_EQ(std::stoi(verdict[4]), 0) << "duplicated effects\n" << result.output;
   EXPECT_EQ(std::stoi(verdict[5]), 0) << "services disagree\n" << result.output;
   EXPECT_NE(result.output.find("verdict: ok"), std::string::npos) << result.output;
-  EXPECT_LT(seconds, 90) << result.output;
 
   // Each (order, status) message reached Kakao once: the text names the order and the status.
   std::map<std::string, int> sent;
@@ -76,7 +79,7 @@ TEST(NoLoss, EveryAcknowledgedOrderReachesOneConsistentStateWhilePartsAreKilled)
     if (n > 1) twice += "  " + std::to_string(n) + " × " + text + "\n";
   EXPECT_TRUE(twice.empty()) << "KakaoTalk messages sent more than once:\n" << twice;
   EXPECT_TRUE(kakao.problems().empty());
-  EXPECT_GE(sent.size(), 300u) << "150 orders make at least two messages each";
+  EXPECT_GE(sent.size(), 2 * orders) << "every order makes at least two messages";
   // Everything is still (or again) up and healthy after the run.
   EXPECT_EQ(platform.run_script("start"), 0);
 }

@@ -7,13 +7,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
+#include <memory>
 #include <thread>
 
-#include "arguments.hpp"
+#include "command.hpp"
 #include "load.hpp"
 #include "platform/clock.hpp"
-#include "platform/http_client.hpp"
 #include "platform/jwt.hpp"
 
 namespace fd::cli {
@@ -22,8 +21,8 @@ namespace {
 
 struct DrillOptions {
   LoadOptions load;
-  std::string order_url = "http://127.0.0.1:8082";
-  std::string payment_url = "http://127.0.0.1:8083";
+  Origin order{"127.0.0.1", env_port("FD_ORDER_PORT", 8082)};
+  Origin payment{"127.0.0.1", env_port("FD_PAYMENT_PORT", 8083)};
   std::string data_dir = "data";
   int delay_ms = 700;
   std::chrono::seconds settle_timeout{30};
@@ -53,9 +52,9 @@ class Drill {
 
   void fault(int delay_ms) {
     // A slowed payment serves the calls queued before this one first.
-    auto payment = platform::HttpClient::to(options_.payment_url, std::chrono::seconds(30));
-    auto reply = payment.send("PUT", "/internal/faults", R"({"delayMs":)" + std::to_string(delay_ms) + "}",
-                              {{"Authorization", "Bearer " + token_}});
+    Client payment(options_.payment, std::chrono::seconds(30));
+    auto reply = payment.call("PUT", "/internal/faults", token_, R"({"delayMs":)" + std::to_string(delay_ms) + "}");
+    if (reply.status == 0) throw std::runtime_error(reply.body);
     if (reply.status == 404)
       throw std::runtime_error("fault injection is off in the payment service; restart the platform with it on: "
                                "make down && make up FD_FAULTS=1");
@@ -63,8 +62,9 @@ class Drill {
   }
 
   BreakerView breaker() {
-    auto order = platform::HttpClient::to(options_.order_url);
-    auto reply = order.send("GET", "/internal/breakers", {}, {{"Authorization", "Bearer " + token_}});
+    Client order(options_.order, std::chrono::seconds(2));
+    auto reply = order.call("GET", "/internal/breakers", token_);
+    if (reply.status == 0) throw std::runtime_error(reply.body);
     if (reply.status != 200) throw std::runtime_error("cannot read the order service's breakers: " + reply.body);
     auto parsed = boost::json::parse(reply.body);
     const auto& b = parsed.at("payment").as_object();
@@ -135,78 +135,49 @@ class Drill {
   std::string token_;
 };
 
-void usage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: fooddelivery drill c5 [--gateway URL] [--order URL] [--payment URL] [--data DIR]\n"
-               "                             [-c N] [-d SECONDS] [--delay MS]\n"
-               "\n"
-               "The circuit-breaker drill (C5). Needs the platform started with fault injection on:\n"
-               "  make down && make up FD_FAULTS=1\n"
-               "\n"
-               "  --gateway URL   the gateway (default http://127.0.0.1:8088)\n"
-               "  --order URL     the order service, for its breaker's state (default http://127.0.0.1:8082)\n"
-               "  --payment URL   the payment service, for the fault (default http://127.0.0.1:8083)\n"
-               "  --data DIR      the platform's data folder holding jwt.secret (default ./data)\n"
-               "  -c N            concurrent users per phase (default 4)\n"
-               "  -d SECONDS      length of each phase (default 5)\n"
-               "  --delay MS      how slow payment becomes (default 700; the order service gives up at 610)\n");
-}
-
 }  // namespace
 
-int drill(int argc, char** argv) {
-  if (argc < 2 || std::string(argv[1]) != "c5") {
-    usage(argc >= 2 && std::string(argv[1]) == "--help" ? stdout : stderr);
-    return argc >= 2 && std::string(argv[1]) == "--help" ? 0 : 2;
-  }
-  DrillOptions options;
-  options.load.concurrency = 4;
-  options.load.duration = std::chrono::seconds(5);
-  options.load.mix = {{"cancel", 1}};
-  auto env_origin = [](const char* name, std::string& into) {
-    if (const char* port = std::getenv(name)) into = std::string("http://127.0.0.1:") + port;
-  };
-  env_origin("FD_ORDER_PORT", options.order_url);
-  env_origin("FD_PAYMENT_PORT", options.payment_url);
-  if (const char* port = std::getenv("FD_GATEWAY_PORT")) options.load.port = static_cast<std::uint16_t>(std::atoi(port));
-  if (const char* dir = std::getenv("FD_DATA_DIR")) options.data_dir = dir;
-  try {
-    Arguments args(argc, argv, 2);
-    while (args.next()) {
-      auto& arg = args.flag();
-      auto value = [&] { return args.value(); };
-      if (arg == "--help" || arg == "-h") {
-        usage(stdout);
-        return 0;
-      } else if (arg == "--gateway") {
-        std::tie(options.load.host, options.load.port) = parse_origin(value());
-      } else if (arg == "--order") {
-        options.order_url = value();
-      } else if (arg == "--payment") {
-        options.payment_url = value();
-      } else if (arg == "--data") {
-        options.data_dir = value();
-      } else if (arg == "-c") {
-        options.load.concurrency = static_cast<int>(args.number());
-      } else if (arg == "-d") {
-        options.load.duration = std::chrono::seconds(args.number());
-      } else if (arg == "--delay") {
-        options.delay_ms = static_cast<int>(args.number());
-      } else {
-        throw std::invalid_argument("unknown option " + arg);
-      }
-    }
-  } catch (const std::invalid_argument& error) {
-    std::fprintf(stderr, "fooddelivery drill: %s\n\n", error.what());
-    usage(stderr);
-    return 2;
-  }
-  try {
-    return Drill(options).run();
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "fooddelivery drill: %s\n", error.what());
-    return 1;
-  }
+Command drill_command(CLI::App& cli) {
+  auto options = std::make_shared<DrillOptions>();
+  options->load.concurrency = 4;
+  options->load.duration = std::chrono::seconds(5);
+  options->load.mix = {{"cancel", 1}};
+  if (const char* dir = std::getenv("FD_DATA_DIR")) options->data_dir = dir;
+  auto* drill = cli.add_subcommand("drill", "run a resilience drill that tells its story (c5: the circuit breaker)");
+  drill->require_subcommand(1);
+  auto* app = drill->add_subcommand("c5", "the circuit-breaker drill (C5)");
+  app->footer("Needs the platform started with fault injection on:\n  make down && make up FD_FAULTS=1");
+  add_gateway_option(*app, options->load.gateway);
+  auto origin = [](Origin& into) { return [&into](const std::string& url) { into = parse_origin(url); }; };
+  add_read_option(*app, "--order", origin(options->order),
+                  "the order service, for its breaker's state (default http://127.0.0.1:$FD_ORDER_PORT or :8082)")
+      ->type_name("URL");
+  add_read_option(*app, "--payment", origin(options->payment),
+                  "the payment service, for the fault (default http://127.0.0.1:$FD_PAYMENT_PORT or :8083)")
+      ->type_name("URL");
+  app->add_option("--data", options->data_dir, "the platform's data folder holding jwt.secret (default $FD_DATA_DIR or ./data)")
+      ->type_name("DIR");
+  app->add_option("-c", options->load.concurrency, "concurrent users per phase")
+      ->type_name("N")
+      ->check(at_least(1))
+      ->capture_default_str();
+  app->add_option_function<int>(
+         "-d", [options](int seconds) { options->load.duration = std::chrono::seconds(seconds); },
+         "length of each phase (default 5)")
+      ->type_name("SECONDS")
+      ->check(at_least(1));
+  app->add_option("--delay", options->delay_ms, "how slow payment becomes (the order service gives up at 610)")
+      ->type_name("MS")
+      ->check(at_least(1))
+      ->capture_default_str();
+  return {drill, [options] {
+            try {
+              return Drill(*options).run();
+            } catch (const std::exception& error) {
+              std::fprintf(stderr, "fooddelivery drill: %s\n", error.what());
+              return 1;
+            }
+          }};
 }
 
 }  // namespace fd::cli

@@ -6,9 +6,11 @@
 
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
+#include <memory>
 #include <string>
-#include <string_view>
+
+#include "command.hpp"
+#include "contracts/events.hpp"
 
 namespace fd::cli {
 
@@ -25,21 +27,6 @@ void on_disconnected(natsConnection*, void*) {
 
 void on_reconnected(natsConnection*, void*) { std::fprintf(stderr, "fooddelivery events: NATS reconnected\n"); }
 
-void usage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: fooddelivery events [--follow] [--all | --new] [--nats URL] [--stream NAME] [--subject SUBJ]\n"
-               "\n"
-               "Prints the events of a JetStream stream, one JSON object per line, exactly as published.\n"
-               "\n"
-               "  -f, --follow      keep printing new events until Ctrl-C\n"
-               "      --all         start from the first stored event (default)\n"
-               "      --new         print only events published from now on (implies --follow)\n"
-               "      --nats URL    NATS server (default: $FD_NATS_URL or nats://127.0.0.1:4222)\n"
-               "      --stream NAME stream to read (default: fooddelivery)\n"
-               "      --subject S   only events on subject S, e.g. fooddelivery.OrderPlaced\n"
-               "                    (default: all of the stream's subjects)\n");
-}
-
 // "<status text>: <detail>", without libnats' "(file.c:123): " prefix or a repeated status text.
 std::string last_error(natsStatus s) {
   natsStatus last = NATS_OK;
@@ -55,60 +42,11 @@ std::string last_error(natsStatus s) {
 
 struct Args {
   bool follow = false;
-  bool all = false;
   bool only_new = false;
-  std::string url;
+  std::string url = default_nats_url();
   std::string stream = "fooddelivery";
   std::string subject;
 };
-
-// Returns -1 to continue, or an exit code.
-int parse(int argc, char** argv, Args& args) {
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    auto value = [&](const char* option) -> const char* {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "fooddelivery events: %s needs a value\n", option);
-        return nullptr;
-      }
-      return argv[++i];
-    };
-    if (arg == "-h" || arg == "--help") {
-      usage(stdout);
-      return 0;
-    } else if (arg == "-f" || arg == "--follow") {
-      args.follow = true;
-    } else if (arg == "--all") {
-      args.all = true;
-    } else if (arg == "--new") {
-      args.only_new = true;
-    } else if (arg == "--nats" || arg == "--stream" || arg == "--subject") {
-      const char* v = value(argv[i]);
-      if (!v) return 2;
-      (arg == "--nats" ? args.url : arg == "--stream" ? args.stream : args.subject) = v;
-    } else if (arg.starts_with("--nats=")) {
-      args.url = arg.substr(7);
-    } else if (arg.starts_with("--stream=")) {
-      args.stream = arg.substr(9);
-    } else if (arg.starts_with("--subject=")) {
-      args.subject = arg.substr(10);
-    } else {
-      std::fprintf(stderr, "fooddelivery events: unknown option '%s'\n", argv[i]);
-      usage(stderr);
-      return 2;
-    }
-  }
-  if (args.all && args.only_new) {
-    std::fprintf(stderr, "fooddelivery events: --all and --new exclude each other\n");
-    return 2;
-  }
-  if (args.only_new) args.follow = true;
-  if (args.url.empty()) {
-    const char* env = std::getenv("FD_NATS_URL");
-    args.url = env && *env ? env : "nats://127.0.0.1:4222";
-  }
-  return -1;
-}
 
 class Session {
  public:
@@ -225,11 +163,25 @@ class Session {
 
 }  // namespace
 
-int events(int argc, char** argv) {
-  Args args;
-  if (int code = parse(argc, argv, args); code >= 0) return code;
-  Session session;
-  return session.run(args);
+Command events_command(CLI::App& cli) {
+  auto args = std::make_shared<Args>();
+  auto* app = cli.add_subcommand("events", "print the events of the JetStream stream, one JSON object per line");
+  app->footer("Prints the events of a JetStream stream, one JSON object per line, exactly as published.");
+  app->add_flag("-f,--follow", args->follow, "keep printing new events until Ctrl-C");
+  auto* all = app->add_flag("--all")->description("start from the first stored event (default)");
+  app->add_flag("--new", args->only_new, "print only events published from now on (implies --follow)")->excludes(all);
+  app->add_option("--nats", args->url, "NATS server (default: $FD_NATS_URL or nats://127.0.0.1:$FD_NATS_PORT or :4222)")
+      ->type_name("URL");
+  app->add_option("--stream", args->stream, "stream to read")->type_name("NAME")->capture_default_str();
+  app->add_option("--subject", args->subject,
+                  "only events on subject S, e.g. fooddelivery." + std::string(contracts::OrderPlaced::type) +
+                      " (default: all of the stream's subjects)")
+      ->type_name("S");
+  return {app, [args] {
+            if (args->only_new) args->follow = true;
+            Session session;
+            return session.run(*args);
+          }};
 }
 
 }  // namespace fd::cli

@@ -2,8 +2,6 @@
 // mix, a live progress line, and at the end availability, codes, throughput and latency.
 #include "load.hpp"
 
-#include "arguments.hpp"
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,12 +9,13 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
 
-#include "platform/http_client.hpp"
+#include "command.hpp"
 
 namespace fd::cli {
 
@@ -28,21 +27,12 @@ struct Tokens {
   std::string customer, owner, rider;
 };
 
-std::string login(const LoadOptions& options, const std::string& user) {
-  platform::HttpClient client(options.host, options.port);
-  auto reply = client.send("POST", "/auth/login", R"({"username":")" + user + R"(","password":"demo1234"})");
-  if (reply.status != 200)
-    throw std::runtime_error("cannot log in as " + user + " (HTTP " + std::to_string(reply.status) + "): " + reply.body);
-  return std::string(boost::json::parse(reply.body).at("accessToken").as_string());
-}
-
 // One worker's view: its own connections, its own samples, merged at the end.
 class Worker {
  public:
   Worker(const LoadOptions& options, const Tokens& tokens, std::atomic<std::int64_t>& requests,
          std::atomic<std::int64_t>& errors)
-      : options_(options), tokens_(tokens), requests_(requests), errors_(errors), client_(options.host, options.port,
-                                                                                           std::chrono::seconds(10)) {
+      : tokens_(tokens), requests_(requests), errors_(errors), client_(options.gateway) {
     order_body_ = boost::json::serialize(boost::json::object{{"storeId", options.store},
                                                              {"items", {{{"menuId", options.menu}, {"qty", 1}}}},
                                                              {"address", "서울 강남구 테헤란로 152"},
@@ -60,15 +50,10 @@ class Worker {
   LoadReport report;
 
  private:
-  platform::Response call(const std::string& operation, const std::string& method, const std::string& target,
-                          const std::string& token, const std::string& body = {}) {
+  Reply call(const std::string& operation, const std::string& method, const std::string& target,
+             const std::string& token, const std::string& body = {}) {
     auto started = Clock::now();
-    platform::Response response;
-    try {
-      response = client_.send(method, target, body, {{"Authorization", "Bearer " + token}});
-    } catch (const std::exception&) {
-      response.status = 0;  // refused or timed out: counted, never thrown out of the run
-    }
+    auto response = client_.call(method, target, token, body);
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     ++report.codes[response.status];
     report.latencies_ms.push_back(ms);
@@ -81,7 +66,8 @@ class Worker {
   std::int64_t place(const std::string& operation = "place") {
     auto reply = call(operation, "POST", "/orders", tokens_.customer, order_body_);
     if (reply.status != 201) return 0;
-    auto id = boost::json::parse(reply.body).at("orderId").as_int64();
+    auto id = int_of(reply.json(), "orderId");
+    if (!id) return 0;
     recent_.push_back(id);
     if (recent_.size() > 64) recent_.erase(recent_.begin());
     return id;
@@ -130,11 +116,10 @@ class Worker {
     }
   }
 
-  const LoadOptions& options_;
   const Tokens& tokens_;
   std::atomic<std::int64_t>& requests_;
   std::atomic<std::int64_t>& errors_;
-  platform::HttpClient client_;
+  Client client_;
   std::string order_body_;
   std::vector<std::int64_t> recent_;
   std::mt19937 random_{std::random_device{}()};
@@ -195,52 +180,12 @@ std::string LoadReport::summary() const {
   return out.str();
 }
 
-std::map<std::string, int> parse_mix(const std::string& text) {
-  static const std::vector<std::string> known{"place", "status", "cancel", "journey"};
-  std::map<std::string, int> mix;
-  std::stringstream parts(text);
-  std::string part;
-  while (std::getline(parts, part, ',')) {
-    auto colon = part.find(':');
-    auto name = part.substr(0, colon);
-    if (std::find(known.begin(), known.end(), name) == known.end())
-      throw std::invalid_argument("unknown operation '" + name + "' in --mix (known: place, status, cancel, journey)");
-    int weight = 1;
-    if (colon != std::string::npos) {
-      try {
-        weight = std::stoi(part.substr(colon + 1));
-      } catch (const std::exception&) {
-        throw std::invalid_argument("weight of '" + name + "' in --mix is not a number");
-      }
-    }
-    if (weight < 0) throw std::invalid_argument("weight of '" + name + "' in --mix is negative");
-    if (weight > 0) mix[name] = weight;
-  }
-  if (mix.empty()) throw std::invalid_argument("--mix names no operation");
-  return mix;
-}
-
-std::pair<std::string, std::uint16_t> parse_origin(const std::string& url) {
-  std::string rest = url.rfind("http://", 0) == 0 ? url.substr(7) : url;
-  if (auto slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
-  auto colon = rest.rfind(':');
-  if (colon == std::string::npos) return {rest, 80};
-  int port = 0;
-  try {
-    port = std::stoi(rest.substr(colon + 1));
-  } catch (const std::exception&) {
-  }
-  if (port <= 0 || port > 65535) throw std::invalid_argument("bad port in '" + url + "'");
-  return {rest.substr(0, colon), static_cast<std::uint16_t>(port)};
-}
-
 LoadReport run_load(const LoadOptions& options, const std::function<void(const Progress&)>& progress) {
-  Tokens tokens{login(options, "customer1"), login(options, "owner1"), login(options, "rider1")};
+  Client client(options.gateway);
+  Tokens tokens{login(client, "customer1"), login(client, "owner1"), login(client, "rider1")};
   if (options.mix.contains("journey")) {
     // The rider waits next to the customer, so every finished order is within reach.
-    platform::HttpClient client(options.host, options.port);
-    auto reply = client.send("PUT", "/riders/me/location", R"({"lat":37.5006,"lon":127.0364})",
-                             {{"Authorization", "Bearer " + tokens.rider}});
+    auto reply = client.call("PUT", "/riders/me/location", tokens.rider, R"({"lat":37.5006,"lon":127.0364})");
     if (reply.status != 200) throw std::runtime_error("cannot place rider1 near the customer: " + reply.body);
   }
   std::vector<std::string> wheel;
@@ -288,83 +233,55 @@ LoadReport run_load(const LoadOptions& options, const std::function<void(const P
   return total;
 }
 
-namespace {
-
-void usage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: fooddelivery load [--gateway URL] [-c N] [-d SECONDS | -n COUNT] [--mix OPS]\n"
-               "                         [--store ID --menu ID]\n"
-               "\n"
-               "Puts load on the platform through its gateway, as the seeds did with siege, and reports\n"
-               "availability, status codes, throughput and latency.\n"
-               "\n"
-               "  --gateway URL   the gateway (default http://127.0.0.1:$FD_GATEWAY_PORT or :8088)\n"
-               "  -c N            concurrent users (default 8)\n"
-               "  -d SECONDS      run this long (default 10)\n"
-               "  -n COUNT        run this many operations instead\n"
-               "  --mix OPS       weighted operations, e.g. place:1,status:3 (default), of\n"
-               "                    place    POST /orders as customer1\n"
-               "                    status   GET /orderStatuses/{a recent order}\n"
-               "                    cancel   place, then PUT /orders/{id}/cancel (the synchronous call\n"
-               "                             to payment behind the circuit breaker)\n"
-               "                    journey  the whole lifecycle: place, accept, cook, assign, pick, confirm\n"
-               "  --store ID --menu ID   what to order (default store 1, menu 104)\n");
-}
-
-}  // namespace
-
-int load(int argc, char** argv) {
-  LoadOptions options;
-  if (const char* port = std::getenv("FD_GATEWAY_PORT")) options.port = static_cast<std::uint16_t>(std::atoi(port));
-  try {
-    Arguments args(argc, argv, 1);
-    while (args.next()) {
-      auto& arg = args.flag();
-      auto value = [&] { return args.value(); };
-      auto number = [&] { return args.number(); };
-      if (arg == "--help" || arg == "-h") {
-        usage(stdout);
-        return 0;
-      } else if (arg == "--gateway") {
-        std::tie(options.host, options.port) = parse_origin(value());
-      } else if (arg == "-c" || arg == "--concurrency") {
-        options.concurrency = static_cast<int>(number());
-      } else if (arg == "-d" || arg == "--duration") {
-        options.duration = std::chrono::seconds(number());
-      } else if (arg == "-n" || arg == "--count") {
-        options.count = number();
-      } else if (arg == "--mix") {
-        options.mix = parse_mix(value());
-      } else if (arg == "--store") {
-        options.store = number();
-      } else if (arg == "--menu") {
-        options.menu = number();
-      } else {
-        throw std::invalid_argument("unknown option " + arg);
-      }
-    }
-  } catch (const std::invalid_argument& error) {
-    std::fprintf(stderr, "fooddelivery load: %s\n\n", error.what());
-    usage(stderr);
-    return 2;
-  }
-  bool terminal = isatty(STDERR_FILENO);
-  double last = 0;
-  try {
-    auto report = run_load(options, [&](const Progress& p) {
-      if (p.seconds - last < 1.0) return;
-      last = p.seconds;
-      std::fprintf(stderr, "%s[%5.1fs] %lld requests, %.0f/s, %lld errors%s", terminal ? "\r" : "", p.seconds,
-                   static_cast<long long>(p.requests), static_cast<double>(p.requests) / p.seconds,
-                   static_cast<long long>(p.errors), terminal ? "   " : "\n");
-    });
-    if (terminal) std::fprintf(stderr, "\n");
-    std::fputs(report.summary().c_str(), stdout);
-    return 0;
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "fooddelivery load: %s\n", error.what());
-    return 1;
-  }
+Command load_command(CLI::App& cli) {
+  auto options = std::make_shared<LoadOptions>();
+  auto* app = cli.add_subcommand("load", "put load on the platform through the gateway and report availability and latency");
+  app->footer("Puts load on the platform through its gateway, as the seeds did with siege, and reports\n"
+              "availability, status codes, throughput and latency.");
+  add_gateway_option(*app, options->gateway);
+  app->add_option("-c,--concurrency", options->concurrency, "concurrent users")
+      ->type_name("N")
+      ->check(at_least(1))
+      ->capture_default_str();
+  app->add_option_function<int>(
+         "-d,--duration", [options](int seconds) { options->duration = std::chrono::seconds(seconds); },
+         "run this long (default 10)")
+      ->type_name("SECONDS")
+      ->check(at_least(1));
+  app->add_option("-n,--count", options->count, "run this many operations instead")->type_name("COUNT")->check(at_least(1));
+  add_read_option(
+      *app, "--mix",
+      [options](const std::string& text) {
+        options->mix = parse_weights(text, {"place", "status", "cancel", "journey"}, "operation");
+      },
+      "weighted operations, e.g. place:1,status:3 (default), of\n"
+      "  place    POST /orders as customer1\n"
+      "  status   GET /orderStatuses/{a recent order}\n"
+      "  cancel   place, then PUT /orders/{id}/cancel (the synchronous call\n"
+      "           to payment behind the circuit breaker)\n"
+      "  journey  the whole lifecycle: place, accept, cook, assign, pick, confirm")
+      ->type_name("OPS");
+  app->add_option("--store", options->store, "the store to order from")->type_name("ID")->check(at_least(1))->capture_default_str();
+  app->add_option("--menu", options->menu, "the menu item to order")->type_name("ID")->check(at_least(1))->capture_default_str();
+  return {app, [options] {
+            bool terminal = isatty(STDERR_FILENO);
+            double last = 0;
+            try {
+              auto report = run_load(*options, [&](const Progress& p) {
+                if (p.seconds - last < 1.0) return;
+                last = p.seconds;
+                std::fprintf(stderr, "%s[%5.1fs] %lld requests, %.0f/s, %lld errors%s", terminal ? "\r" : "",
+                             p.seconds, static_cast<long long>(p.requests), static_cast<double>(p.requests) / p.seconds,
+                             static_cast<long long>(p.errors), terminal ? "   " : "\n");
+              });
+              if (terminal) std::fprintf(stderr, "\n");
+              std::fputs(report.summary().c_str(), stdout);
+              return 0;
+            } catch (const std::exception& error) {
+              std::fprintf(stderr, "fooddelivery load: %s\n", error.what());
+              return 1;
+            }
+          }};
 }
 
 }  // namespace fd::cli

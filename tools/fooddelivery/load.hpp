@@ -8,11 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "client.hpp"
+
 namespace fd::cli {
 
 struct LoadOptions {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 8088;
+  Origin gateway{"127.0.0.1", 8088};
   int concurrency = 8;
   std::chrono::seconds duration{10};
   std::int64_t count = 0;  // stop after this many operations instead (0: use duration)
@@ -44,11 +45,5 @@ struct Progress {
 // Throws with a clear message when the platform cannot be reached or the demo accounts
 // cannot log in.
 LoadReport run_load(const LoadOptions& options, const std::function<void(const Progress&)>& progress = {});
-
-// Parses "place:1,status:3" into a mix; throws std::invalid_argument naming the bad part.
-std::map<std::string, int> parse_mix(const std::string& text);
-
-// http://host:port → host, port
-std::pair<std::string, std::uint16_t> parse_origin(const std::string& url);
 
 }  // namespace fd::cli

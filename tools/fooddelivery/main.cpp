@@ -1,55 +1,51 @@
-// fooddelivery: the platform's operator CLI. A small dispatcher; each subcommand lives in its
-// own source file and takes the arguments after its name.
-#include <cstdio>
-#include <cstring>
-#include <string_view>
+// fooddelivery: the platform's operator CLI. Each subcommand registers its options in its own
+// source file; a usage error exits 2, which scripts tell apart from a failed run (1).
+#include <CLI/CLI.hpp>
+#include <iostream>
 
-namespace fd::cli {
-int events(int argc, char** argv);  // events.cpp
-int load(int argc, char** argv);    // load.cpp
-int drill(int argc, char** argv);   // drill.cpp
-int chaos(int argc, char** argv);   // chaos.cpp
-}  // namespace fd::cli
+#include "command.hpp"
 
 namespace {
 
-struct Command {
-  const char* name;
-  const char* summary;
-  int (*run)(int argc, char** argv);
-};
-
-constexpr Command kCommands[] = {
-    {"events", "print the events of the JetStream stream, one JSON object per line", fd::cli::events},
-    {"load", "put load on the platform through the gateway and report availability and latency", fd::cli::load},
-    {"drill", "run a resilience drill that tells its story (c5: the circuit breaker)", fd::cli::drill},
-    {"chaos", "the no-loss checker: place orders while killing parts, then verify none was lost", fd::cli::chaos},
-};
-
-void usage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: fooddelivery <command> [options]\n"
-               "\n"
-               "commands:\n");
-  for (const auto& command : kCommands) std::fprintf(out, "  %-10s %s\n", command.name, command.summary);
-  std::fprintf(out, "\nRun 'fooddelivery <command> --help' for a command's options.\n");
+// "fooddelivery drill c5: -c: needs ...", naming the command the options belong to.
+std::string usage_error(const CLI::App* cli, const CLI::Error& error) {
+  std::string command = cli->get_name();
+  const CLI::App* chosen = cli;
+  while (!chosen->get_subcommands().empty()) {
+    chosen = chosen->get_subcommands().front();
+    command += " " + chosen->get_name();
+  }
+  std::string what = error.what();
+  if (chosen->get_require_subcommand_min() > 0) {
+    std::string names;
+    for (const auto* sub : chosen->get_subcommands([](const CLI::App*) { return true; }))
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    auto rest = chosen->remaining();
+    what = (rest.empty() ? "needs a command" : "unknown command '" + rest.front() + "'") + " (one of: " + names + ")";
+  }
+  return command + ": " + what + "\nRun '" + command + " --help' for its options.\n";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    usage(stderr);
-    return 2;
+  CLI::App cli("The platform's operator CLI. Run 'fooddelivery <command> --help' for a command's options.",
+               "fooddelivery");
+  cli.require_subcommand(1);
+  cli.failure_message(usage_error);
+  const fd::cli::Command commands[] = {fd::cli::events_command(cli), fd::cli::load_command(cli),
+                                       fd::cli::drill_command(cli), fd::cli::chaos_command(cli)};
+  auto* help = cli.add_subcommand("help", "print this list of commands");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return cli.exit(error) == 0 ? 0 : 2;
   }
-  std::string_view name = argv[1];
-  if (name == "--help" || name == "-h" || name == "help") {
-    usage(stdout);
+  if (help->parsed()) {
+    std::cout << cli.get_formatter()->make_help(&cli, cli.get_name(), CLI::AppFormatMode::Normal);
     return 0;
   }
-  for (const auto& command : kCommands)
-    if (name == command.name) return command.run(argc - 1, argv + 1);
-  std::fprintf(stderr, "fooddelivery: unknown command '%s'\n\n", argv[1]);
-  usage(stderr);
+  for (const auto& command : commands)
+    if (command.app->parsed()) return command.run();
   return 2;
 }

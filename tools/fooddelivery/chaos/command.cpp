@@ -1,0 +1,147 @@
+// `fooddelivery chaos` on the command line: its options, their defaults from the FD_*
+// environment the platform runs with, and their checks.
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <random>
+
+#include "../command.hpp"
+#include "chaos.hpp"
+
+#ifndef FD_SOURCE_DIR
+#define FD_SOURCE_DIR "."
+#endif
+
+namespace fd::cli {
+
+namespace {
+
+using chaos::Intent;
+
+std::map<Intent, int> parse_intents(const std::string& text) {
+  std::vector<std::string> known;
+  for (auto intent : chaos::kIntents) known.emplace_back(chaos::name_of(intent));
+  std::map<Intent, int> mix;
+  for (const auto& [name, weight] : parse_weights(text, known, "intent"))
+    for (auto intent : chaos::kIntents)
+      if (name == chaos::name_of(intent)) mix[intent] = weight;
+  return mix;
+}
+
+std::shared_ptr<chaos::Options> defaults() {
+  auto options = std::make_shared<chaos::Options>();
+  options->seed = std::random_device{}();
+  if (const char* script = std::getenv("FD_PLATFORM_SCRIPT"); script && *script) options->script = script;
+  else options->script = std::string(FD_SOURCE_DIR) + "/scripts/platform";
+  options->nats_url = default_nats_url();
+  const std::map<std::string, std::uint16_t> ports{{"auth", 8081},  {"order", 8082},    {"payment", 8083},
+                                                   {"store", 8084}, {"customer", 8085}, {"rider", 8086}};
+  for (const auto& [service, port] : ports) {
+    std::string variable = "FD_";
+    for (char c : service) variable += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    variable += "_PORT";
+    options->service_ports[service] = env_port(variable.c_str(), port);
+  }
+  return options;
+}
+
+}  // namespace
+
+Command chaos_command(CLI::App& cli) {
+  auto options = defaults();
+  auto* app = cli.add_subcommand(
+      "chaos", "the no-loss checker: place orders while killing parts, then verify none was lost");
+  app->footer(
+      "The no-loss checker. Customers place N orders through the gateway (some cancelled at once,\n"
+      "some rejected or accepted by the owner, some declined by the card simulator) while a random\n"
+      "part is killed with SIGKILL and started again every --kill-every ms. With --min-kills, orders\n"
+      "are placed and parts killed until both numbers are reached. Then everything is started,\n"
+      "drained (outboxes empty, consumers caught up), and every order acknowledged with 201 is\n"
+      "checked in every service and in the stream: none lost, none charged, refunded or notified\n"
+      "twice, all services agreeing. Exit status 1 on any anomaly.\n"
+      "\n"
+      "Runs against the platform that scripts/platform manages with the FD_* variables of this\n"
+      "environment (FD_DATA_DIR, FD_RUN_DIR, FD_BUILD_DIR, FD_<PART>_PORT), as `make up` does.");
+  app->add_option("-n,--orders", options->orders, "orders to get acknowledged")
+      ->type_name("N")
+      ->check(at_least(1))
+      ->capture_default_str();
+  app->add_option("-c,--concurrency", options->concurrency, "customer workers")
+      ->type_name("C")
+      ->check(at_least(1))
+      ->capture_default_str();
+  app->add_option("--rate", options->rate, "acknowledged orders per second, 0 for as fast as possible")
+      ->type_name("R")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            double rate = 0;
+            if (CLI::detail::lexical_cast(text, rate) && rate >= 0) return {};
+            return "needs a number >= 0, got '" + text + "'";
+          },
+          ""))
+      ->capture_default_str();
+  app->add_option("--kill-every", options->kill_every_ms, "a kill every MS milliseconds")
+      ->type_name("MS")
+      ->check(at_least(50))
+      ->capture_default_str();
+  app->add_option("--down", options->down_ms, "a killed part stays down up to MS ms, at random")
+      ->type_name("MS")
+      ->check(at_least(0))
+      ->capture_default_str();
+  app->add_option("--min-kills", options->min_kills,
+                  "keep placing orders and killing parts until at least N kills were made (0: stop at --orders)")
+      ->type_name("N")
+      ->check(at_least(0))
+      ->capture_default_str();
+  app->add_option("--max-seconds", options->max_seconds,
+                  "placing and killing stop after S seconds at most; the run fails if --orders or --min-kills "
+                  "was not reached by then (default: three times the time --orders takes at --rate, plus 120)")
+      ->type_name("S")
+      ->check(at_least(1));
+  app->add_option("--parts", options->parts,
+                  "what may be killed, of nats, gateway, auth, order, payment, store, customer, rider")
+      ->type_name("LIST")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"nats", "gateway", "auth", "order", "payment", "store", "customer", "rider"})
+                  .description(""))
+      ->capture_default_str();
+  app->add_option("--seed", options->seed, "random seed for the order mix and the kills (default: random)")
+      ->type_name("S")
+      ->check(at_least(0));
+  app->add_option("--platform-script", options->script, "scripts/platform (default $FD_PLATFORM_SCRIPT or the source tree's)")
+      ->type_name("P")
+      ->capture_default_str();
+  add_gateway_option(*app, options->gateway);
+  app->add_option("--nats", options->nats_url, "NATS (default $FD_NATS_URL or nats://127.0.0.1:$FD_NATS_PORT or :4222)")
+      ->type_name("URL");
+  app->add_option("--drain-timeout", options->drain_timeout_s, "how long the drain may take")
+      ->type_name("S")
+      ->check(at_least(1))
+      ->capture_default_str();
+  add_read_option(
+      *app, "--mix", [options](const std::string& text) { options->mix = parse_intents(text); },
+      "intent weights (default plain:45,cancel:20,reject:15,accept:10,decline:10)")
+      ->type_name("LIST");
+  app->add_option("--cancel-retry", options->cancel_retry_s, "a failed cancel is tapped again for S seconds (0: once)")
+      ->type_name("S")
+      ->check(at_least(0))
+      ->capture_default_str();
+  app->add_flag("--json", options->json, "one JSON object with the verdict instead of the text report");
+  app->final_callback([options] {
+    if (::access(options->script.c_str(), R_OK) != 0)
+      throw CLI::ValidationError("--platform-script", "scripts/platform not found at " + options->script);
+  });
+  return {app, [options] {
+            try {
+              return chaos::run(*options);
+            } catch (const std::exception& error) {
+              std::fprintf(stderr, "fooddelivery chaos: %s\n", error.what());
+              return 1;
+            }
+          }};
+}
+
+}  // namespace fd::cli

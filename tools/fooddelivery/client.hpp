@@ -1,0 +1,58 @@
+#pragma once
+// The subcommands' one way to talk to the platform over HTTP: platform::HttpClient with the
+// caller's bearer token, and an answer instead of an exception when none came, because
+// under load or kills a missing answer is an outcome to count, not an error.
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "platform/http_client.hpp"
+
+namespace fd::cli {
+
+struct Origin {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 80;
+
+  std::string text() const { return host + ":" + std::to_string(port); }
+};
+
+// http://host:port or host:port (a path is ignored); throws std::invalid_argument naming a
+// bad port.
+Origin parse_origin(const std::string& url);
+
+struct Reply {
+  int status = 0;  // 0: no answer (refused, reset, timed out); body then says why
+  std::string body;
+
+  // The body as JSON; null when it is none.
+  boost::json::value json() const;
+};
+
+// One thread's keep-alive connection to one origin.
+class Client {
+ public:
+  explicit Client(Origin origin, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  Reply call(const std::string& method, const std::string& target, const std::string& token = {},
+             const std::string& body = {});
+
+  const Origin& origin() const { return origin_; }
+
+ private:
+  Origin origin_;
+  platform::HttpClient http_;
+};
+
+// A demo user's access token. While the answer is not 200 it asks again for `patience` (a
+// platform that is being restarted); then it throws with the last answer.
+std::string login(Client& client, const std::string& user, std::chrono::seconds patience = {});
+
+// A field of a JSON object: text as it is, other values serialized; "" when absent or null.
+std::string text_of(const boost::json::value& body, std::string_view field);
+// A whole-number field; 0 when absent or not a whole number.
+std::int64_t int_of(const boost::json::value& body, std::string_view field);
+
+}  // namespace fd::cli

@@ -1,0 +1,69 @@
+#include "command.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <sstream>
+
+namespace fd::cli {
+
+CLI::Validator at_least(long long min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        long long n = 0;
+        if (CLI::detail::lexical_cast(text, n) && n >= min) return {};
+        return "needs a whole number >= " + std::to_string(min) + ", got '" + text + "'";
+      },
+      "");
+}
+
+CLI::Option* add_gateway_option(CLI::App& app, Origin& gateway) {
+  gateway = {"127.0.0.1", env_port("FD_GATEWAY_PORT", 8088)};
+  return add_read_option(
+             app, "--gateway", [&gateway](const std::string& url) { gateway = parse_origin(url); },
+             "the gateway (default http://127.0.0.1:$FD_GATEWAY_PORT or :8088)")
+      ->type_name("URL");
+}
+
+std::uint16_t env_port(const char* variable, std::uint16_t fallback) {
+  const char* value = std::getenv(variable);
+  if (!value || !*value) return fallback;
+  int port = std::atoi(value);
+  return port > 0 && port < 65536 ? static_cast<std::uint16_t>(port) : fallback;
+}
+
+std::string default_nats_url() {
+  if (const char* url = std::getenv("FD_NATS_URL"); url && *url) return url;
+  return "nats://127.0.0.1:" + std::to_string(env_port("FD_NATS_PORT", 4222));
+}
+
+std::map<std::string, int> parse_weights(const std::string& text, const std::vector<std::string>& known,
+                                         const std::string& what) {
+  std::map<std::string, int> weights;
+  std::stringstream parts(text);
+  for (std::string part; std::getline(parts, part, ',');) {
+    auto colon = part.find(':');
+    auto name = part.substr(0, colon);
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string names;
+      for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+      throw std::invalid_argument("unknown " + what + " '" + name + "' (known: " + names + ")");
+    }
+    int weight = 1;
+    if (colon != std::string::npos) {
+      std::size_t used = 0;
+      auto number = part.substr(colon + 1);
+      try {
+        weight = std::stoi(number, &used);
+      } catch (const std::exception&) {
+      }
+      if (used == 0 || used != number.size())
+        throw std::invalid_argument("weight of '" + name + "' is not a number");
+    }
+    if (weight < 0) throw std::invalid_argument("weight of '" + name + "' is negative");
+    if (weight > 0) weights[name] = weight;
+  }
+  if (weights.empty()) throw std::invalid_argument("names no " + what);
+  return weights;
+}
+
+}  // namespace fd::cli
