@@ -117,10 +117,9 @@ std::vector<Anomaly> judge(const Placed& p, const Observed& s) {
 
   // -- the order's status decides what every other service must say
   // Canceled before payment heard of it: payment keeps a row that forbids the late charge,
-  // shown to the customer as CANCELED (or, in older versions, not shown: 404); there was
-  // no charge, so no PaymentCanceled either, and the view has no payment status.
-  bool uncharged_cancel = order == order_status::Canceled && approved == 0 && refunded == 0 &&
-                          (payment == "none" || payment == payment_status::Canceled);
+  // and when the late OrderPlaced arrives it tells the customer with one PaymentCanceled of
+  // amount 0: no charge, and every view of the payment says CANCELED.
+  bool uncharged_cancel = order == order_status::Canceled && approved == 0 && failed == 0;
   std::string want_payment, want_cooking;
   if (order == order_status::Placed) {
     flag("lost", "still " + order + " after the drain: its payment never came back");
@@ -135,10 +134,7 @@ std::vector<Anomaly> judge(const Placed& p, const Observed& s) {
   } else if (order == order_status::Canceled) {
     // Charged before the cancel: refunded. Canceled before payment heard of it: never
     // charged (see uncharged_cancel).
-    want_payment = approved                               ? payment_status::Canceled
-                   : failed                               ? payment_status::Failed
-                   : payment == payment_status::Canceled ? payment_status::Canceled
-                                                          : "none";
+    want_payment = failed ? payment_status::Failed : payment_status::Canceled;
     if (cooking != cooking_status::Canceled && cooking != "none")
       flag("inconsistent", "order " + order + " but the store has it " + cooking);
   } else {
@@ -149,7 +145,7 @@ std::vector<Anomaly> judge(const Placed& p, const Observed& s) {
   if (!want_cooking.empty() && cooking != want_cooking)
     flag("inconsistent", "order " + order + " but the store's foodCooking " + cooking + " (expected " + want_cooking + ")");
   if (s.view.status == 200 && view != order) flag("inconsistent", "order " + order + " but the status view " + view);
-  if (s.view.status == 200 && view_payment != (uncharged_cancel ? std::string("none") : payment))
+  if (s.view.status == 200 && view_payment != payment)
     flag("inconsistent", "payment " + payment + " but the status view's paymentStatus " + view_payment);
 
   // -- the stream agrees with the payment: one charge or decline, a refund only of a charge
@@ -169,7 +165,10 @@ std::vector<Anomaly> judge(const Placed& p, const Observed& s) {
   if (payment == "none" && (approved != 0 || refunded != 0))
     flag("lost", "no payment visible, yet the stream has " +
                      charges(approved, contracts::PaymentApproved::type, refunded, contracts::PaymentCanceled::type));
-  if (refunded && !approved) flag("inconsistent", "refunded without a charge");
+  if (uncharged_cancel && refunded != 1)
+    flag("inconsistent", "canceled before it was charged, but the stream has " + std::to_string(refunded) +
+                             named(contracts::PaymentCanceled::type));
+  if (refunded && !approved && !uncharged_cancel) flag("inconsistent", "refunded without a charge");
   for (auto [status, type] : {std::pair{order_status::Canceled, contracts::OrderCanceled::type},
                               std::pair{order_status::Rejected, contracts::OrderRejected::type}})
     if (order == status && count(type) != 1)
