@@ -28,7 +28,8 @@ const platform::Table<CatalogStore>& catalog_stores();
 const platform::Table<MenuItem>& catalog_menu();
 void replicate(platform::Db& tx, const contracts::StoreOpened& opened);
 
-// The key after the table's highest, read in the caller's transaction.
+// The key after the table's highest: read in the caller's transaction, so that two commands
+// never take the same one (until keys come from a sequence).
 template <class T>
 std::int64_t next_key(platform::Db& tx, const platform::Table<T>& table) {
   return tx.query_one("SELECT COALESCE(MAX(" + table.key() + "), 0) + 1 AS next_key FROM " + table.name())

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <set>
+#include <stdexcept>
 
 #include "contracts/events.hpp"
 #include "platform/problem.hpp"
