@@ -1,10 +1,70 @@
 #pragma once
-// The order service's adapters: SQL storage, HTTP handlers and event reactions.
+// The order service's adapters: storage (storage.cpp), HTTP handlers for orders (http.cpp)
+// and reviews (reviews.cpp), the cancel saga's calls (cancel.cpp) and event reactions
+// (reactions.cpp), wired by install (app.cpp).
+#include <memory>
+
+#include "contracts/events.hpp"
+#include "domain/cancel_order.hpp"
+#include "domain/order.hpp"
 #include "platform/service_host.hpp"
+#include "platform/table.hpp"
+#include "platform/unit_of_work.hpp"
 
 namespace order {
 
-// Adds the routes to the host and returns the reactions to other services' events.
+// The schema migrations in schema/, embedded at build time.
+const std::vector<platform::Migration>& schema();
+const platform::Table<Order>& orders();
+const platform::Table<Review>& reviews();
+
+// The catalog: a replica of the stores' names and menus, so that pricing an order never
+// waits on another service.
+struct CatalogStore {
+  std::int64_t store_id = 0;
+  std::string name;
+};
+const platform::Table<CatalogStore>& catalog_stores();
+const platform::Table<MenuItem>& catalog_menu();
+void replicate(platform::Db& tx, const contracts::StoreOpened& opened);
+
+// The key after the table's highest: read in the caller's transaction, so that two commands
+// never take the same one (until keys come from a sequence).
+template <class T>
+std::int64_t next_key(platform::Db& tx, const platform::Table<T>& table) {
+  return tx.query_one("SELECT COALESCE(MAX(" + table.key() + "), 0) + 1 AS next_key FROM " + table.name())
+      ->integer("next_key");
+}
+
+// Runs the cancel saga (domain/cancel_order.hpp): the synchronous calls to the store and to
+// payment behind their circuit breakers, each local step in the unit of work.
+class CancelSaga {
+ public:
+  explicit CancelSaga(platform::ServiceHost& host);
+  // A customer's cancel: the canceled order, or the saga's Problem (409, 503).
+  Order cancel(std::int64_t order_id) const;
+  // Resumes every interrupted cancel.
+  void recover() const;
+
+ private:
+  Order run(std::int64_t order_id, CancelProgress progress) const;
+  StoreAnswer ask_store(std::int64_t order_id, std::string& detail) const;
+  RefundAnswer ask_refund(std::int64_t order_id) const;
+
+  platform::Db& db_;
+  const platform::Identity& identity_;
+  std::shared_ptr<platform::CircuitBreaker> store_breaker_;
+  std::shared_ptr<platform::CircuitBreaker> payment_breaker_;
+  std::string store_url_;
+  std::string payment_url_;
+  std::int64_t store_timeout_ms_;
+  std::int64_t payment_timeout_ms_;
+};
+
+void add_order_routes(platform::ServiceHost& host, std::shared_ptr<const CancelSaga> saga);
+void add_review_routes(platform::ServiceHost& host);
+platform::Subscriptions subscriptions();
+
 std::map<std::string, platform::Reaction> install(platform::ServiceHost& host);
 
 }  // namespace order

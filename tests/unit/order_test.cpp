@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "domain/cancel_order.hpp"
 #include "domain/order.hpp"
 #include "platform/problem.hpp"
 
@@ -20,7 +21,6 @@ std::optional<order::MenuItem> menu(std::int64_t id) {
   if (id == 201) return order::MenuItem{201, 2, "신전떡볶이", 3500};
   return std::nullopt;
 }
-
 
 const char* kValid = R"({"storeId":1,"items":[{"menuId":101,"qty":2},{"menuId":104,"qty":1}],
                          "address":"서울 강남구 테헤란로 1","lat":37.5,"lon":127.03})";
@@ -99,7 +99,7 @@ TEST(OrderLifecycle, FollowsTheKitchenAndTheRiderToDelivery) {
   auto order = paid_order();
   EXPECT_TRUE(order.accepted().empty());
   EXPECT_TRUE(order.cook_started().empty());
-  EXPECT_EQ(problem_status([&] { order.check_cancelable(); }), 409);
+  EXPECT_EQ(problem_status([&] { order.begin_cancel(0); }), 409);
   order.cook_finished();
   order.rider_assigned("rider1");
   EXPECT_EQ(order.rider, "rider1");
@@ -110,7 +110,10 @@ TEST(OrderLifecycle, FollowsTheKitchenAndTheRiderToDelivery) {
   EXPECT_EQ(confirmed[0].type, "DeliveryConfirmed");
   EXPECT_EQ(confirmed[0].body.at("riderId").as_string(), "rider1");
   EXPECT_EQ(confirmed[0].body.at("status").as_string(), "DELIVERED");
-  auto reviewed = order.review(3, {1, 5, "맛있어요"});
+  auto [review, reviewed] = order.review(3, {1, 5, "맛있어요"}, 2000);
+  EXPECT_EQ(review.id, 3);
+  EXPECT_EQ(review.customer, "customer1");
+  EXPECT_EQ(review.created_at, 2000);
   EXPECT_EQ(reviewed[0].type, "OrderReviewed");
   EXPECT_EQ(reviewed[0].body.at("rating").as_int64(), 5);
   EXPECT_EQ(reviewed[0].body.at("storeId").as_int64(), 1);
@@ -118,10 +121,10 @@ TEST(OrderLifecycle, FollowsTheKitchenAndTheRiderToDelivery) {
 
 TEST(OrderLifecycle, AReportThatOvertookAnEarlierOneIsToBeTriedAgain) {
   auto [placed, events] = Order::place(1, "customer1", order::parse_place_order(request(kValid)), "s", menu, 0);
-  EXPECT_THROW(placed.rejected(), order::TooEarly);  // OrderRejected before PaymentApproved
+  EXPECT_THROW(placed.rejected(), platform::TooEarly);  // OrderRejected before PaymentApproved
   EXPECT_EQ(placed.status, Status::Placed);
   auto paid = paid_order();
-  EXPECT_THROW(paid.cook_finished(), order::TooEarly);
+  EXPECT_THROW(paid.cook_finished(), platform::TooEarly);
   paid.status = Status::Canceled;
   EXPECT_EQ(problem_status([&] { paid.cook_started(); }), 409);  // past it: stale, dropped
 }
@@ -132,7 +135,7 @@ TEST(OrderLifecycle, RefusesStepsOutOfOrderAndChangesNothing) {
   order.cook_started();
   EXPECT_EQ(problem_status([&] { order.accepted(); }), 409);
   EXPECT_EQ(problem_status([&] { order.confirm_delivery(); }), 409);
-  EXPECT_EQ(problem_status([&] { order.review(1, {1, 5, ""}); }), 409);
+  EXPECT_EQ(problem_status([&] { order.review(1, {1, 5, ""}, 0); }), 409);
   EXPECT_EQ(order.status, Status::Cooking);
 }
 
@@ -140,7 +143,8 @@ TEST(OrderCancel, AllowedUntilCookingStartsAndSaysWhetherRefunded) {
   for (auto before : {Status::Placed, Status::Paid, Status::Accepted}) {
     auto order = paid_order();
     order.status = before;
-    auto events = order.cancel(true);
+    EXPECT_TRUE(order.begin_cancel(1000).empty());
+    auto events = order.note_canceled(true);
     EXPECT_EQ(order.status, Status::Canceled);
     ASSERT_EQ(events.size(), 1u);
     EXPECT_EQ(events[0].type, "OrderCanceled");
@@ -151,7 +155,8 @@ TEST(OrderCancel, AllowedUntilCookingStartsAndSaysWhetherRefunded) {
                      Status::Rejected, Status::Canceled, Status::PaymentFailed}) {
     auto order = paid_order();
     order.status = after;
-    EXPECT_EQ(problem_status([&] { order.cancel(false); }), 409) << order::to_string(after);
+    EXPECT_EQ(problem_status([&] { order.begin_cancel(1000); }), 409) << order::to_string(after);
+    EXPECT_EQ(problem_status([&] { order.note_canceled(false); }), 409) << order::to_string(after);
     EXPECT_EQ(order.status, after);
   }
 }
@@ -160,7 +165,7 @@ TEST(OrderCancel, TheRefusalAfterCookingSaysWhy) {
   auto order = paid_order();
   order.status = Status::Cooking;
   try {
-    order.check_cancelable();
+    order.begin_cancel(1000);
     FAIL();
   } catch (const platform::Problem& problem) {
     EXPECT_NE(problem.detail.find("cooking has already started"), std::string::npos);
@@ -173,6 +178,184 @@ TEST(Review, ValidatesRatingAndContent) {
                            R"({"orderId":1,"rating":5})", R"({"rating":5,"content":"x"})",
                            R"({"orderId":1,"rating":5,"content":"x","extra":1})"})
     EXPECT_EQ(problem_status([&] { order::parse_review(request(body)); }), 400) << body;
+}
+
+}  // namespace
+
+namespace {
+
+using order::CancelProgress;
+using order::CancelStep;
+using order::RefundAnswer;
+using order::StoreAnswer;
+
+TEST(OrderCancel, APendingCancelShowsTheStatusItCameFromAndHoldsBackReports) {
+  auto order = paid_order();
+  EXPECT_TRUE(order.begin_cancel(1000).empty());
+  EXPECT_EQ(order.status, Status::CancelPending);
+  EXPECT_EQ(order.public_status(), Status::Paid);
+  EXPECT_EQ(order.allowed_commands(), std::vector<std::string>{"cancel"});
+  EXPECT_EQ(order::status_from(order::to_string(Status::CancelPending)), Status::CancelPending);
+  // Asked again (a second tap, the recovery): the cancel goes on from when it began.
+  EXPECT_TRUE(order.begin_cancel(5000).empty());
+  EXPECT_EQ(order.cancel_requested_at, 1000);
+  // Other services' reports wait for the cancel's outcome, like FTGO's CANCEL_PENDING.
+  EXPECT_THROW(order.accepted(), platform::TooEarly);
+  EXPECT_THROW(order.payment_failed(), platform::TooEarly);
+  EXPECT_EQ(order.status, Status::CancelPending);
+  // Commands meanwhile speak of the status the customer sees.
+  try {
+    order.confirm_delivery();
+    FAIL();
+  } catch (const platform::Problem& problem) {
+    EXPECT_EQ(problem.status, 409);
+    EXPECT_NE(problem.detail.find("is PAID"), std::string::npos) << problem.detail;
+  }
+}
+
+// Carries a cancel through the saga as the adapter does, the store and payment answering as
+// given; returns the steps taken, the end last.
+std::vector<CancelStep> carry_out(Order& order, CancelProgress& progress, StoreAnswer store, RefundAnswer refund,
+                                  platform::Events& events, std::int64_t now_ms = 1000) {
+  std::vector<CancelStep> steps;
+  for (;;) {
+    auto step = order::next_step(progress);
+    steps.push_back(step);
+    switch (step) {
+      case CancelStep::RecordIntent:
+        order.begin_cancel(now_ms);
+        progress.intent_recorded = true;
+        break;
+      case CancelStep::AskStore:
+        progress.store = store;
+        if (store == StoreAnswer::Refused)
+          progress.store_detail = "order 1 cannot be canceled: cooking has already started (COOKING)";
+        break;
+      case CancelStep::UndoIntent:
+        order.undo_pending_cancel();
+        progress.undone = true;
+        break;
+      case CancelStep::AskRefund: progress.refund = refund; break;
+      case CancelStep::NoteCanceled:
+        events = order.note_canceled(progress.refunded());
+        progress.noted = true;
+        break;
+      case CancelStep::Canceled:
+      case CancelStep::Refused:
+      case CancelStep::StillPending: return steps;
+    }
+  }
+}
+
+TEST(CancelSaga, StoreAgreesAndPaymentRefundsNow) {
+  auto order = paid_order();
+  auto progress = CancelProgress::requested();
+  platform::Events events;
+  auto steps = carry_out(order, progress, StoreAnswer::Agreed, RefundAnswer::Refunded, events);
+  EXPECT_EQ(steps, (std::vector{CancelStep::RecordIntent, CancelStep::AskStore, CancelStep::AskRefund,
+                                CancelStep::NoteCanceled, CancelStep::Canceled}));
+  EXPECT_EQ(order.status, Status::Canceled);
+  EXPECT_EQ(order.public_status(), Status::Canceled);
+  EXPECT_FALSE(order.status_before_cancel);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "OrderCanceled");
+  EXPECT_TRUE(events[0].body.at("refunded").as_bool());
+  EXPECT_EQ(events[0].body.at("customerId").as_string(), "customer1");
+  EXPECT_EQ(events[0].body.at("storeId").as_int64(), 1);
+  // Reports held back meanwhile are stale now: dropped.
+  EXPECT_EQ(problem_status([&] { order.accepted(); }), 409);
+}
+
+TEST(CancelSaga, PaymentNotAnsweringFallsBackToTheRefundByEvent) {
+  auto order = paid_order();
+  auto progress = CancelProgress::requested();
+  platform::Events events;
+  auto steps = carry_out(order, progress, StoreAnswer::Agreed, RefundAnswer::Fallback, events);
+  EXPECT_EQ(steps.back(), CancelStep::Canceled);
+  EXPECT_EQ(order.status, Status::Canceled);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_FALSE(events[0].body.at("refunded").as_bool());
+}
+
+TEST(CancelSaga, StoreRefusingUndoesTheIntentAndSaysWhy) {
+  auto order = paid_order();
+  order.accepted();
+  auto progress = CancelProgress::requested();
+  platform::Events events;
+  auto steps = carry_out(order, progress, StoreAnswer::Refused, RefundAnswer::Refunded, events);
+  EXPECT_EQ(steps,
+            (std::vector{CancelStep::RecordIntent, CancelStep::AskStore, CancelStep::UndoIntent, CancelStep::Refused}));
+  EXPECT_EQ(order.status, Status::Accepted);
+  EXPECT_FALSE(order.status_before_cancel);
+  EXPECT_EQ(order.cancel_requested_at, 0);
+  EXPECT_TRUE(events.empty());
+  auto problem = order::cancel_problem(progress);
+  EXPECT_EQ(problem.status, 409);
+  EXPECT_NE(problem.detail.find("cooking has already started"), std::string::npos);
+  // The report held back meanwhile applies now.
+  order.cook_started();
+  EXPECT_EQ(order.status, Status::Cooking);
+  // Undone already (by a concurrent run): nothing more to undo.
+  EXPECT_TRUE(order.undo_pending_cancel().empty());
+  EXPECT_EQ(order.status, Status::Cooking);
+
+  CancelProgress without_detail{.intent_recorded = true, .store = StoreAnswer::Refused, .undone = true};
+  EXPECT_EQ(order::cancel_problem(without_detail).detail, "the store refused the cancel");
+}
+
+TEST(CancelSaga, StoreNotAnsweringLeavesItPendingUntilTheRecoveryFinishesIt) {
+  auto order = paid_order();
+  auto progress = CancelProgress::requested();
+  platform::Events events;
+  auto steps = carry_out(order, progress, StoreAnswer::Unreachable, RefundAnswer::Refunded, events, 1000);
+  EXPECT_EQ(steps, (std::vector{CancelStep::RecordIntent, CancelStep::AskStore, CancelStep::StillPending}));
+  EXPECT_EQ(order.status, Status::CancelPending);
+  EXPECT_EQ(order.public_status(), Status::Paid);
+  auto problem = order::cancel_problem(progress);
+  EXPECT_EQ(problem.status, 503);
+  EXPECT_NE(problem.detail.find("the cancel is retried until it answers"), std::string::npos);
+
+  // The recovery leaves a cancel alone while its own request may still be running.
+  EXPECT_FALSE(order::cancel_interrupted(order, 1000 + order::kResumeCancelAfterMs));
+  ASSERT_TRUE(order::cancel_interrupted(order, 1001 + order::kResumeCancelAfterMs));
+  auto resumed = CancelProgress::resumed();
+  steps = carry_out(order, resumed, StoreAnswer::Agreed, RefundAnswer::Refunded, events);
+  EXPECT_EQ(steps,
+            (std::vector{CancelStep::AskStore, CancelStep::AskRefund, CancelStep::NoteCanceled, CancelStep::Canceled}));
+  EXPECT_EQ(order.status, Status::Canceled);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "OrderCanceled");
+  EXPECT_FALSE(order::cancel_interrupted(order, 1000000));
+}
+
+TEST(CancelSaga, AStoreAnsweringNeitherYesNorNoLeavesItPendingToo) {
+  auto order = paid_order();
+  auto progress = CancelProgress::requested();
+  platform::Events events;
+  EXPECT_EQ(carry_out(order, progress, StoreAnswer::Failed, RefundAnswer::Refunded, events).back(),
+            CancelStep::StillPending);
+  EXPECT_EQ(order.status, Status::CancelPending);
+  auto problem = order::cancel_problem(progress);
+  EXPECT_EQ(problem.status, 503);
+  EXPECT_EQ(problem.detail, "the store could not cancel the cooking; try again");
+}
+
+TEST(CancelSaga, R6RefusesAtTheFirstStepOnceCookingStarted) {
+  auto order = paid_order();
+  order.accepted();
+  order.cook_started();
+  EXPECT_EQ(problem_status([&] { order.begin_cancel(1000); }), 409);
+  EXPECT_EQ(order.status, Status::Cooking);
+  auto canceled = paid_order();
+  canceled.begin_cancel(1000);
+  canceled.note_canceled(false);
+  try {
+    canceled.begin_cancel(2000);
+    FAIL();
+  } catch (const platform::Problem& problem) {
+    EXPECT_EQ(problem.detail, "order 1 is already CANCELED");
+  }
+  EXPECT_EQ(problem_status([&] { canceled.note_canceled(true); }), 409);  // a second run ending late
 }
 
 }  // namespace

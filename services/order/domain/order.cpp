@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <set>
+#include <stdexcept>
 
 #include "contracts/events.hpp"
 #include "platform/problem.hpp"
@@ -90,12 +91,13 @@ const char* to_string(Status status) {
     case Status::PickedUp: return PickedUp;
     case Status::Delivered: return Delivered;
     case Status::Canceled: return Canceled;
+    case Status::CancelPending: return "CANCEL_PENDING";
   }
   return "UNKNOWN";
 }
 
 Status status_from(std::string_view text) {
-  for (int s = static_cast<int>(Status::Placed); s <= static_cast<int>(Status::Canceled); ++s)
+  for (int s = static_cast<int>(Status::Placed); s <= static_cast<int>(Status::CancelPending); ++s)
     if (text == to_string(static_cast<Status>(s))) return static_cast<Status>(s);
   throw std::invalid_argument("unknown order status " + std::string(text));
 }
@@ -114,26 +116,10 @@ ReviewRequest parse_review(const boost::json::object& body) {
   return request;
 }
 
-boost::json::array items_json(const std::vector<LineItem>& items) {
-  boost::json::array out;
-  for (const auto& item : items)
-    out.push_back({{"menuId", item.menu_id}, {"name", item.name}, {"price", item.price}, {"qty", item.qty}});
-  return out;
-}
-
-std::vector<LineItem> items_from_json(const boost::json::array& items) {
-  std::vector<LineItem> out;
-  for (const auto& value : items) {
-    const auto& item = value.as_object();
-    out.push_back({item.at("menuId").as_int64(), std::string(item.at("name").as_string()), item.at("price").as_int64(),
-                   item.at("qty").as_int64()});
-  }
-  return out;
-}
-
-std::pair<Order, std::vector<platform::Event>> Order::place(
-    std::int64_t id, std::string customer, const PlaceOrder& request, const std::string& store_name,
-    const std::function<std::optional<MenuItem>(std::int64_t)>& menu, std::int64_t now_ms) {
+std::pair<Order, platform::Events> Order::place(std::int64_t id, std::string customer, const PlaceOrder& request,
+                                                const std::string& store_name,
+                                                const std::function<std::optional<MenuItem>(std::int64_t)>& menu,
+                                                std::int64_t now_ms) {
   if (store_name.empty()) throw bad_request("storeId " + std::to_string(request.store_id) + " is not a known store");
   Order order;
   order.id = id;
@@ -152,25 +138,18 @@ std::pair<Order, std::vector<platform::Event>> Order::place(
     order.items.push_back({menu_id, item->name, item->price, qty});
     order.total_price += item->price * qty;
   }
-  platform::Event placed{contracts::event::OrderPlaced, order.snapshot()};
-  return {std::move(order), {std::move(placed)}};
+  auto placed =
+      platform::events(contracts::OrderPlaced{order.id, order.customer, order.store_id, order.store_name, order.items,
+                                              order.total_price, order.address, order.lat, order.lon});
+  return {std::move(order), std::move(placed)};
 }
 
-boost::json::object Order::snapshot() const {
-  return {{"orderId", id},
-          {"customerId", customer},
-          {"storeId", store_id},
-          {"storeName", store_name},
-          {"items", items_json(items)},
-          {"totalPrice", total_price},
-          {"address", address},
-          {"lat", lat},
-          {"lon", lon},
-          {"status", to_string(status)}};
+Status Order::public_status() const {
+  return status == Status::CancelPending && status_before_cancel ? *status_before_cancel : status;
 }
 
 std::vector<std::string> Order::allowed_commands() const {
-  switch (status) {
+  switch (public_status()) {
     case Status::Placed:
     case Status::Paid:
     case Status::Accepted: return {"cancel"};
@@ -180,59 +159,65 @@ std::vector<std::string> Order::allowed_commands() const {
   }
 }
 
-platform::Event Order::event(const char* type) const {
-  return {type, {{"orderId", id}, {"customerId", customer}, {"storeId", store_id}, {"status", to_string(status)}}};
-}
-
 namespace {
-// Where a status stands in the lifecycle; the final ones past every other.
-int rank(Status status) {
-  switch (status) {
-    case Status::Placed: return 0;
-    case Status::Paid: return 1;
-    case Status::Accepted: return 2;
-    case Status::Cooking: return 3;
-    case Status::Cooked: return 4;
-    case Status::RiderAssigned: return 5;
-    case Status::PickedUp: return 6;
-    case Status::Delivered: return 7;
-    case Status::PaymentFailed:
-    case Status::Rejected:
-    case Status::Canceled: break;
-  }
-  return 8;
-}
+int rank(Status status) { return contracts::order_status::rank(to_string(status)); }
 }  // namespace
 
-std::vector<platform::Event> Order::move(Status from, Status to, const char* event_type) {
+void Order::advance(Status from, Status to) {
+  // As FTGO's Order refuses every transition in CANCEL_PENDING: the report is retried until
+  // the cancel is decided, and is then stale (canceled) or applies (undone).
+  if (status == Status::CancelPending)
+    throw platform::TooEarly("order " + std::to_string(id) + " has a cancel pending; the step to " + to_string(to) +
+                             " waits for its outcome");
   if (status != from && rank(status) < rank(from))
-    throw TooEarly("order " + std::to_string(id) + " is " + to_string(status) + ", not yet " + to_string(from));
+    throw platform::TooEarly("order " + std::to_string(id) + " is " + to_string(status) + ", not yet " +
+                             to_string(from));
   if (status != from)
     throw platform::conflict("order " + std::to_string(id) + " is " + to_string(status) + ", not " + to_string(from));
   status = to;
-  if (!event_type) return {};
-  return {event(event_type)};
 }
 
-std::vector<platform::Event> Order::payment_approved() { return move(Status::Placed, Status::Paid); }
-std::vector<platform::Event> Order::payment_failed() { return move(Status::Placed, Status::PaymentFailed); }
-std::vector<platform::Event> Order::accepted() { return move(Status::Paid, Status::Accepted); }
-std::vector<platform::Event> Order::rejected() { return move(Status::Paid, Status::Rejected); }
-std::vector<platform::Event> Order::cook_started() { return move(Status::Accepted, Status::Cooking); }
-std::vector<platform::Event> Order::cook_finished() { return move(Status::Cooking, Status::Cooked); }
-std::vector<platform::Event> Order::picked_up() { return move(Status::RiderAssigned, Status::PickedUp); }
-
-std::vector<platform::Event> Order::rider_assigned(const std::string& rider_id) {
-  auto events = move(Status::Cooked, Status::RiderAssigned);
+platform::Events Order::payment_approved() {
+  advance(Status::Placed, Status::Paid);
+  return {};
+}
+platform::Events Order::payment_failed() {
+  advance(Status::Placed, Status::PaymentFailed);
+  return {};
+}
+platform::Events Order::accepted() {
+  advance(Status::Paid, Status::Accepted);
+  return {};
+}
+platform::Events Order::rejected() {
+  advance(Status::Paid, Status::Rejected);
+  return {};
+}
+platform::Events Order::cook_started() {
+  advance(Status::Accepted, Status::Cooking);
+  return {};
+}
+platform::Events Order::cook_finished() {
+  advance(Status::Cooking, Status::Cooked);
+  return {};
+}
+platform::Events Order::rider_assigned(const std::string& rider_id) {
+  advance(Status::Cooked, Status::RiderAssigned);
   rider = rider_id;
-  return events;
+  return {};
+}
+platform::Events Order::picked_up() {
+  advance(Status::RiderAssigned, Status::PickedUp);
+  return {};
 }
 
+// R6: a customer may cancel until cooking starts, i.e. while PLACED, PAID or ACCEPTED.
 void Order::check_cancelable() const {
   switch (status) {
     case Status::Placed:
     case Status::Paid:
-    case Status::Accepted: return;
+    case Status::Accepted:
+    case Status::CancelPending: return;
     case Status::Cooking:
     case Status::Cooked:
     case Status::RiderAssigned:
@@ -247,33 +232,50 @@ void Order::check_cancelable() const {
   throw platform::conflict("order " + std::to_string(id) + " is already " + to_string(status));
 }
 
-std::vector<platform::Event> Order::cancel(bool refunded) {
+platform::Events Order::begin_cancel(std::int64_t now_ms) {
   check_cancelable();
-  status = Status::Canceled;
-  auto canceled = event(contracts::event::OrderCanceled);
-  canceled.body["refunded"] = refunded;
-  return {std::move(canceled)};
+  if (status == Status::CancelPending) return {};  // asked again: the pending cancel goes on
+  status_before_cancel = status;
+  cancel_requested_at = now_ms;
+  status = Status::CancelPending;
+  return {};
 }
 
-std::vector<platform::Event> Order::confirm_delivery() {
+platform::Events Order::undo_pending_cancel() {
+  if (status != Status::CancelPending) return {};
+  status = public_status();
+  status_before_cancel.reset();
+  cancel_requested_at = 0;
+  return {};
+}
+
+platform::Events Order::note_canceled(bool refunded) {
+  check_cancelable();
+  if (status != Status::CancelPending)
+    throw platform::conflict("order " + std::to_string(id) + " has no cancel pending");
+  status = Status::Canceled;
+  status_before_cancel.reset();
+  cancel_requested_at = 0;
+  return platform::events(contracts::OrderCanceled{id, customer, store_id, refunded});
+}
+
+platform::Events Order::confirm_delivery() {
   if (status != Status::PickedUp)
-    throw platform::conflict("order " + std::to_string(id) + " is " + to_string(status) +
+    throw platform::conflict("order " + std::to_string(id) + " is " + to_string(public_status()) +
                              "; delivery can be confirmed once the rider has picked it up");
   status = Status::Delivered;
-  auto confirmed = event(contracts::event::DeliveryConfirmed);
-  if (!rider.empty()) confirmed.body["riderId"] = rider;
-  return {std::move(confirmed)};
+  return platform::events(contracts::DeliveryConfirmed{
+      id, customer, store_id, rider.empty() ? std::nullopt : std::optional<std::string>(rider)});
 }
 
-std::vector<platform::Event> Order::review(std::int64_t review_id, const ReviewRequest& request) const {
+std::pair<Review, platform::Events> Order::review(std::int64_t review_id, const ReviewRequest& request,
+                                                  std::int64_t now_ms) const {
   if (status != Status::Delivered)
-    throw platform::conflict("order " + std::to_string(id) + " is " + to_string(status) +
+    throw platform::conflict("order " + std::to_string(id) + " is " + to_string(public_status()) +
                              "; it can be reviewed once delivered");
-  auto reviewed = event(contracts::event::OrderReviewed);
-  reviewed.body["reviewId"] = review_id;
-  reviewed.body["rating"] = request.rating;
-  reviewed.body["content"] = request.content;
-  return {std::move(reviewed)};
+  Review review{review_id, id, store_id, customer, request.rating, request.content, now_ms};
+  return {review, platform::events(
+                      contracts::OrderReviewed{id, customer, store_id, review_id, request.rating, request.content})};
 }
 
 }  // namespace order

@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "contracts/events.hpp"
 #include "platform/event.hpp"
 
 namespace order {
@@ -20,12 +20,8 @@ struct MenuItem {
   std::int64_t price = 0;  // KRW
 };
 
-struct LineItem {
-  std::int64_t menu_id = 0;
-  std::string name;
-  std::int64_t price = 0;
-  std::int64_t qty = 0;
-};
+// A line as OrderPlaced carries it: priced when the order was placed.
+using LineItem = contracts::LineItem;
 
 // A customer's order request, validated for shape and ranges.
 struct PlaceOrder {
@@ -43,12 +39,6 @@ inline constexpr std::size_t kMaxAddress = 200;
 // Throws platform::Problem 400 naming the offending field.
 PlaceOrder parse_place_order(const boost::json::object& body);
 
-// A report of a step whose precondition has not happened here yet (an event that overtook
-// an earlier one after a crash): not a refusal, it is to be tried again later.
-struct TooEarly : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 enum class Status {
   Placed,
   Paid,
@@ -60,7 +50,10 @@ enum class Status {
   RiderAssigned,
   PickedUp,
   Delivered,
-  Canceled
+  Canceled,
+  // The customer asked to cancel and the store's answer is not known yet. Only this service
+  // knows the word: everyone else still sees the status it came from.
+  CancelPending
 };
 const char* to_string(Status status);
 Status status_from(std::string_view text);
@@ -75,6 +68,16 @@ inline constexpr std::size_t kMaxReview = 1000;
 // Throws platform::Problem 400 naming the offending field.
 ReviewRequest parse_review(const boost::json::object& body);
 
+struct Review {
+  std::int64_t id = 0;
+  std::int64_t order_id = 0;
+  std::int64_t store_id = 0;
+  std::string customer;
+  std::int64_t rating = 0;
+  std::string content;
+  std::int64_t created_at = 0;  // epoch ms
+};
+
 struct Order {
   std::int64_t id = 0;
   std::string customer;
@@ -88,44 +91,52 @@ struct Order {
   Status status = Status::Placed;
   std::int64_t placed_at = 0;  // epoch ms
   std::string rider;           // once a rider took the delivery
+  // While CancelPending: the status the cancel came from, and when it began (epoch ms).
+  std::optional<Status> status_before_cancel;
+  std::int64_t cancel_requested_at = 0;
 
   // Prices each line from the menu; Problem 400 for an unknown store (store_name empty)
   // or a menu item that the store does not sell.
-  static std::pair<Order, std::vector<platform::Event>> place(
-      std::int64_t id, std::string customer, const PlaceOrder& request, const std::string& store_name,
-      const std::function<std::optional<MenuItem>(std::int64_t)>& menu, std::int64_t now_ms);
+  static std::pair<Order, platform::Events> place(std::int64_t id, std::string customer, const PlaceOrder& request,
+                                                  const std::string& store_name,
+                                                  const std::function<std::optional<MenuItem>(std::int64_t)>& menu,
+                                                  std::int64_t now_ms);
 
   // What other services report. Each throws Problem 409 when the order is past the state the
-  // report follows from (a stale or repeated event), TooEarly when it has not reached it yet,
-  // and changes nothing then.
-  std::vector<platform::Event> payment_approved();
-  std::vector<platform::Event> payment_failed();
-  std::vector<platform::Event> accepted();
-  std::vector<platform::Event> rejected();
-  std::vector<platform::Event> cook_started();
-  std::vector<platform::Event> cook_finished();
-  std::vector<platform::Event> rider_assigned(const std::string& rider_id);
-  std::vector<platform::Event> picked_up();
+  // report follows from (a stale or repeated event), platform::TooEarly when it has not
+  // reached it yet or a cancel is pending (the report waits for the cancel's outcome), and
+  // changes nothing then.
+  platform::Events payment_approved();
+  platform::Events payment_failed();
+  platform::Events accepted();
+  platform::Events rejected();
+  platform::Events cook_started();
+  platform::Events cook_finished();
+  platform::Events rider_assigned(const std::string& rider_id);
+  platform::Events picked_up();
 
-  // The order's fields as its events and its representation carry them.
-  boost::json::object snapshot() const;
-  // The customer's commands the present state allows: cancel, deliveryconfirm, review.
+  // The status shown outside this service: while a cancel is pending, the one it came from.
+  Status public_status() const;
+  // The customer's commands the shown state allows: cancel, deliveryconfirm, review.
   std::vector<std::string> allowed_commands() const;
 
-  // The customer's commands. Cancelling is allowed until cooking starts (R6): check first,
-  // ask the store and payment, then cancel. Problem 409 otherwise, with the reason.
-  void check_cancelable() const;
-  std::vector<platform::Event> cancel(bool refunded);
-  std::vector<platform::Event> confirm_delivery();
+  // The cancel's local steps (the saga is in cancel_order.hpp). begin_cancel records the
+  // intent (CancelPending), or keeps the one already pending; Problem 409 with the reason
+  // once cooking has started or the order is final.
+  platform::Events begin_cancel(std::int64_t now_ms);
+  // The store refused: back to the status the cancel came from. Nothing when none is pending.
+  platform::Events undo_pending_cancel();
+  // The store agreed: CANCELED, telling payment whether it has refunded already.
+  platform::Events note_canceled(bool refunded);
+
+  platform::Events confirm_delivery();
   // Problem 409 unless delivered; the adapter makes it once per order.
-  std::vector<platform::Event> review(std::int64_t review_id, const ReviewRequest& request) const;
+  std::pair<Review, platform::Events> review(std::int64_t review_id, const ReviewRequest& request,
+                                             std::int64_t now_ms) const;
 
  private:
-  std::vector<platform::Event> move(Status from, Status to, const char* event_type = nullptr);
-  platform::Event event(const char* type) const;
+  void advance(Status from, Status to);
+  void check_cancelable() const;
 };
-
-boost::json::array items_json(const std::vector<LineItem>& items);
-std::vector<LineItem> items_from_json(const boost::json::array& items);
 
 }  // namespace order
