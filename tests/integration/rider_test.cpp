@@ -91,7 +91,7 @@ class RiderDeliveries : public ::testing::Test {
 
   void delivery_confirmed(std::int64_t order_id, const std::string& rider) {
     fd::test::publish_event(platform.nats_url(), "DeliveryConfirmed",
-                            {{"orderId", order_id}, {"customerId", "customer1"}, {"riderId", rider},
+                            {{"orderId", order_id}, {"customerId", "customer1"}, {"storeId", 1}, {"riderId", rider},
                              {"status", "DELIVERED"}});
   }
 

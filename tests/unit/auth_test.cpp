@@ -46,6 +46,18 @@ TEST(SignUp, AcceptsASensibleAccountAndSaysWhatIsWrongOtherwise) {
   }
 }
 
+TEST(SignUp, MakesACustomerAccountThatKeepsOnlyThePasswordsHash) {
+  auto form = auth::parse_sign_up(
+      boost::json::parse(R"({"username":"kim_99","password":"longenough","displayName":"김"})").as_object());
+  auto account = auth::signed_up(form, "$argon2id$hash", 42);
+  EXPECT_EQ(account.username, "kim_99");
+  EXPECT_EQ(account.role, "customer");
+  EXPECT_TRUE(account.store_id.empty());
+  EXPECT_EQ(account.display_name, "김");
+  EXPECT_EQ(account.password_hash, "$argon2id$hash");
+  EXPECT_EQ(account.created_at, 42);
+}
+
 TEST(Refresh, NeedsExactlyARefreshToken) {
   EXPECT_EQ(auth::parse_refresh(boost::json::parse(R"({"refreshToken":"abc"})").as_object()), "abc");
   EXPECT_THROW(auth::parse_refresh(boost::json::parse(R"({})").as_object()), platform::Problem);

@@ -164,6 +164,30 @@ TEST(DeliveryStateMachine, StatusWordsRoundTrip) {
   EXPECT_THROW(rider::delivery_status_from("LOST"), std::invalid_argument);
 }
 
+TEST(DeliveryStateMachine, OpensWhereTheKitchenSaysWhenItIsDone) {
+  auto delivery = Delivery::open({.orderId = 7,
+                                  .customerId = "customer1",
+                                  .storeId = 1,
+                                  .storeName = "교촌치킨 강남역점",
+                                  .storeLat = kGangnam.lat,
+                                  .storeLon = kGangnam.lon,
+                                  .address = "서울 강남구 테헤란로 152",
+                                  .lat = kYeoksam.lat,
+                                  .lon = kYeoksam.lon},
+                                 1000);
+  auto expected = open_delivery();
+  EXPECT_EQ(delivery.order_id, expected.order_id);
+  EXPECT_EQ(delivery.customer, expected.customer);
+  EXPECT_EQ(delivery.store_id, expected.store_id);
+  EXPECT_EQ(delivery.store_name, expected.store_name);
+  EXPECT_DOUBLE_EQ(delivery.store.lon, kGangnam.lon);
+  EXPECT_EQ(delivery.address, expected.address);
+  EXPECT_DOUBLE_EQ(delivery.destination.lat, kYeoksam.lat);
+  EXPECT_EQ(delivery.status, DeliveryStatus::Open);
+  EXPECT_TRUE(delivery.rider.empty());
+  EXPECT_EQ(delivery.opened_at, 1000);
+}
+
 TEST(DeliveryStateMachine, IsOfferedOnlyToRidersNearTheCustomerWhileOpen) {
   auto delivery = open_delivery();
   EXPECT_TRUE(delivery.offered_to(at("rider1", kGangnam)));
@@ -193,6 +217,9 @@ TEST(DeliveryStateMachine, AssignPickAndConfirmEmitTheirEvents) {
                                                    {"storeId", 1},
                                                    {"status", "ASSIGNED"}}));
   EXPECT_EQ(assigned[0].order_id(), "7");
+  // Keys in the order the service has always published them.
+  EXPECT_EQ(boost::json::serialize(assigned[0].body),
+            R"({"orderId":7,"customerId":"customer1","riderId":"rider1","storeId":1,"status":"ASSIGNED"})");
 
   auto picked = delivery.pick("rider1");
   EXPECT_EQ(delivery.status, DeliveryStatus::PickedUp);
@@ -202,6 +229,8 @@ TEST(DeliveryStateMachine, AssignPickAndConfirmEmitTheirEvents) {
                                                  {"customerId", "customer1"},
                                                  {"riderId", "rider1"},
                                                  {"status", "PICKED_UP"}}));
+  EXPECT_EQ(boost::json::serialize(picked[0].body),
+            R"({"orderId":7,"customerId":"customer1","riderId":"rider1","status":"PICKED_UP"})");
 
   // The order service publishes DeliveryConfirmed; the delivery only closes.
   EXPECT_TRUE(delivery.delivery_confirmed().empty());

@@ -41,6 +41,10 @@ SignUp parse_sign_up(const boost::json::object& body) {
   return sign_up;
 }
 
+Account signed_up(const SignUp& form, std::string password_hash, std::int64_t now_ms) {
+  return {form.credentials.username, "customer", "", form.display_name, std::move(password_hash), now_ms};
+}
+
 std::string parse_refresh(const boost::json::object& body) {
   for (const auto& field : body)
     if (field.key() != "refreshToken") throw platform::bad_request("unknown field '" + std::string(field.key()) + "'");

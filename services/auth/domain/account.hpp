@@ -14,6 +14,8 @@ struct Account {
   std::string role;      // customer | owner | rider
   std::string store_id;  // the store an owner runs
   std::string display_name;
+  std::string password_hash;  // Argon2id, encoded with its salt: the password itself is never kept
+  std::int64_t created_at = 0;  // epoch ms
 };
 
 struct Credentials {
@@ -31,6 +33,8 @@ struct SignUp {
   std::string display_name;
 };
 SignUp parse_sign_up(const boost::json::object& body);
+// The customer account a sign-up makes, with the hash the adapter made of its password.
+Account signed_up(const SignUp& form, std::string password_hash, std::int64_t now_ms);
 
 // {"refreshToken": "..."}; Problem 400 otherwise.
 std::string parse_refresh(const boost::json::object& body);

@@ -41,6 +41,19 @@ platform::Problem held_by_another(const Delivery& delivery) {
 
 }  // namespace
 
+Delivery Delivery::open(const contracts::CookFinished& cooked, std::int64_t now_ms) {
+  return {cooked.orderId,
+          cooked.customerId,
+          cooked.storeId,
+          cooked.storeName,
+          {cooked.storeLat, cooked.storeLon},
+          cooked.address,
+          {cooked.lat, cooked.lon},
+          DeliveryStatus::Open,
+          "",
+          now_ms};
+}
+
 bool Delivery::offered_to(const RiderPosition& position) const {
   return status == DeliveryStatus::Open && position.reaches(destination);
 }
@@ -49,7 +62,7 @@ bool Delivery::visible_to(std::string_view someone, const std::optional<RiderPos
   return held_by(someone) || (position && offered_to(*position));
 }
 
-std::vector<platform::Event> Delivery::assign(const RiderPosition& by) {
+platform::Events Delivery::assign(const RiderPosition& by) {
   switch (status) {
     case DeliveryStatus::Open: {
       auto distance = distance_km(by.at, destination);
@@ -59,12 +72,7 @@ std::vector<platform::Event> Delivery::assign(const RiderPosition& by) {
                                  "; report a closer position or a wider radiusKm with PUT /riders/me/location");
       status = DeliveryStatus::Assigned;
       rider = by.rider;
-      return {{contracts::event::DeliveryAssigned,
-               {{"orderId", order_id},
-                {"customerId", customer},
-                {"riderId", rider},
-                {"storeId", store_id},
-                {"status", to_string(status)}}}};
+      return platform::events(contracts::DeliveryAssigned{order_id, customer, rider, store_id});
     }
     case DeliveryStatus::Assigned:
     case DeliveryStatus::PickedUp:
@@ -74,7 +82,7 @@ std::vector<platform::Event> Delivery::assign(const RiderPosition& by) {
                            " (" + to_string(status) + ")");
 }
 
-std::vector<platform::Event> Delivery::pick(std::string_view by) {
+platform::Events Delivery::pick(std::string_view by) {
   switch (status) {
     case DeliveryStatus::Open:
       throw platform::conflict(named(*this) + " is OPEN: take it first with PUT /deliveries/" +
@@ -82,8 +90,7 @@ std::vector<platform::Event> Delivery::pick(std::string_view by) {
     case DeliveryStatus::Assigned:
       if (!held_by(by)) throw held_by_another(*this);
       status = DeliveryStatus::PickedUp;
-      return {{contracts::event::Picked,
-               {{"orderId", order_id}, {"customerId", customer}, {"riderId", rider}, {"status", to_string(status)}}}};
+      return platform::events(contracts::Picked{order_id, customer, rider});
     case DeliveryStatus::PickedUp:
     case DeliveryStatus::Delivered:
       if (!held_by(by)) throw held_by_another(*this);
@@ -93,7 +100,7 @@ std::vector<platform::Event> Delivery::pick(std::string_view by) {
                            "; only an ASSIGNED delivery is picked up");
 }
 
-std::vector<platform::Event> Delivery::delivery_confirmed() {
+platform::Events Delivery::delivery_confirmed() {
   switch (status) {
     case DeliveryStatus::PickedUp: status = DeliveryStatus::Delivered; return {};
     case DeliveryStatus::Open:

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "contracts/events.hpp"
 #include "domain/geo.hpp"
 #include "domain/rider_position.hpp"
 #include "platform/event.hpp"
@@ -31,6 +31,9 @@ struct Delivery {
   std::string rider;  // who holds it; empty while OPEN
   std::int64_t opened_at = 0;  // epoch ms
 
+  // The kitchen is done: OPEN to the riders near the customer.
+  static Delivery open(const contracts::CookFinished& cooked, std::int64_t now_ms);
+
   bool held_by(std::string_view someone) const { return !rider.empty() && rider == someone; }
   // Open, and the customer is within the rider's radius.
   bool offered_to(const RiderPosition& position) const;
@@ -39,11 +42,11 @@ struct Delivery {
 
   // OPEN → ASSIGNED to the rider; Problem 409 when someone already holds it or the
   // customer is beyond the rider's radius.
-  std::vector<platform::Event> assign(const RiderPosition& by);
+  platform::Events assign(const RiderPosition& by);
   // ASSIGNED → PICKED_UP; Problem 403 when another rider holds it, 409 in any other state.
-  std::vector<platform::Event> pick(std::string_view by);
+  platform::Events pick(std::string_view by);
   // PICKED_UP → DELIVERED, on the customer's DeliveryConfirmed; Problem 409 otherwise.
-  std::vector<platform::Event> delivery_confirmed();
+  platform::Events delivery_confirmed();
 };
 
 }  // namespace rider

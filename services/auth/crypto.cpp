@@ -1,0 +1,54 @@
+#include <argon2.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <stdexcept>
+
+#include "app.hpp"
+
+namespace auth {
+
+namespace {
+
+// OWASP's Argon2id baseline: 19 MiB, 2 passes, 1 lane.
+constexpr std::uint32_t kTimeCost = 2, kMemoryKiB = 19 * 1024, kLanes = 1;
+
+std::string hex(const unsigned char* bytes, std::size_t size) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < size; ++i) {
+    out += digits[bytes[i] >> 4];
+    out += digits[bytes[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string hash_password(const std::string& password) {
+  unsigned char salt[16];
+  if (RAND_bytes(salt, sizeof salt) != 1) throw std::runtime_error("no randomness for a password salt");
+  char encoded[128];
+  int rc = argon2id_hash_encoded(kTimeCost, kMemoryKiB, kLanes, password.data(), password.size(), salt, sizeof salt,
+                                 32, encoded, sizeof encoded);
+  if (rc != ARGON2_OK) throw std::runtime_error(std::string("argon2id failed: ") + argon2_error_message(rc));
+  return encoded;
+}
+
+bool password_matches(const std::string& encoded, const std::string& password) {
+  return argon2id_verify(encoded.c_str(), password.data(), password.size()) == ARGON2_OK;
+}
+
+std::string random_token() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no randomness for a token");
+  return hex(bytes, sizeof bytes);
+}
+
+std::string sha256(const std::string& text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  return hex(digest, sizeof digest);
+}
+
+}  // namespace auth

@@ -1,0 +1,103 @@
+// The auth service's HTTP handlers: transport only.
+#include "app.hpp"
+#include "contracts/events.hpp"
+#include "platform/clock.hpp"
+#include "platform/log.hpp"
+#include "platform/messaging.hpp"
+#include "platform/problem.hpp"
+
+namespace auth {
+
+namespace {
+
+using platform::Db;
+using platform::Request;
+using platform::Response;
+
+// A new access token and a new refresh token for the account, in the caller's transaction.
+boost::json::object issue(Db& tx, const Tokens& tokens, const Account& account) {
+  auto now = platform::now_s();
+  auto access = platform::sign_jwt(claims_for(account, now, tokens.access_ttl, platform::new_id()), tokens.secret);
+  auto refresh = random_token();
+  keep_refresh_token(tx, sha256(refresh), account.username, now + tokens.refresh_ttl);
+  boost::json::object body{{"accessToken", access},       {"tokenType", "Bearer"},
+                           {"expiresIn", tokens.access_ttl}, {"refreshToken", refresh},
+                           {"username", account.username}, {"role", account.role}};
+  if (!account.store_id.empty()) body["storeId"] = std::stoll(account.store_id);
+  return body;
+}
+
+Response login(Db& db, const Tokens& tokens, Request& request) {
+  auto credentials = parse_login(request.json_object());
+  auto account = accounts().find(db, credentials.username);
+  // The same answer for an unknown user and a wrong password: accounts are not to be probed.
+  if (!account || !password_matches(account->password_hash, credentials.password))
+    throw platform::unauthorized("username or password is wrong");
+  boost::json::object body;
+  db.transaction([&](Db& tx) { body = issue(tx, tokens, *account); });
+  return platform::json_response(200, body);
+}
+
+Response sign_up(Db& db, const Tokens& tokens, Request& request) {
+  auto form = parse_sign_up(request.json_object());
+  auto account = signed_up(form, hash_password(form.credentials.password), platform::now_ms());
+  boost::json::object body;
+  db.transaction([&](Db& tx) {
+    if (accounts().find(tx, account.username)) throw platform::conflict("username " + account.username + " is taken");
+    accounts().insert(tx, account);
+    body = issue(tx, tokens, account);
+  });
+  platform::log::info("customer signed up", {{"username", account.username}});
+  auto response = platform::json_response(201, body);
+  response.headers.emplace_back("Location", "/auth/me");
+  return response;
+}
+
+Response refresh(Db& db, const Tokens& tokens, Request& request) {
+  auto presented = sha256(parse_refresh(request.json_object()));
+  boost::json::object body;
+  db.transaction([&](Db& tx) {
+    auto username = use_refresh_token(tx, presented, platform::now_s());
+    if (!username) throw platform::unauthorized("refresh token is unknown, used, revoked or expired; log in again");
+    auto account = accounts().find(tx, *username);
+    if (!account) throw platform::unauthorized("the account of this refresh token no longer exists");
+    body = issue(tx, tokens, *account);
+  });
+  return platform::json_response(200, body);
+}
+
+// Logout revokes the presented access token everywhere (contracts::TokenRevoked reaches
+// every service) and every refresh token of the account.
+Response logout(Db& db, const platform::Identity& identity, Request& request) {
+  auto claims = identity.caller(request);
+  db.transaction([&](Db& tx) {
+    revoke_refresh_tokens(tx, claims.subject, platform::now_s());
+    if (claims.token_id.empty()) return;
+    contracts::TokenRevoked revoked{claims.token_id, claims.expires_at, claims.subject};
+    platform::append_events(tx, platform::events(revoked));  // TODO(platform): platform::record(tx, events)
+  });
+  return Response{204, "application/json", {}, {}};
+}
+
+Response me(const platform::Identity& identity, Request& request) {
+  auto claims = identity.caller(request);
+  boost::json::object body{{"username", claims.subject}, {"role", claims.role},
+                           {"expiresAt", platform::iso_time(claims.expires_at * 1000)}};
+  if (!claims.store_id.empty()) body["storeId"] = std::stoll(claims.store_id);
+  return platform::json_response(200, body);
+}
+
+}  // namespace
+
+void add_routes(platform::ServiceHost& host, const Tokens& tokens) {
+  auto& db = host.db();
+  const auto& identity = host.identity();
+  auto& router = host.router();
+  router.add("POST", "/auth/login", [&db, tokens](Request& r) { return login(db, tokens, r); });
+  router.add("POST", "/auth/signup", [&db, tokens](Request& r) { return sign_up(db, tokens, r); });
+  router.add("POST", "/auth/refresh", [&db, tokens](Request& r) { return refresh(db, tokens, r); });
+  router.add("POST", "/auth/logout", [&db, &identity](Request& r) { return logout(db, identity, r); });
+  router.add("GET", "/auth/me", [&identity](Request& r) { return me(identity, r); });
+}
+
+}  // namespace auth

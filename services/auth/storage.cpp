@@ -1,0 +1,56 @@
+#include "app.hpp"
+#include "platform/clock.hpp"
+#include "platform/log.hpp"
+
+namespace auth {
+
+const platform::Table<Account>& accounts() {
+  static const platform::Table<Account> table{
+      "accounts",
+      "account",
+      {{"username", [](const Account& a) { return a.username; }},
+       {"password_hash", [](const Account& a) { return a.password_hash; }},
+       {"role", [](const Account& a) { return a.role; }},
+       {"store_id", [](const Account& a) { return platform::text_or_null(a.store_id); }},
+       {"display_name", [](const Account& a) { return a.display_name; }},
+       {"created_at", [](const Account& a) { return a.created_at; }}},
+      [](const platform::Row& row) {
+        return Account{row.text("username"),     row.text("role"),          row.text("store_id"),
+                       row.text("display_name"), row.text("password_hash"), row.integer("created_at")};
+      }};
+  return table;
+}
+
+void seed_demo_accounts(platform::Db& db) {
+  if (!accounts().select(db, "LIMIT 1").empty()) return;
+  std::vector<Account> seeded;
+  for (auto& [account, password] : demo_accounts()) {
+    account.password_hash = hash_password(password);  // slow on purpose: outside the transaction
+    account.created_at = platform::now_ms();
+    seeded.push_back(std::move(account));
+  }
+  db.transaction([&](platform::Db& tx) {
+    for (const auto& account : seeded) accounts().insert(tx, account);
+  });
+  platform::log::info("demo accounts seeded");
+}
+
+void keep_refresh_token(platform::Db& tx, const std::string& token_hash, const std::string& username,
+                        std::int64_t expires_at) {
+  tx.exec("INSERT INTO refresh_tokens (token_hash, username, expires_at) VALUES (?, ?, ?)",
+          {token_hash, username, expires_at});
+}
+
+std::optional<std::string> use_refresh_token(platform::Db& tx, const std::string& token_hash, std::int64_t now_s) {
+  auto row = tx.query_one("SELECT username, expires_at, revoked_at FROM refresh_tokens WHERE token_hash = ?",
+                          {token_hash});
+  if (!row || !row->is_null("revoked_at") || row->integer("expires_at") <= now_s) return std::nullopt;
+  tx.exec("UPDATE refresh_tokens SET revoked_at = ? WHERE token_hash = ?", {now_s, token_hash});
+  return row->text("username");
+}
+
+void revoke_refresh_tokens(platform::Db& tx, const std::string& username, std::int64_t now_s) {
+  tx.exec("UPDATE refresh_tokens SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL", {now_s, username});
+}
+
+}  // namespace auth
