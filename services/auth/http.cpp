@@ -74,7 +74,7 @@ Response logout(Db& db, const platform::Identity& identity, Request& request) {
     revoke_refresh_tokens(tx, claims.subject, platform::now_s());
     if (claims.token_id.empty()) return;
     contracts::TokenRevoked revoked{claims.token_id, claims.expires_at, claims.subject};
-    platform::append_events(tx, platform::events(revoked));  // TODO(platform): platform::record(tx, events)
+    platform::record(tx, platform::events(revoked));
   });
   return Response{204, "application/json", {}, {}};
 }

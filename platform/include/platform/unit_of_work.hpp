@@ -36,6 +36,10 @@ void record(Db& tx, const Table<T>& table, const T& aggregate, const Events& eve
   append_events(tx, events);
 }
 
+// Within the caller's transaction: events that change no aggregate row of this service (a
+// logout revokes a token that lives only in the events).
+inline void record(Db& tx, const Events& events) { append_events(tx, events); }
+
 // Within the caller's transaction. transition(T&) returns the Events it caused.
 template <class T, class Transition>
 T apply_in(Db& tx, const Table<T>& table, const Value& key, Transition&& transition) {
