@@ -3,7 +3,7 @@
 #include "contracts/events.hpp"
 #include "platform/clock.hpp"
 #include "platform/log.hpp"
-#include "platform/messaging.hpp"
+#include "platform/unit_of_work.hpp"
 #include "platform/problem.hpp"
 
 namespace auth {

@@ -83,11 +83,9 @@ Response list_notifications(Db& db, const platform::Identity& identity, Request&
 
 Response get_notification(Db& db, const platform::Identity& identity, Request& request) {
   auto caller = identity.require(request, "customer");
-  auto id = request.id_param("notificationId");
-  auto notification = notifications().find(db, id);
-  if (!notification || notification->customer != caller.subject)
-    throw platform::not_found("no notification " + std::to_string(id));
-  return platform::json_response(200, notification_json(*notification));
+  auto notification = notifications().get(db, request.id_param("notificationId"),
+                                          [&](const Notification& n) { return n.customer == caller.subject; });
+  return platform::json_response(200, notification_json(notification));
 }
 
 }  // namespace

@@ -63,11 +63,10 @@ Response place_order(Db& db, const platform::Identity& identity, Request& reques
 // The order as its customer (or its store's owner) may see it; anyone else is told it does
 // not exist: ids are not a secret to probe.
 Order visible_order(Db& db, const platform::Claims& caller, const Request& request) {
-  auto order = orders().find(db, request.id_param("orderId"));
-  bool allowed = order && ((caller.role == "customer" && order->customer == caller.subject) ||
-                           (caller.role == "owner" && std::to_string(order->store_id) == caller.store_id));
-  if (!allowed) throw platform::not_found("no order " + request.param("orderId"));
-  return std::move(*order);
+  return orders().get(db, request.id_param("orderId"), [&](const Order& order) {
+    return (caller.role == "customer" && order.customer == caller.subject) ||
+           (caller.role == "owner" && std::to_string(order.store_id) == caller.store_id);
+  });
 }
 
 Response get_order(Db& db, const platform::Identity& identity, Request& request) {

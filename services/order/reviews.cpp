@@ -71,9 +71,7 @@ Response list_reviews(Db& db, Request& request) {
 }
 
 Response get_review(Db& db, Request& request) {
-  auto review = reviews().find(db, request.id_param("reviewId"));
-  if (!review) throw platform::not_found("no review " + request.param("reviewId"));
-  return platform::json_response(200, review_json(*review));
+  return platform::json_response(200, review_json(reviews().get(db, request.id_param("reviewId"))));
 }
 
 }  // namespace

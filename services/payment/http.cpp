@@ -26,11 +26,9 @@ boost::json::object payment_json(const Payment& payment) {
 
 Response get_payment(Db& db, const platform::Identity& identity, Request& request) {
   auto caller = identity.require(request, "customer");
-  auto id = request.id_param("orderId");
-  auto payment = payments().find(db, id);
-  if (!payment || payment->customer != caller.subject)
-    throw platform::not_found("no payment for order " + std::to_string(id));
-  return platform::json_response(200, payment_json(*payment));
+  auto payment = payments().get(db, request.id_param("orderId"),
+                                [&](const Payment& p) { return p.customer == caller.subject; });
+  return platform::json_response(200, payment_json(payment));
 }
 
 // Internal (C4): the order service asks synchronously while the customer waits.

@@ -35,9 +35,8 @@ Response list_stores(Db& db, Request&) {
 
 Response get_store(Db& db, Request& request) {
   auto id = request.id_param("storeId");
-  auto store = stores().find(db, id);
-  if (!store) throw platform::not_found("no store " + std::to_string(id));
-  auto body = store_json(*store, reviews_by_store(db)[id]);
+  auto store = stores().get(db, id);
+  auto body = store_json(store, reviews_by_store(db)[id]);
   boost::json::array menu;
   for (const auto& item : menu_of(db, id))
     menu.push_back({{"menuId", item.menu_id}, {"name", item.name}, {"price", item.price}});

@@ -1,5 +1,7 @@
 #include "platform_fixture.hpp"
 
+#include "platform/process.hpp"
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstdlib>
@@ -172,46 +174,11 @@ int TestPlatform::run_script(const std::string& command, const std::string& arg,
         std::string entry = *e;
         if (!env_.contains(entry.substr(0, entry.find('=')))) env_strings.push_back(std::move(entry));
     }
-    std::vector<char*> envp;
-    for (auto& s : env_strings) envp.push_back(s.data());
-    envp.push_back(nullptr);
-
-    std::string bash = "bash", script = script_path(), cmd = command, argument = arg;
-    std::vector<char*> argv = {bash.data(), script.data(), cmd.data()};
-    if (!argument.empty()) argv.push_back(argument.data());
-    argv.push_back(nullptr);
-
-    int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return -1;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
-    pid_t pid = -1;
-    int rc = ::posix_spawnp(&pid, "bash", &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(pipe_fds[1]);
-    if (rc != 0) {
-        ::close(pipe_fds[0]);
-        if (output) *output = std::string("posix_spawn bash: ") + std::strerror(rc);
-        return -1;
-    }
-
-    std::string text;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(pipe_fds[0], buf, sizeof buf);
-        if (n > 0) text.append(buf, static_cast<size_t>(n));
-        else if (n == 0 || errno != EINTR) break;
-    }
-    ::close(pipe_fds[0]);
-
-    int wstatus = 0;
-    while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {}
-    if (output) *output = std::move(text);
-    if (WIFEXITED(wstatus)) return WEXITSTATUS(wstatus);
-    return 128 + (WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
+    std::vector<std::string> argv{"bash", script_path(), command};
+    if (!arg.empty()) argv.push_back(arg);
+    auto ran = platform::run_process(argv, &env_strings);
+    if (output) *output = std::move(ran.output);
+    return ran.status;
 }
 
 } // namespace fd::test

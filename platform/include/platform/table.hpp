@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "platform/db.hpp"
+#include "platform/problem.hpp"
 
 namespace platform {
 
@@ -54,6 +55,14 @@ class Table {
     auto row = db.query_one(select_ + "WHERE " + columns_.front().name + " = ?", {key});
     if (!row) return std::nullopt;
     return read_(*row);
+  }
+
+  // The aggregate the caller may see: Problem 404 "no <noun> <key>" when there is none, and
+  // the same when `visible` says the caller may not see it (ids are not a secret to probe).
+  T get(Db& db, const Value& key, const std::function<bool(const T&)>& visible = nullptr) const {
+    auto aggregate = find(db, key);
+    if (!aggregate || (visible && !visible(*aggregate))) throw not_found("no " + noun_ + " " + key_text(key));
+    return std::move(*aggregate);
   }
 
   // `rest` is what follows FROM: "WHERE customer = ? ORDER BY order_id DESC LIMIT 100".
