@@ -8,12 +8,12 @@ const platform::Table<Account>& accounts() {
   static const platform::Table<Account> table{
       "accounts",
       "account",
-      {{"username", [](const Account& a) { return a.username; }},
-       {"password_hash", [](const Account& a) { return a.password_hash; }},
-       {"role", [](const Account& a) { return a.role; }},
+      {platform::column("username", &Account::username),
+       platform::column("password_hash", &Account::password_hash),
+       platform::column("role", &Account::role),
        {"store_id", [](const Account& a) { return platform::text_or_null(a.store_id); }},
-       {"display_name", [](const Account& a) { return a.display_name; }},
-       {"created_at", [](const Account& a) { return a.created_at; }}},
+       platform::column("display_name", &Account::display_name),
+       platform::column("created_at", &Account::created_at)},
       [](const platform::Row& row) {
         return Account{row.text("username"),     row.text("role"),          row.text("store_id"),
                        row.text("display_name"), row.text("password_hash"), row.integer("created_at")};

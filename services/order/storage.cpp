@@ -12,18 +12,18 @@ const platform::Table<Order>& orders() {
   static const platform::Table<Order> table{
       "orders",
       "order",
-      {{"order_id", [](const Order& o) { return o.id; }},
-       {"customer", [](const Order& o) { return o.customer; }},
-       {"store_id", [](const Order& o) { return o.store_id; }},
-       {"store_name", [](const Order& o) { return o.store_name; }},
+      {platform::column("order_id", &Order::id),
+       platform::column("customer", &Order::customer),
+       platform::column("store_id", &Order::store_id),
+       platform::column("store_name", &Order::store_name),
        {"items", [](const Order& o) { return boost::json::serialize(write(o.items)); }},
-       {"total_price", [](const Order& o) { return o.total_price; }},
-       {"address", [](const Order& o) { return o.address; }},
-       {"lat", [](const Order& o) { return o.lat; }},
-       {"lon", [](const Order& o) { return o.lon; }},
+       platform::column("total_price", &Order::total_price),
+       platform::column("address", &Order::address),
+       platform::column("lat", &Order::lat),
+       platform::column("lon", &Order::lon),
        {"status", [](const Order& o) { return std::string(to_string(o.status)); }},
        {"rider", [](const Order& o) { return platform::text_or_null(o.rider); }},
-       {"placed_at", [](const Order& o) { return o.placed_at; }},
+       platform::column("placed_at", &Order::placed_at),
        {"updated_at", [](const Order&) { return platform::now_ms(); }},
        {"cancel_requested_at",
         [](const Order& o) { return o.cancel_requested_at ? platform::Value(o.cancel_requested_at) : nullptr; }},
@@ -57,13 +57,13 @@ const platform::Table<Review>& reviews() {
   static const platform::Table<Review> table{
       "reviews",
       "review",
-      {{"review_id", [](const Review& r) { return r.id; }},
-       {"order_id", [](const Review& r) { return r.order_id; }},
-       {"store_id", [](const Review& r) { return r.store_id; }},
-       {"customer", [](const Review& r) { return r.customer; }},
-       {"rating", [](const Review& r) { return r.rating; }},
-       {"content", [](const Review& r) { return r.content; }},
-       {"created_at", [](const Review& r) { return r.created_at; }}},
+      {platform::column("review_id", &Review::id),
+       platform::column("order_id", &Review::order_id),
+       platform::column("store_id", &Review::store_id),
+       platform::column("customer", &Review::customer),
+       platform::column("rating", &Review::rating),
+       platform::column("content", &Review::content),
+       platform::column("created_at", &Review::created_at)},
       [](const platform::Row& row) {
         return Review{row.integer("review_id"), row.integer("order_id"), row.integer("store_id"),  row.text("customer"),
                       row.integer("rating"),    row.text("content"),     row.integer("created_at")};
@@ -74,8 +74,8 @@ const platform::Table<Review>& reviews() {
 const platform::Table<CatalogStore>& catalog_stores() {
   static const platform::Table<CatalogStore> table{"catalog_store",
                                                    "store",
-                                                   {{"store_id", [](const CatalogStore& s) { return s.store_id; }},
-                                                    {"name", [](const CatalogStore& s) { return s.name; }}},
+                                                   {platform::column("store_id", &CatalogStore::store_id),
+                                                    platform::column("name", &CatalogStore::name)},
                                                    [](const platform::Row& row) {
                                                      return CatalogStore{row.integer("store_id"), row.text("name")};
                                                    }};
@@ -86,10 +86,10 @@ const platform::Table<MenuItem>& catalog_menu() {
   static const platform::Table<MenuItem> table{
       "catalog_menu",
       "menu item",
-      {{"menu_id", [](const MenuItem& m) { return m.menu_id; }},
-       {"store_id", [](const MenuItem& m) { return m.store_id; }},
-       {"name", [](const MenuItem& m) { return m.name; }},
-       {"price", [](const MenuItem& m) { return m.price; }}},
+      {platform::column("menu_id", &MenuItem::menu_id),
+       platform::column("store_id", &MenuItem::store_id),
+       platform::column("name", &MenuItem::name),
+       platform::column("price", &MenuItem::price)},
       [](const platform::Row& row) {
         return MenuItem{row.integer("menu_id"), row.integer("store_id"), row.text("name"), row.integer("price")};
       }};

@@ -8,12 +8,12 @@ const platform::Table<Payment>& payments() {
   static const platform::Table<Payment> table{
       "payments",
       "payment for order",
-      {{"order_id", [](const Payment& p) { return p.order_id; }},
-       {"customer", [](const Payment& p) { return p.customer; }},
-       {"amount", [](const Payment& p) { return p.amount; }},
+      {platform::column("order_id", &Payment::order_id),
+       platform::column("customer", &Payment::customer),
+       platform::column("amount", &Payment::amount),
        {"status", [](const Payment& p) { return std::string(to_string(p.status)); }},
        {"reason", [](const Payment& p) { return platform::text_or_null(p.reason); }},
-       {"created_at", [](const Payment& p) { return p.created_at; }},
+       platform::column("created_at", &Payment::created_at),
        {"updated_at", [](const Payment&) { return platform::now_ms(); }}},
       [](const platform::Row& row) {
         return Payment{row.integer("order_id"),          row.text("customer"), row.integer("amount"),

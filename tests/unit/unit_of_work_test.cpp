@@ -27,9 +27,9 @@ struct Tally {
 const platform::Table<Tally>& tallies() {
   static const platform::Table<Tally> table{"tallies",
                                             "tally",
-                                            {{"order_id", [](const Tally& t) { return t.orderId; }},
-                                             {"owner", [](const Tally& t) { return t.owner; }},
-                                             {"count", [](const Tally& t) { return t.count; }}},
+                                            {platform::column("order_id", &Tally::orderId),
+                                             platform::column("owner", &Tally::owner),
+                                             platform::column("count", &Tally::count)},
                                             [](const platform::Row& row) {
                                               return Tally{row.integer("order_id"), row.text("owner"),
                                                            row.integer("count")};

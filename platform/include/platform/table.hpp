@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,16 @@ struct Column {
   std::string name;
   std::function<Value(const T&)> value;  // what the aggregate stores in it
 };
+
+// A column holding one member of the aggregate as it is.
+template <class T, class M>
+Column<T> column(std::string name, M T::*member) {
+  return {std::move(name), [member](const T& aggregate) -> Value {
+            const auto& field = aggregate.*member;
+            if constexpr (std::is_integral_v<M>) return static_cast<std::int64_t>(field);
+            else return field;
+          }};
+}
 
 // "42" for a key in messages.
 inline std::string key_text(const Value& key) {
