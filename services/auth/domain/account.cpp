@@ -1,25 +1,15 @@
 #include "domain/account.hpp"
 
 #include "platform/problem.hpp"
+#include "platform/request_fields.hpp"
 
 namespace auth {
 
-namespace {
-std::string text_field(const boost::json::object& body, const char* name, std::size_t max) {
-  auto* value = body.if_contains(name);
-  if (!value || !value->is_string()) throw platform::bad_request(std::string(name) + " must be a string");
-  std::string text(value->get_string());
-  if (text.empty() || text.size() > max)
-    throw platform::bad_request(std::string(name) + " must be 1 to " + std::to_string(max) + " bytes long");
-  return text;
-}
-}  // namespace
+namespace fields = platform::fields;
 
 Credentials parse_login(const boost::json::object& body) {
-  for (const auto& field : body)
-    if (field.key() != "username" && field.key() != "password")
-      throw platform::bad_request("unknown field '" + std::string(field.key()) + "'");
-  return {text_field(body, "username", 64), text_field(body, "password", 256)};
+  fields::only(body, {"username", "password"});
+  return {fields::text(body, "username", 64), fields::text(body, "password", 256)};
 }
 
 platform::Claims claims_for(const Account& account, std::int64_t now_seconds, std::int64_t ttl_seconds,
@@ -29,15 +19,13 @@ platform::Claims claims_for(const Account& account, std::int64_t now_seconds, st
 }
 
 SignUp parse_sign_up(const boost::json::object& body) {
-  for (const auto& field : body)
-    if (field.key() != "username" && field.key() != "password" && field.key() != "displayName")
-      throw platform::bad_request("unknown field '" + std::string(field.key()) + "'");
-  SignUp sign_up{{text_field(body, "username", 32), text_field(body, "password", 128)}, {}};
+  fields::only(body, {"username", "password", "displayName"});
+  SignUp sign_up{{fields::text(body, "username", 32), fields::text(body, "password", 128)}, {}};
   const auto& username = sign_up.credentials.username;
   if (username.size() < 3 || username.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
     throw platform::bad_request("username must be 3 to 32 characters of a-z, 0-9 and _");
   if (sign_up.credentials.password.size() < 8) throw platform::bad_request("password must be at least 8 bytes long");
-  sign_up.display_name = body.contains("displayName") ? text_field(body, "displayName", 64) : username;
+  sign_up.display_name = body.contains("displayName") ? fields::text(body, "displayName", 64) : username;
   return sign_up;
 }
 
@@ -46,9 +34,8 @@ Account signed_up(const SignUp& form, std::string password_hash, std::int64_t no
 }
 
 std::string parse_refresh(const boost::json::object& body) {
-  for (const auto& field : body)
-    if (field.key() != "refreshToken") throw platform::bad_request("unknown field '" + std::string(field.key()) + "'");
-  return text_field(body, "refreshToken", 128);
+  fields::only(body, {"refreshToken"});
+  return fields::text(body, "refreshToken", 128);
 }
 
 std::vector<DemoAccount> demo_accounts() {

@@ -7,40 +7,21 @@
 
 #include "contracts/events.hpp"
 #include "platform/problem.hpp"
+#include "platform/request_fields.hpp"
 
 namespace order {
 
 namespace {
 
 using platform::bad_request;
-
-std::int64_t integer_field(const boost::json::object& body, const char* name, const std::string& where) {
-  auto* value = body.if_contains(name);
-  if (!value) throw bad_request(where + name + " is required");
-  if (value->is_int64()) return value->get_int64();
-  if (value->is_uint64()) throw bad_request(where + name + " is out of range");
-  throw bad_request(where + name + " must be an integer");
-}
-
-double number_field(const boost::json::object& body, const char* name) {
-  auto* value = body.if_contains(name);
-  if (!value) throw bad_request(std::string(name) + " is required");
-  if (value->is_double()) return value->get_double();
-  if (value->is_int64()) return static_cast<double>(value->get_int64());
-  throw bad_request(std::string(name) + " must be a number");
-}
-
-void only_fields(const boost::json::object& body, const std::set<std::string_view>& allowed, const std::string& where) {
-  for (const auto& field : body)
-    if (!allowed.contains(field.key())) throw bad_request(where + "unknown field '" + std::string(field.key()) + "'");
-}
+namespace fields = platform::fields;
 
 }  // namespace
 
 PlaceOrder parse_place_order(const boost::json::object& body) {
-  only_fields(body, {"storeId", "items", "address", "lat", "lon"}, "");
+  fields::only(body, {"storeId", "items", "address", "lat", "lon"});
   PlaceOrder request;
-  request.store_id = integer_field(body, "storeId", "");
+  request.store_id = fields::integer(body, "storeId");
   if (request.store_id <= 0) throw bad_request("storeId must be a positive integer");
 
   auto* items = body.if_contains("items");
@@ -53,27 +34,20 @@ PlaceOrder parse_place_order(const boost::json::object& body) {
     const auto& item = items->get_array()[i];
     auto where = "items[" + std::to_string(i) + "].";
     if (!item.is_object()) throw bad_request("items[" + std::to_string(i) + "] must be an object {menuId, qty}");
-    only_fields(item.get_object(), {"menuId", "qty"}, where);
-    auto menu_id = integer_field(item.get_object(), "menuId", where);
-    auto qty = integer_field(item.get_object(), "qty", where);
+    fields::only(item.get_object(), {"menuId", "qty"}, where);
+    auto menu_id = fields::integer(item.get_object(), "menuId", where);
+    auto qty = fields::integer(item.get_object(), "qty", where);
     if (qty < 1 || qty > kMaxQty) throw bad_request(where + "qty must be between 1 and " + std::to_string(kMaxQty));
     if (!seen.insert(menu_id).second)
       throw bad_request(where + "menuId " + std::to_string(menu_id) + " appears twice; raise its qty instead");
     request.items.emplace_back(menu_id, qty);
   }
 
-  auto* address = body.if_contains("address");
-  if (!address || !address->is_string()) throw bad_request("address must be a string");
-  request.address = std::string(address->get_string());
-  if (request.address.empty() || request.address.size() > kMaxAddress)
-    throw bad_request("address must be 1 to " + std::to_string(kMaxAddress) + " bytes long");
-
-  request.lat = number_field(body, "lat");
-  request.lon = number_field(body, "lon");
-  if (!std::isfinite(request.lat) || request.lat < -90 || request.lat > 90)
-    throw bad_request("lat must be between -90 and 90");
-  if (!std::isfinite(request.lon) || request.lon < -180 || request.lon > 180)
-    throw bad_request("lon must be between -180 and 180");
+  request.address = fields::text(body, "address", kMaxAddress);
+  request.lat = fields::number(body, "lat");
+  request.lon = fields::number(body, "lon");
+  if (request.lat < -90 || request.lat > 90) throw bad_request("lat must be between -90 and 90");
+  if (request.lon < -180 || request.lon > 180) throw bad_request("lon must be between -180 and 180");
   return request;
 }
 
@@ -103,16 +77,12 @@ Status status_from(std::string_view text) {
 }
 
 ReviewRequest parse_review(const boost::json::object& body) {
-  only_fields(body, {"orderId", "rating", "content"}, "");
+  fields::only(body, {"orderId", "rating", "content"});
   ReviewRequest request;
-  request.order_id = integer_field(body, "orderId", "");
-  request.rating = integer_field(body, "rating", "");
+  request.order_id = fields::integer(body, "orderId");
+  request.rating = fields::integer(body, "rating");
   if (request.rating < 1 || request.rating > 5) throw bad_request("rating must be between 1 and 5");
-  auto* content = body.if_contains("content");
-  if (!content || !content->is_string()) throw bad_request("content must be a string");
-  request.content = std::string(content->get_string());
-  if (request.content.size() > kMaxReview)
-    throw bad_request("content must be at most " + std::to_string(kMaxReview) + " bytes long");
+  request.content = fields::text(body, "content", kMaxReview, 0);
   return request;
 }
 

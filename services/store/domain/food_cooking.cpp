@@ -5,6 +5,7 @@
 
 #include "domain/catalog.hpp"
 #include "platform/problem.hpp"
+#include "platform/request_fields.hpp"
 
 namespace store {
 
@@ -37,14 +38,8 @@ CookingStatus cooking_status_from(std::string_view text) {
 }
 
 std::string parse_rejection(const boost::json::object& body) {
-  for (const auto& field : body)
-    if (field.key() != "reason") throw platform::bad_request("unknown field '" + std::string(field.key()) + "'");
-  auto* reason = body.if_contains("reason");
-  if (!reason || !reason->is_string()) throw platform::bad_request("reason must be a string, e.g. {\"reason\":\"재료 소진\"}");
-  std::string text(reason->get_string());
-  if (text.empty() || text.size() > kMaxReason)
-    throw platform::bad_request("reason must be 1 to " + std::to_string(kMaxReason) + " bytes long");
-  return text;
+  platform::fields::only(body, {"reason"});
+  return platform::fields::text(body, "reason", kMaxReason, 1, ", e.g. {\"reason\":\"재료 소진\"}");
 }
 
 FoodCooking FoodCooking::placed(const contracts::OrderPlaced& order) {
