@@ -67,7 +67,7 @@ class SqliteDb final : public Db {
   }
 
   ~SqliteDb() override {
-    for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
+    for (auto& [sql, prepared] : statements_) sqlite3_finalize(prepared.statement);
     sqlite3_close(db_);
   }
 
@@ -83,7 +83,7 @@ class SqliteDb final : public Db {
 
   std::int64_t exec(std::string_view sql, const std::vector<Value>& args) override {
     std::lock_guard lock(mutex_);
-    auto* statement = prepare(sql, args);
+    auto* statement = prepare(sql, args).statement;
     int rc;
     while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
     }
@@ -95,16 +95,14 @@ class SqliteDb final : public Db {
 
   std::vector<Row> query(std::string_view sql, const std::vector<Value>& args) override {
     std::lock_guard lock(mutex_);
-    auto* statement = prepare(sql, args);
+    const auto& prepared = prepare(sql, args);
+    auto* statement = prepared.statement;
     std::vector<Row> rows;
     int columns = sqlite3_column_count(statement);
-    auto names = std::make_shared<std::vector<std::string>>();
-    names->reserve(columns);
-    for (int c = 0; c < columns; ++c) names->emplace_back(sqlite3_column_name(statement, c));
     int rc;
     while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
       Row row;
-      row.names = names;
+      row.names = prepared.names;
       row.values.reserve(columns);
       for (int c = 0; c < columns; ++c) {
         switch (sqlite3_column_type(statement, c)) {
@@ -164,18 +162,26 @@ class SqliteDb final : public Db {
     for (auto& listener : listeners) listener();
   }
 
-  sqlite3_stmt* prepare(std::string_view sql, const std::vector<Value>& args) {
+  // A statement is prepared once; its result's column names are read then, and shared by
+  // every row it ever returns.
+  struct Prepared {
+    sqlite3_stmt* statement = nullptr;
+    std::shared_ptr<const std::vector<std::string>> names;
+  };
+
+  const Prepared& prepare(std::string_view sql, const std::vector<Value>& args) {
     auto key = std::string(sql);
     auto it = statements_.find(key);
-    sqlite3_stmt* statement = nullptr;
     if (it == statements_.end()) {
-      if (sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &statement,
+      sqlite3_stmt* created = nullptr;
+      if (sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &created,
                              nullptr) != SQLITE_OK)
         fail(sql);
-      statements_.emplace(std::move(key), statement);
-    } else {
-      statement = it->second;
+      auto names = std::make_shared<std::vector<std::string>>();
+      for (int c = 0; c < sqlite3_column_count(created); ++c) names->emplace_back(sqlite3_column_name(created, c));
+      it = statements_.emplace(std::move(key), Prepared{created, std::move(names)}).first;
     }
+    auto* statement = it->second.statement;
     sqlite3_clear_bindings(statement);
     if (static_cast<int>(args.size()) != sqlite3_bind_parameter_count(statement))
       throw std::logic_error("SQL expects " + std::to_string(sqlite3_bind_parameter_count(statement)) +
@@ -192,14 +198,14 @@ class SqliteDb final : public Db {
           },
           args[i]);
     }
-    return statement;
+    return it->second;
   }
 
   std::string path_;
   sqlite3* db_ = nullptr;
   std::recursive_mutex mutex_;
   int depth_ = 0;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  std::unordered_map<std::string, Prepared> statements_;
   std::vector<std::function<void()>> listeners_;
 };
 

@@ -53,6 +53,7 @@ class Table {
       if (i) updates += (i > 1 ? ", " : "") + column + " = excluded." + column;
     }
     select_ = "SELECT " + list + " FROM " + name_ + " ";
+    find_ = select_ + "WHERE " + columns_.front().name + " = ?";
     insert_ = "INSERT INTO " + name_ + " (" + list + ") VALUES (" + marks + ")";
     save_ = insert_ + " ON CONFLICT (" + columns_.front().name + ") DO " +
             (updates.empty() ? std::string("NOTHING") : "UPDATE SET " + updates);
@@ -63,7 +64,7 @@ class Table {
   const std::string& key() const { return columns_.front().name; }
 
   std::optional<T> find(Db& db, const Value& key) const {
-    auto row = db.query_one(select_ + "WHERE " + columns_.front().name + " = ?", {key});
+    auto row = db.query_one(find_, {key});
     if (!row) return std::nullopt;
     return read_(*row);
   }
@@ -102,7 +103,7 @@ class Table {
   std::string noun_;
   std::vector<Column<T>> columns_;
   std::function<T(const Row&)> read_;
-  std::string select_, insert_, save_;
+  std::string select_, find_, insert_, save_;
 };
 
 // An optional text column: NULL when empty.
