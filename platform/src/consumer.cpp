@@ -8,6 +8,7 @@
 
 #include "contracts/codec.hpp"
 #include "platform/clock.hpp"
+#include "platform/event.hpp"
 #include "platform/log.hpp"
 
 namespace platform {
@@ -34,6 +35,7 @@ Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const 
 
   ReceivedEvent event{id, type, std::move(value.as_object())};
   std::string failure;
+  bool too_early = false;
   try {
     bool duplicate = false;
     db.transaction([&](Db& tx) {
@@ -52,6 +54,10 @@ Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const 
     log::error("unreadable event dropped (does not match its contract)",
                {{"orderId", event.order_id()}, {"eventType", type}, {"eventId", id}, {"error", e.what()}});
     return Verdict::term();
+  } catch (const TooEarly& e) {
+    // The written policy's ordinary case (unit_of_work.hpp), not a failure: said quietly.
+    failure = e.what();
+    too_early = true;
   } catch (const std::exception& e) {
     failure = e.what();
   } catch (...) {
@@ -61,13 +67,14 @@ Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const 
   std::int64_t delay = kNakDelayMs;
   for (std::uint64_t i = 1; i < delivery.attempt && delay < kNakDelayMaxMs; ++i) delay *= 2;
   delay = std::min(delay, kNakDelayMaxMs);
-  log::error("reaction failed; event will be redelivered",
-             {{"orderId", event.order_id()},
-              {"eventType", type},
-              {"eventId", id},
-              {"attempt", std::to_string(delivery.attempt)},
-              {"retryInMs", std::to_string(delay)},
-              {"error", failure}});
+  (too_early ? log::info : log::error)(too_early ? "event came too early; it will be redelivered"
+                                                 : "reaction failed; event will be redelivered",
+                                       {{"orderId", event.order_id()},
+                                        {"eventType", type},
+                                        {"eventId", id},
+                                        {"attempt", std::to_string(delivery.attempt)},
+                                        {"retryInMs", std::to_string(delay)},
+                                        {"error", failure}});
   return Verdict::nak(std::chrono::milliseconds(delay));
 }
 

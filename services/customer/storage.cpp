@@ -128,8 +128,7 @@ void queue_notification(Db& tx, const OrderStatus& view) {
   if (!notifications().select(tx, "WHERE order_id = ? AND status = ?", {view.order_id, view.status}).empty()) return;
   // Numbered here rather than by the database, the same in SQLite and PostgreSQL; the
   // projection's transaction is the only writer of new rows.
-  auto id = tx.query_one("SELECT COALESCE(MAX(id), 0) + 1 AS id FROM notifications")->integer("id");
-  notifications().insert(tx, Notification::announcing(id, view, platform::now_ms()));
+  notifications().insert(tx, Notification::announcing(notifications().next_key(tx), view, platform::now_ms()));
 }
 
 }  // namespace customer

@@ -28,14 +28,6 @@ const platform::Table<CatalogStore>& catalog_stores();
 const platform::Table<MenuItem>& catalog_menu();
 void replicate(platform::Db& tx, const contracts::StoreOpened& opened);
 
-// The key after the table's highest: read in the caller's transaction, so that two commands
-// never take the same one (until keys come from a sequence).
-template <class T>
-std::int64_t next_key(platform::Db& tx, const platform::Table<T>& table) {
-  return tx.query_one("SELECT COALESCE(MAX(" + table.key() + "), 0) + 1 AS next_key FROM " + table.name())
-      ->integer("next_key");
-}
-
 // Runs the cancel saga (domain/cancel_order.hpp): the synchronous calls to the store and to
 // payment behind their circuit breakers, each local step in the unit of work.
 class CancelSaga {

@@ -50,7 +50,7 @@ Response place_order(Db& db, const platform::Identity& identity, Request& reques
   auto placed = platform::create(db, orders(), [&](Db& tx) {
     auto store = catalog_stores().find(tx, command.store_id);
     auto menu = [&tx](std::int64_t menu_id) { return catalog_menu().find(tx, menu_id); };
-    return Order::place(next_key(tx, orders()), customer.subject, command, store ? store->name : std::string(), menu,
+    return Order::place(orders().next_key(tx), customer.subject, command, store ? store->name : std::string(), menu,
                         platform::now_ms());
   });
   auto id = std::to_string(placed.id);

@@ -36,7 +36,7 @@ Response post_review(Db& db, const platform::Identity& identity, Request& reques
       throw platform::not_found("no order " + std::to_string(command.order_id) + " among your orders");
     if (!reviews().select(tx, "WHERE order_id = ?", {order->id}).empty())
       throw platform::conflict("order " + std::to_string(order->id) + " has already been reviewed");
-    return order->review(next_key(tx, reviews()), command, platform::now_ms());
+    return order->review(reviews().next_key(tx), command, platform::now_ms());
   });
   auto response = platform::json_response(201, review_json(review));
   response.headers.emplace_back("Location", "/reviews/" + std::to_string(review.id));

@@ -23,10 +23,16 @@ const platform::Table<Payment>& payments() {
 }
 
 Payment refund(platform::Db& tx, std::int64_t order_id) {
-  auto payment = payments().find(tx, order_id).value_or(Payment::canceled_before_charge(order_id, platform::now_ms()));
-  auto events = payment.cancel();
-  platform::record(tx, payments(), payment, events);
-  if (!events.empty()) platform::log::info("payment refunded", {{"orderId", std::to_string(order_id)}});
+  bool refunded = false;
+  auto payment = platform::apply_in(
+      tx, payments(), order_id,
+      [&refunded](Payment& p) {
+        auto events = p.cancel();
+        refunded = !events.empty();
+        return events;
+      },
+      [order_id] { return Payment::canceled_before_charge(order_id, platform::now_ms()); });
+  if (refunded) platform::log::info("payment refunded", {{"orderId", std::to_string(order_id)}});
   return payment;
 }
 

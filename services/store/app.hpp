@@ -29,7 +29,8 @@ struct Reviews {
   std::optional<double> rating;  // the average; none before the first review
   std::int64_t count = 0;
 };
-std::map<std::int64_t, Reviews> reviews_by_store(platform::Db& db);
+// Every store's, or only one's.
+std::map<std::int64_t, Reviews> reviews_by_store(platform::Db& db, std::optional<std::int64_t> only = std::nullopt);
 // A review rates its store once, however often it is delivered.
 void record_rating(platform::Db& tx, const contracts::OrderReviewed& reviewed);
 

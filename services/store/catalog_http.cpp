@@ -36,7 +36,7 @@ Response list_stores(Db& db, Request&) {
 Response get_store(Db& db, Request& request) {
   auto id = request.id_param("storeId");
   auto store = stores().get(db, id);
-  auto body = store_json(store, reviews_by_store(db)[id]);
+  auto body = store_json(store, reviews_by_store(db, id)[id]);
   boost::json::array menu;
   for (const auto& item : menu_of(db, id))
     menu.push_back({{"menuId", item.menu_id}, {"name", item.name}, {"price", item.price}});

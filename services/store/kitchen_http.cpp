@@ -42,13 +42,9 @@ std::int64_t owned_store(const platform::Identity& identity, const Request& requ
   }
 }
 
-// Another store's order, or one not yet paid, is reported in platform::apply's words for a
-// missing one, as if it did not exist.
+// Another store's order, or one not yet paid, is reported as missing, as if it did not exist.
 bool shown_to(const FoodCooking& cooking, std::int64_t store_id) {
   return cooking.store_id == store_id && cooking.listed();
-}
-[[noreturn]] void absent(std::int64_t order_id) {
-  throw platform::not_found("no " + cookings().noun() + " " + std::to_string(order_id));
 }
 
 Response list_cookings(Db& db, const platform::Identity& identity, Request& request) {
@@ -62,10 +58,9 @@ Response list_cookings(Db& db, const platform::Identity& identity, Request& requ
 
 Response get_cooking(Db& db, const platform::Identity& identity, Request& request) {
   auto store_id = owned_store(identity, request);
-  auto order_id = request.id_param("orderId");
-  auto cooking = cookings().find(db, order_id);
-  if (!cooking || !shown_to(*cooking, store_id)) absent(order_id);
-  return platform::json_response(200, cooking_json(*cooking));
+  auto cooking = cookings().get(db, request.id_param("orderId"),
+                                [store_id](const FoodCooking& c) { return shown_to(c, store_id); });
+  return platform::json_response(200, cooking_json(cooking));
 }
 
 using Command = std::function<platform::Events(FoodCooking&, Request&)>;
@@ -75,7 +70,7 @@ using Command = std::function<platform::Events(FoodCooking&, Request&)>;
 Response command_cooking(Db& db, const platform::Identity& identity, Request& request, const Command& command) {
   auto store_id = owned_store(identity, request);
   auto cooking = platform::apply(db, cookings(), request.id_param("orderId"), [&](FoodCooking& c) {
-    if (!shown_to(c, store_id)) absent(c.order_id);
+    if (!shown_to(c, store_id)) throw cookings().missing(c.order_id);
     return command(c, request);
   });
   platform::log::info("kitchen step",
@@ -88,12 +83,9 @@ Response command_cooking(Db& db, const platform::Identity& identity, Request& re
 Response cancel_cooking(Db& db, const platform::Identity& identity, Request& request) {
   identity.require(request, "service");
   auto order_id = request.id_param("orderId");
-  FoodCooking cooking;
-  db.transaction([&](Db& tx) {
-    cooking = cookings().find(tx, order_id).value_or(canceled_before_arrival(order_id));
-    auto events = cooking.cancel();
-    platform::record(tx, cookings(), cooking, events);
-  });
+  auto cooking = platform::apply(
+      db, cookings(), order_id, [](FoodCooking& c) { return c.cancel(); },
+      [order_id] { return canceled_before_arrival(order_id); });
   platform::log::info("cooking canceled", {{"orderId", std::to_string(order_id)}});
   return platform::json_response(200, {{"orderId", order_id}, {"status", to_string(cooking.status)}});
 }

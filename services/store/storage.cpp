@@ -76,10 +76,11 @@ void seed_demo_stores(platform::Db& db) {
   platform::log::info("demo stores seeded");
 }
 
-std::map<std::int64_t, Reviews> reviews_by_store(platform::Db& db) {
+std::map<std::int64_t, Reviews> reviews_by_store(platform::Db& db, std::optional<std::int64_t> only) {
   std::map<std::int64_t, Reviews> out;
-  for (const auto& row : db.query("SELECT store_id, AVG(rating) AS rating, COUNT(*) AS review_count "
-                                  "FROM store_ratings GROUP BY store_id"))
+  const std::string sql = std::string("SELECT store_id, AVG(rating) AS rating, COUNT(*) AS review_count FROM store_ratings ") +
+                          (only ? "WHERE store_id = ? " : "") + "GROUP BY store_id";
+  for (const auto& row : db.query(sql, only ? std::vector<platform::Value>{*only} : std::vector<platform::Value>{}))
     out[row.integer("store_id")] = {row.real("rating"), row.integer("review_count")};
   return out;
 }

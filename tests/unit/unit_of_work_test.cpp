@@ -70,6 +70,17 @@ TEST_F(UnitOfWork, ARefusedCommandChangesNothingAndAMissingAggregateIs404) {
   EXPECT_EQ(outbox(), 0);
 }
 
+TEST_F(UnitOfWork, AStepThatAlsoAppliesToAnUnknownAggregateStartsFromWhatTheKeyStandsFor) {
+  EXPECT_EQ(tallies().next_key(*db), 1);
+  auto bumped = platform::apply(
+      *db, tallies(), std::int64_t{9}, [](Tally& t) { return t.bump(); },
+      [] { return Tally{9, "customer2", 1}; });
+  EXPECT_EQ(bumped.count, 2);
+  EXPECT_EQ(tallies().find(*db, std::int64_t{9})->owner, "customer2");
+  EXPECT_EQ(outbox(), 1);
+  EXPECT_EQ(tallies().next_key(*db), 10);
+}
+
 TEST_F(UnitOfWork, AReactionFollowsTheWrittenPolicy) {
   auto [type, reaction] =
       platform::on<contracts::CookStarted>(tallies(), [](Tally& t, const contracts::CookStarted&) { return t.bump(); });

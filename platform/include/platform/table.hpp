@@ -54,6 +54,7 @@ class Table {
     }
     select_ = "SELECT " + list + " FROM " + name_ + " ";
     find_ = select_ + "WHERE " + columns_.front().name + " = ?";
+    next_key_ = "SELECT COALESCE(MAX(" + columns_.front().name + "), 0) + 1 AS next_key FROM " + name_;
     insert_ = "INSERT INTO " + name_ + " (" + list + ") VALUES (" + marks + ")";
     save_ = insert_ + " ON CONFLICT (" + columns_.front().name + ") DO " +
             (updates.empty() ? std::string("NOTHING") : "UPDATE SET " + updates);
@@ -73,8 +74,17 @@ class Table {
   // the same when `visible` says the caller may not see it (ids are not a secret to probe).
   T get(Db& db, const Value& key, const std::function<bool(const T&)>& visible = nullptr) const {
     auto aggregate = find(db, key);
-    if (!aggregate || (visible && !visible(*aggregate))) throw not_found("no " + noun_ + " " + key_text(key));
+    if (!aggregate || (visible && !visible(*aggregate))) throw missing(key);
     return std::move(*aggregate);
+  }
+
+  // What a caller is told of a key with no row here (or one it may not see).
+  Problem missing(const Value& key) const { return not_found("no " + noun_ + " " + key_text(key)); }
+
+  // The key after the highest, read in the caller's transaction so that two writers never
+  // take the same one (until keys come from a sequence).
+  std::int64_t next_key(Db& tx) const {
+    return tx.query_one(next_key_)->integer("next_key");
   }
 
   // `rest` is what follows FROM: "WHERE customer = ? ORDER BY order_id DESC LIMIT 100".
@@ -103,7 +113,7 @@ class Table {
   std::string noun_;
   std::vector<Column<T>> columns_;
   std::function<T(const Row&)> read_;
-  std::string select_, find_, insert_, save_;
+  std::string select_, find_, next_key_, insert_, save_;
 };
 
 // An optional text column: NULL when empty.

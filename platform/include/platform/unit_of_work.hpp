@@ -40,22 +40,30 @@ void record(Db& tx, const Table<T>& table, const T& aggregate, const Events& eve
 // logout revokes a token that lives only in the events).
 inline void record(Db& tx, const Events& events) { append_events(tx, events); }
 
-// Within the caller's transaction. transition(T&) returns the Events it caused.
-template <class T, class Transition>
-T apply_in(Db& tx, const Table<T>& table, const Value& key, Transition&& transition) {
+// Within the caller's transaction. transition(T&) returns the Events it caused. A step that
+// also applies to an aggregate not known here yet passes `absent`, which makes the one a
+// missing key stands for (an order canceled before it arrived); without it, missing is 404.
+template <class T, class Transition, class Absent>
+T apply_in(Db& tx, const Table<T>& table, const Value& key, Transition&& transition, Absent&& absent) {
   auto aggregate = table.find(tx, key);
-  if (!aggregate) throw not_found("no " + table.noun() + " " + key_text(key));
+  if (!aggregate) aggregate = absent();
   Events events = transition(*aggregate);
   record(tx, table, *aggregate, events);
   return std::move(*aggregate);
 }
 
-// An HTTP command on one aggregate, in its own transaction; returns the aggregate as saved.
-// transition may check the caller's right to it and throw not_found, like a missing one.
 template <class T, class Transition>
-T apply(Db& db, const Table<T>& table, const Value& key, Transition&& transition) {
+T apply_in(Db& tx, const Table<T>& table, const Value& key, Transition&& transition) {
+  return apply_in(tx, table, key, transition, [&]() -> T { throw table.missing(key); });
+}
+
+// An HTTP command on one aggregate, in its own transaction; returns the aggregate as saved.
+// transition may check the caller's right to it and throw table.missing(key), like a
+// missing one. `absent` as for apply_in.
+template <class T, class... Steps>
+T apply(Db& db, const Table<T>& table, const Value& key, Steps&&... steps) {
   std::optional<T> result;
-  db.transaction([&](Db& tx) { result = apply_in(tx, table, key, transition); });
+  db.transaction([&](Db& tx) { result = apply_in(tx, table, key, steps...); });
   return std::move(*result);
 }
 
