@@ -73,16 +73,23 @@ HttpClient::HttpClient(std::string host, std::uint16_t port, std::chrono::millis
   impl_->timeout = timeout;
 }
 
-HttpClient HttpClient::to(const std::string& origin, std::chrono::milliseconds timeout) {
-  constexpr std::string_view scheme = "http://";
-  if (origin.rfind(scheme, 0) != 0) throw std::invalid_argument("expected http://host:port, got '" + origin + "'");
-  auto authority = origin.substr(scheme.size());
+Origin parse_origin(const std::string& url) {
+  std::string authority = url.rfind("http://", 0) == 0 ? url.substr(7) : url;
   if (auto slash = authority.find('/'); slash != std::string::npos) authority.resize(slash);
   auto colon = authority.rfind(':');
-  if (colon == std::string::npos) return HttpClient(authority, 80, timeout);
-  auto port = std::stoi(authority.substr(colon + 1));
-  if (port <= 0 || port > 65535) throw std::invalid_argument("bad port in '" + origin + "'");
-  return HttpClient(authority.substr(0, colon), static_cast<std::uint16_t>(port), timeout);
+  if (colon == std::string::npos) return {authority, 80};
+  int port = 0;
+  try {
+    port = std::stoi(authority.substr(colon + 1));
+  } catch (const std::exception&) {
+  }
+  if (port <= 0 || port > 65535) throw std::invalid_argument("bad port in '" + url + "'");
+  return {authority.substr(0, colon), static_cast<std::uint16_t>(port)};
+}
+
+HttpClient HttpClient::to(const std::string& origin, std::chrono::milliseconds timeout) {
+  auto parsed = parse_origin(origin);
+  return HttpClient(parsed.host, parsed.port, timeout);
 }
 
 HttpClient::~HttpClient() = default;

@@ -7,20 +7,6 @@
 
 namespace fd::cli {
 
-Origin parse_origin(const std::string& url) {
-  std::string rest = url.rfind("http://", 0) == 0 ? url.substr(7) : url;
-  if (auto slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
-  auto colon = rest.rfind(':');
-  if (colon == std::string::npos) return {rest, 80};
-  int port = 0;
-  try {
-    port = std::stoi(rest.substr(colon + 1));
-  } catch (const std::exception&) {
-  }
-  if (port <= 0 || port > 65535) throw std::invalid_argument("bad port in '" + url + "'");
-  return {rest.substr(0, colon), static_cast<std::uint16_t>(port)};
-}
-
 boost::json::value Reply::json() const {
   boost::system::error_code ec;
   auto parsed = boost::json::parse(body, ec);

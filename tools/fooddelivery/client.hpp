@@ -12,16 +12,8 @@
 
 namespace fd::cli {
 
-struct Origin {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 80;
-
-  std::string text() const { return host + ":" + std::to_string(port); }
-};
-
-// http://host:port or host:port (a path is ignored); throws std::invalid_argument naming a
-// bad port.
-Origin parse_origin(const std::string& url);
+using platform::Origin;
+using platform::parse_origin;
 
 struct Reply {
   int status = 0;  // 0: no answer (refused, reset, timed out); body then says why

@@ -22,6 +22,18 @@ struct CircuitOpen : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Where an HTTP server listens.
+struct Origin {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 80;
+
+  std::string text() const { return host + ":" + std::to_string(port); }
+};
+
+// http://host:port or host:port (a path is ignored); throws std::invalid_argument naming a
+// bad port.
+Origin parse_origin(const std::string& url);
+
 class HttpClient {
  public:
   HttpClient(std::string host, std::uint16_t port,
