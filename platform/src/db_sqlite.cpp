@@ -144,6 +144,22 @@ class SqliteDb final : public Db {
     listeners_.push_back(std::move(listener));
   }
 
+  // BEGIN IMMEDIATE already makes every write transaction the only one.
+  void lock(std::string_view) override {}
+
+  std::int64_t next_id(std::string_view table, std::string_view column) override {
+    auto sql = "SELECT COALESCE(MAX(" + std::string(column) + "), 0) + 1 AS next_id FROM " + std::string(table);
+    return query_one(sql)->integer("next_id");
+  }
+
+  // One process owns a SQLite file: it always leads.
+  std::unique_ptr<Lease> try_lead(const std::string&) override {
+    struct Sole final : Lease {
+      bool held() override { return true; }
+    };
+    return std::make_unique<Sole>();
+  }
+
  private:
   void run(const char* sql) {
     if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) fail(sql);

@@ -1,6 +1,9 @@
 #pragma once
-// The database seam: SQL with positional '?' parameters, one transaction at a time.
-// SQLite today (url "sqlite:<path>"); the interface keeps PostgreSQL possible.
+// The database seam: SQL with positional '?' parameters. Two backends: SQLite
+// ("sqlite:<path>", the embedded default: one process per file) and PostgreSQL
+// ("postgresql://user:password@host:port/database", which several replicas of a service
+// share). Schema scripts are written in SQLite's words (INTEGER, REAL, INTEGER PRIMARY KEY
+// AUTOINCREMENT); PostgreSQL reads them as 64-bit integers, double precision and identity.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -47,6 +50,25 @@ class Db {
   // (which propagates). Listeners run after every commit.
   virtual void transaction(const std::function<void(Db&)>& work) = 0;
   virtual void on_commit(std::function<void()> listener) = 0;
+
+  // Inside a transaction: waits until no other transaction holds `name`, then holds it until
+  // this one ends (replicas starting at once migrate one after the other).
+  virtual void lock(std::string_view name) = 0;
+
+  // Inside a transaction: a new key for table.column, never handed out twice, also not to
+  // another replica's concurrent transaction (a sequence; SQLite's single writer reads MAX + 1).
+  virtual std::int64_t next_id(std::string_view table, std::string_view column) = 0;
+
+  // Leadership among the processes sharing this database: at most one holds a lease of a
+  // name at a time, and a lease ends with its holder (a killed replica's lease frees itself).
+  class Lease {
+   public:
+    virtual ~Lease() = default;
+    // False once the lease is lost (its connection broke): stop leading.
+    virtual bool held() = 0;
+  };
+  // The lease, or nullptr while another process holds it.
+  virtual std::unique_ptr<Lease> try_lead(const std::string& name) = 0;
 };
 
 std::unique_ptr<Db> open_database(const std::string& url);

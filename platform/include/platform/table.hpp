@@ -54,7 +54,6 @@ class Table {
     }
     select_ = "SELECT " + list + " FROM " + name_ + " ";
     find_ = select_ + "WHERE " + columns_.front().name + " = ?";
-    next_key_ = "SELECT COALESCE(MAX(" + columns_.front().name + "), 0) + 1 AS next_key FROM " + name_;
     insert_ = "INSERT INTO " + name_ + " (" + list + ") VALUES (" + marks + ")";
     save_ = insert_ + " ON CONFLICT (" + columns_.front().name + ") DO " +
             (updates.empty() ? std::string("NOTHING") : "UPDATE SET " + updates);
@@ -81,11 +80,8 @@ class Table {
   // What a caller is told of a key with no row here (or one it may not see).
   Problem missing(const Value& key) const { return not_found("no " + noun_ + " " + key_text(key)); }
 
-  // The key after the highest, read in the caller's transaction so that two writers never
-  // take the same one (until keys come from a sequence).
-  std::int64_t next_key(Db& tx) const {
-    return tx.query_one(next_key_)->integer("next_key");
-  }
+  // A new key, taken in the caller's transaction (Db::next_id).
+  std::int64_t next_key(Db& tx) const { return tx.next_id(name_, columns_.front().name); }
 
   // `rest` is what follows FROM: "WHERE customer = ? ORDER BY order_id DESC LIMIT 100".
   std::vector<T> select(Db& db, std::string_view rest, const std::vector<Value>& args = {}) const {
@@ -113,7 +109,7 @@ class Table {
   std::string noun_;
   std::vector<Column<T>> columns_;
   std::function<T(const Row&)> read_;
-  std::string select_, find_, next_key_, insert_, save_;
+  std::string select_, find_, insert_, save_;
 };
 
 // An optional text column: NULL when empty.
