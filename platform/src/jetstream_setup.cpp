@@ -126,13 +126,15 @@ bool JetStreamBus::ensure_consumer(std::string& error) {
   std::string filter = consumed_subject();
   if (s == NATS_OK) {
     const char* existing = ci->Config && ci->Config->FilterSubject ? ci->Config->FilterSubject : "";
-    bool same = filter == (*existing ? existing : subject_all());
+    const char* group = ci->Config && ci->Config->DeliverGroup ? ci->Config->DeliverGroup : "";
+    bool same = filter == (*existing ? existing : subject_all()) && durable == group;
     jsConsumerInfo_Destroy(ci);
     if (same) return true;
-    // The service now reacts to other events than when its consumer was made: a new one
-    // starts from the first event again, and the inbox keeps the past from a second effect.
-    log::warn("JetStream consumer filters other events than this service needs; re-creating it",
-              {{"durable", durable}, {"was", existing}, {"now", filter}});
+    // The service now reacts to other events than when its consumer was made (or the
+    // consumer predates replicas sharing it): a new one starts from the first event again,
+    // and the inbox keeps the past from a second effect.
+    log::warn("JetStream consumer filters other events than this service needs, or has no deliver group; re-creating it",
+              {{"durable", durable}, {"was", existing}, {"now", filter}, {"group", group}});
     s = js_DeleteConsumer(js_, options_.stream.c_str(), durable.c_str(), nullptr, &jerr);
     if (s != NATS_OK) {
       error = "delete outdated consumer: " + nats_error(s);
@@ -152,6 +154,9 @@ bool JetStreamBus::ensure_consumer(std::string& error) {
   cc.Durable = durable.c_str();
   cc.FilterSubject = filter.c_str();
   cc.DeliverSubject = inbox;
+  // The service's replicas share the consumer as one queue group: each event goes to one of
+  // them, and the inbox applies it once however they race (a redelivery to another replica).
+  cc.DeliverGroup = durable.c_str();
   cc.DeliverPolicy = js_DeliverAll;
   cc.AckPolicy = js_AckExplicit;
   cc.AckWait = kAckWaitNs;
@@ -189,6 +194,7 @@ bool JetStreamBus::subscribe_consumer(std::string& error) {
   so.Stream = options_.stream.c_str();
   so.Consumer = consumer_->durable.c_str();
   so.ManualAck = true;
+  so.Queue = consumer_->durable.c_str();
   std::string subject = consumed_subject();
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsSubscription* created = nullptr;

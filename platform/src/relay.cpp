@@ -37,7 +37,12 @@ struct Relay::Wake {
 };
 
 Relay::Relay(Db& db, Bus& bus, const MessagingOptions& options)
-    : db_(db), bus_(bus), poll_(options.relay_poll), stream_(options.stream), wake_(std::make_shared<Wake>()) {}
+    : db_(db),
+      bus_(bus),
+      poll_(options.relay_poll),
+      stream_(options.stream),
+      wake_(std::make_shared<Wake>()),
+      leadership_(db, "outbox relay", options.relay_poll) {}
 
 Relay::~Relay() { stop(); }
 
@@ -106,6 +111,11 @@ Relay::Result Relay::relay_once() {
   if (!bus_.connected()) return Result::NotConnected;
   // Without a consumer the relay still publishes; the poll brings it back to retry the setup.
   if (!bus_.ensure_ready()) return Result::Failed;
+  // One relay of the service's replicas publishes, so the outbox goes out in its order; the
+  // others' rows are the leader's to relay on its next poll. Should a leader die between
+  // publishing and deleting, its successor publishes the same ids again, and the stream's
+  // de-duplication by Nats-Msg-Id keeps one message of each.
+  if (!leadership_.leads()) return Result::Idle;
 
   for (;;) {
     {

@@ -1,6 +1,7 @@
 #pragma once
 // The outbox relay: publishes committed events in outbox order through the Bus, and
-// deletes them once the broker has acknowledged them.
+// deletes them once the broker has acknowledged them. Of a service's replicas, the one
+// leading "outbox relay" relays.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -9,6 +10,7 @@
 
 #include "platform/bus.hpp"
 #include "platform/db.hpp"
+#include "platform/leadership.hpp"
 #include "platform/messaging.hpp"
 
 namespace platform {
@@ -41,6 +43,7 @@ class Relay {
   std::string stream_;
   std::shared_ptr<Wake> wake_;
   std::thread thread_;
+  Leadership leadership_;  // the relay thread's
   bool outage_logged_ = false;
 };
 

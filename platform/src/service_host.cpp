@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "platform/http_server.hpp"
+#include "platform/leadership.hpp"
 #include "platform/clock.hpp"
 #include "platform/log.hpp"
 #include "platform/problem.hpp"
@@ -136,6 +137,7 @@ std::string metrics_text(const std::string& service, const std::vector<std::shar
 int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   MessagingOptions bus;
   bus.url = config_.get("NATS_URL", bus.url);
+  bus.relay_poll = std::chrono::milliseconds(config_.integer("RELAY_POLL_MS", bus.relay_poll.count()));
   bus.durable = name_;
   Messaging messaging(*db_, bus);
 
@@ -212,15 +214,17 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   std::condition_variable stop_signal;
   bool stopping = false;
   std::vector<std::thread> workers;
-  for (auto& [period, task] : periodic_) {
-    workers.emplace_back([&, period = period, task = task] {
+  for (const auto& periodic : periodic_) {
+    workers.emplace_back([&, periodic] {
+      Leadership leadership(*db_, periodic.work, periodic.period);
       std::unique_lock lock(stop_mutex);
-      while (!stop_signal.wait_for(lock, period, [&] { return stopping; })) {
+      while (!stop_signal.wait_for(lock, periodic.period, [&] { return stopping; })) {
         lock.unlock();
         try {
-          task();
+          if (leadership.leads()) periodic.task();
         } catch (const std::exception& error) {
-          log::error("periodic task failed; it runs again next period", {{"error", error.what()}});
+          log::error("periodic task failed; it runs again next period",
+                     {{"work", periodic.work}, {"error", error.what()}});
         }
         lock.lock();
       }

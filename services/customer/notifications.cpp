@@ -43,7 +43,11 @@ struct NotificationSender::Wake {
 };
 
 NotificationSender::NotificationSender(Db& db, std::unique_ptr<Messenger> messenger, std::chrono::milliseconds poll)
-    : db_(db), messenger_(std::move(messenger)), poll_(poll), wake_(std::make_shared<Wake>()) {
+    : db_(db),
+      messenger_(std::move(messenger)),
+      poll_(poll),
+      wake_(std::make_shared<Wake>()),
+      leadership_(db, "KakaoTalk sender", poll) {
   db_.on_commit([wake = wake_] {
     // The sender's own updates are commits too; they bring nothing new to send.
     if (std::this_thread::get_id() != wake->sender.load()) wake->notify();
@@ -70,7 +74,10 @@ void NotificationSender::run() {
   for (;;) {
     auto deadline = std::chrono::steady_clock::now() + poll_;
     try {
-      if (auto due = deliver_due()) {
+      // Of the service's replicas, the one leading sends: no message goes out twice because
+      // two replicas saw it waiting.
+      auto due = leadership_.leads() ? deliver_due() : std::nullopt;
+      if (due) {
         auto wait = std::chrono::milliseconds(std::max<std::int64_t>(0, *due - platform::now_ms()));
         deadline = std::min(deadline, std::chrono::steady_clock::now() + wait);
       }

@@ -10,6 +10,7 @@
 
 #include "domain/notification.hpp"
 #include "platform/db.hpp"
+#include "platform/leadership.hpp"
 
 namespace customer {
 
@@ -22,7 +23,8 @@ class Messenger {
   virtual std::string deliver(const Notification& notification) = 0;
 };
 
-// Delivers queued messages, woken by each commit and polling as a fallback. A failed message
+// Delivers queued messages, woken by each commit and polling as a fallback (and, on a
+// replica that does not lead the sending, for its turn to lead). A failed message
 // is retried after retry_delay() and its order's later messages wait behind it, so that a
 // customer never reads "조리시작" before "접수됨".
 class NotificationSender {
@@ -45,6 +47,7 @@ class NotificationSender {
   std::unique_ptr<Messenger> messenger_;  // used by the sender thread only (HttpClient is not thread-safe)
   std::chrono::milliseconds poll_;
   std::shared_ptr<Wake> wake_;
+  platform::Leadership leadership_;  // the sender thread's
   std::thread thread_;
 };
 

@@ -9,7 +9,7 @@ std::map<std::string, platform::Reaction> install(platform::ServiceHost& host) {
   auto saga = std::make_shared<const CancelSaga>(host);
   add_order_routes(host, saga);
   add_review_routes(host);
-  host.every(std::chrono::seconds(1), [saga] { saga->recover(); });
+  host.every("cancel recovery", std::chrono::seconds(1), [saga] { saga->recover(); });
   host.readiness([&db = host.db()] {
     return catalog_stores().select(db, "LIMIT 1").empty() ? std::string("store catalog") : std::string();
   });

@@ -382,6 +382,31 @@ TEST_F(MessagingTest, EventDeliveredTwiceHasOneEffect) {
   EXPECT_EQ(db->query_one("SELECT event_id FROM effects")->text(0), id);
 }
 
+TEST_F(MessagingTest, ReplicasShareTheServicesConsumerAndEachEventReachesOneOfThem) {
+  // Two replicas of one service: the same durable, each with a database of its own here, so
+  // that each one's effects can be counted apart.
+  auto db2 = platform::open_database("sqlite:" + dir.path() + "/replica2.db");
+  platform::migrate_messaging(*db2);
+  db2->script("CREATE TABLE effects (n INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT, event_id TEXT)");
+  platform::Messaging first(*db, options("kitchen"));
+  platform::Messaging second(*db2, options("kitchen"));
+  first.start({{"OrderPlaced", record_effect()}});
+  second.start({{"OrderPlaced", record_effect()}});
+  ASSERT_TRUE(wait_for([&] { return platform::consumer_state(nats.url(), "kitchen").bound; }));
+
+  Bus bus(nats.url());
+  constexpr int kEvents = 60;
+  for (int i = 0; i < kEvents; ++i)
+    bus.publish("OrderPlaced", platform::new_id(),
+                R"({"eventType":"OrderPlaced","timestamp":1,"orderId":"o-)" + std::to_string(i) + R"("})");
+  ASSERT_TRUE(wait_for([&] { return count(*db, "effects") + count(*db2, "effects") >= kEvents; }, 10000ms))
+      << count(*db, "effects") << " + " << count(*db2, "effects");
+  EXPECT_TRUE(wait_for([&] { return bus.ack_floor("kitchen") >= kEvents; }));
+  EXPECT_EQ(count(*db, "effects") + count(*db2, "effects"), kEvents) << "each event reaches one replica";
+  EXPECT_GT(count(*db, "effects"), 0) << "the queue group spreads the events";
+  EXPECT_GT(count(*db2, "effects"), 0) << "the queue group spreads the events";
+}
+
 TEST_F(MessagingTest, ThrowingReactionIsRedeliveredAndSucceedsLater) {
   std::atomic<int> attempts{0};
   platform::Messaging messaging(*db, options("flaky"));

@@ -1,5 +1,6 @@
 #pragma once
-// The one HTTP client: keep-alive connection to one origin, a deadline on every call.
+// The one HTTP client: a keep-alive connection to one origin of a service's replicas, a
+// deadline on every call, and the next origin when one cannot be connected to.
 // Not thread-safe: one client per thread.
 #include <chrono>
 #include <cstdint>
@@ -38,8 +39,12 @@ class HttpClient {
  public:
   HttpClient(std::string host, std::uint16_t port,
              std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
-  // For an origin written as http://host:port (the form of FD_<SERVICE>_URL).
-  static HttpClient to(const std::string& origin,
+  // A request goes to one origin; one that cannot be connected to is skipped for the next.
+  explicit HttpClient(std::vector<Origin> origins,
+                      std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+  // For origins written as http://host:port, comma-separated when a service runs in
+  // replicas (the form of FD_<SERVICE>_URL).
+  static HttpClient to(const std::string& origins,
                        std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
   ~HttpClient();
   HttpClient(HttpClient&&) noexcept;

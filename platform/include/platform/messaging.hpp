@@ -20,7 +20,9 @@ struct MessagingOptions {
   std::string stream = "fooddelivery";
   std::string subject_prefix = "fooddelivery.";
   std::string durable;  // the consuming service's name
-  std::chrono::milliseconds relay_poll{200};  // fallback when no commit wakes the relay
+  // A fallback when no commit wakes the relay; with replicas, also how soon the events
+  // committed by a replica that does not lead the relay are published (FD_RELAY_POLL_MS).
+  std::chrono::milliseconds relay_poll{200};
 };
 
 // Creates the outbox and inbox tables.

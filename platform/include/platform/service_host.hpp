@@ -35,10 +35,11 @@ class ServiceHost {
   // state and counts appear on /metrics and GET /internal/breakers.
   std::shared_ptr<CircuitBreaker> breaker(const std::string& dependency);
 
-  // A task run every period while the service serves (recovery of interrupted work); its
-  // errors are logged, and it stops before the database closes.
-  void every(std::chrono::milliseconds period, std::function<void()> task) {
-    periodic_.emplace_back(period, std::move(task));
+  // A task run every period while the service serves (recovery of interrupted work), by the
+  // one replica that leads it (Leadership, named `work`); its errors are logged, and it
+  // stops before the database closes.
+  void every(std::string work, std::chrono::milliseconds period, std::function<void()> task) {
+    periodic_.push_back({std::move(work), period, std::move(task)});
   }
 
   // Brings the service's database to the newest of its schema migrations.
@@ -64,7 +65,12 @@ class ServiceHost {
   std::function<std::string()> readiness_;
   int default_http_threads_ = 1;
   std::vector<std::shared_ptr<CircuitBreaker>> breakers_;
-  std::vector<std::pair<std::chrono::milliseconds, std::function<void()>>> periodic_;
+  struct Periodic {
+    std::string work;
+    std::chrono::milliseconds period;
+    std::function<void()> task;
+  };
+  std::vector<Periodic> periodic_;
   std::vector<std::shared_ptr<void>> parts_;
 };
 
