@@ -148,6 +148,12 @@ start_postgres() {
   log_mark postgres
   postgres_init
   postgres_hba
+  # No process works in the data folder (clear_leftovers saw to it), so the
+  # lock files of a killed server are stale. The server would only refuse
+  # them while its killed postmaster's pid is not yet reaped.
+  if [[ -z $(postgres_pids) ]]; then
+    rm -f "$PG_DATA/postmaster.pid" "$PG_SOCKET_DIR/.s.PGSQL.$FD_POSTGRES_PORT.lock"
+  fi
   local waited=$(((START_DEADLINE - $(now_ms)) / 1000))
   ((waited > 0)) || waited=1
   # pg_ctl passes -o through /bin/sh: the quotes keep the folder one word.
