@@ -11,14 +11,18 @@ SANITIZE_DIR := build/sanitize
 FD_NATS_PORT ?= 4222
 export FD_NATS_PORT
 
-.PHONY: help deps build web up down status wipe test test-sanitize events rebuild-view
+.PHONY: help deps build web up cluster down status wipe test test-sanitize events rebuild-view
 
 help:
 	@echo "Targets:"
 	@echo "  make up       install missing packages, build (Release, $(RELEASE_DIR)) and start"
-	@echo "                the platform: nats, services, gateway (http://127.0.0.1:8088)"
-	@echo "  make down     stop every part of the platform"
-	@echo "  make status   show which parts run, with pids and ports"
+	@echo "                the platform: nats, services, gateway (http://127.0.0.1:8088);"
+	@echo "                each service one process on its own SQLite file (embedded profile)"
+	@echo "  make cluster  the same in the cluster profile: PostgreSQL 15 (a database and a"
+	@echo "                role per service), two processes per service behind the gateway"
+	@echo "                (FD_REPLICAS=3 for three), nats, gateway"
+	@echo "  make down     stop every part of whichever profile runs"
+	@echo "  make status   show which parts run (replicas, postgres), with pids and ports"
 	@echo "  make test     install missing packages, build ($(TEST_DIR), RelWithDebInfo)"
 	@echo "                and run every test with ctest"
 	@echo "  make test-sanitize  the same tests built with ASan and UBSan ($(SANITIZE_DIR),"
@@ -27,7 +31,7 @@ help:
 	@echo "  make web      build the web app (web/dist, served by the gateway at /)"
 	@echo "  make events   follow the events on the bus (NATS at 127.0.0.1:\$$FD_NATS_PORT)"
 	@echo "  make wipe     stop the platform and DELETE its data folder (databases,"
-	@echo "                NATS store, JWT secret): the next 'make up' starts empty"
+	@echo "                PostgreSQL's data, NATS store, JWT secret): the next start is empty"
 	@echo "  make rebuild-view  rebuild the customer's order-status view from the event"
 	@echo "                stream (KakaoTalk messages are not sent again)"
 	@echo "  make deps     install missing Debian packages only (needs root)"
@@ -53,8 +57,13 @@ web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
 
 web: web/dist/index.html
 
+# Each names its profile: while the other one runs, scripts/platform refuses
+# to start (make down first).
 up: build web
-	scripts/platform start
+	FD_PROFILE=embedded scripts/platform start
+
+cluster: build web
+	FD_PROFILE=cluster scripts/platform start
 
 down:
 	scripts/platform stop
@@ -62,8 +71,9 @@ down:
 status:
 	@scripts/platform status
 
-# Deletes the data folder (default ./data): every database, the NATS
-# JetStream store and the JWT secret. The platform is stopped first.
+# Deletes the data folder (default ./data): every database (PostgreSQL's
+# too), the NATS JetStream store and the JWT secret. The platform is stopped
+# first.
 wipe:
 	scripts/platform wipe
 
@@ -90,12 +100,13 @@ test-sanitize: deps
 	fi; exit $$status
 
 # The order-status view (CQRS) replayed from the whole stream: the customer service is
-# stopped (SIGTERM: it finishes what it holds), fd-customer --rebuild wipes its view and inbox and resets its JetStream consumer,
-# and the next start replays every event. NATS must run, hence the first start.
+# stopped (SIGTERM: it finishes what it holds; every replica), fd-customer --rebuild wipes its view and inbox and resets its JetStream consumer,
+# and the next start replays every event. NATS must run, hence the first start (of the
+# profile that runs, else the embedded one).
 rebuild-view: build
 	scripts/platform start
 	scripts/platform stop customer
-	FD_DB_URL=sqlite:$${FD_DATA_DIR:-data}/customer.db FD_NATS_URL=nats://127.0.0.1:$(FD_NATS_PORT) \
+	FD_DB_URL=$$(scripts/platform db-url customer) FD_NATS_URL=nats://127.0.0.1:$(FD_NATS_PORT) \
 	  $${FD_BUILD_DIR:-$(RELEASE_DIR)}/bin/fd-customer --rebuild
 	scripts/platform start
 

@@ -3,6 +3,7 @@
 #include "platform/process.hpp"
 
 #include <arpa/inet.h>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -31,16 +32,38 @@ extern char** environ;
 namespace fd::test {
 namespace {
 
-// Every part that has a port, and the variable scripts/platform reads it from.
-const std::map<std::string, std::string>& port_variables() {
-    static const std::map<std::string, std::string> vars = {
-        {"gateway", "FD_GATEWAY_PORT"},   {"nats", "FD_NATS_PORT"},
+const std::vector<std::string>& services() {
+    static const std::vector<std::string> names = {"auth", "order", "payment", "store", "customer", "rider"};
+    return names;
+}
+
+std::string upper(std::string text) {
+    for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return text;
+}
+
+// Every part that has a port in this profile, and the variable
+// scripts/platform reads it from.
+std::map<std::string, std::string> port_variables(const std::string& profile, int replicas) {
+    std::map<std::string, std::string> vars = {
+        {"gateway", "FD_GATEWAY_PORT"},
+        {"nats", "FD_NATS_PORT"},
         {"nats-monitor", "FD_NATS_MONITOR_PORT"},
-        {"auth", "FD_AUTH_PORT"},         {"order", "FD_ORDER_PORT"},
-        {"payment", "FD_PAYMENT_PORT"},   {"store", "FD_STORE_PORT"},
-        {"customer", "FD_CUSTOMER_PORT"}, {"rider", "FD_RIDER_PORT"},
     };
+    if (profile == "cluster") vars["postgres"] = "FD_POSTGRES_PORT";
+    for (const auto& service : services()) {
+        vars[service] = "FD_" + upper(service) + "_PORT";
+        for (int k = 2; k <= replicas; ++k)
+            vars[service + "-" + std::to_string(k)] = "FD_" + upper(service) + "_PORT_" + std::to_string(k);
+    }
     return vars;
+}
+
+// A setting of the platform: extra_env's, else the test's environment's.
+std::string setting(const TestPlatform::Env& env, const std::string& name, const std::string& fallback) {
+    if (auto it = env.find(name); it != env.end()) return it->second;
+    const char* value = std::getenv(name.c_str());
+    return value != nullptr && *value != '\0' ? value : fallback;
 }
 
 std::string script_path() { return std::string(FD_SOURCE_DIR) + "/scripts/platform"; }
@@ -72,7 +95,20 @@ constexpr int kPortInUse = 2; // scripts/platform's exit status for a taken port
 
 } // namespace
 
-TestPlatform::TestPlatform(Env extra_env) {
+// (`scripts/platform start` with no part: all of them)
+TestPlatform::TestPlatform(Env extra_env) : TestPlatform(std::move(extra_env), std::vector<std::string>{""}) {}
+
+TestPlatform::TestPlatform(Env extra_env, const std::vector<std::string>& parts) {
+    profile_ = setting(extra_env, "FD_PROFILE", "embedded");
+    if (profile_ != "embedded" && profile_ != "cluster")
+        throw std::invalid_argument("TestPlatform: FD_PROFILE must be embedded or cluster, not '" + profile_ + "'");
+    auto replicas = setting(extra_env, "FD_REPLICAS", profile_ == "cluster" ? "2" : "1");
+    try {
+        replicas_ = std::stoi(replicas);
+    } catch (const std::exception&) {
+        throw std::invalid_argument("TestPlatform: FD_REPLICAS is not a number: '" + replicas + "'");
+    }
+
     char tmpl[] = "/tmp/fd-test-XXXXXX";
     if (::mkdtemp(tmpl) == nullptr)
         throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
@@ -81,17 +117,26 @@ TestPlatform::TestPlatform(Env extra_env) {
     std::filesystem::create_directories(run_dir());
 
     env_ = std::move(extra_env);
+    env_["FD_PROFILE"] = profile_;
+    env_["FD_REPLICAS"] = std::to_string(replicas_);
     env_["FD_BUILD_DIR"] = FD_BUILD_DIR;
     env_["FD_DATA_DIR"] = data_dir();
     env_["FD_RUN_DIR"] = run_dir();
+    start_parts(parts);
+}
 
-    // A port picked here may be taken by someone else before the part binds
-    // it; the script then exits with kPortInUse, and new ports are tried.
+// A port picked here may be taken by someone else before the part binds it;
+// the script then exits with kPortInUse, and new ports are tried.
+void TestPlatform::start_parts(const std::vector<std::string>& parts) {
     std::string output;
     int status = -1;
     for (int attempt = 0; attempt < 3; ++attempt) {
         pick_ports();
-        status = run_script("start", "", &output);
+        status = 0;
+        for (const auto& part : parts) {
+            status = run_script("start", part, &output);
+            if (status != 0) break;
+        }
         if (status == 0) return;
         run_script("stop");
         if (status != kPortInUse) break;
@@ -125,13 +170,15 @@ TestPlatform::~TestPlatform() {
 void TestPlatform::pick_ports() {
     // Hold every socket until all are bound, so the ports are distinct.
     std::vector<int> fds;
-    for (const auto& [part, var] : port_variables()) {
+    for (const auto& [part, var] : port_variables(profile_, replicas_)) {
         auto [fd, port] = bind_any_port();
         fds.push_back(fd);
         ports_[part] = port;
         env_[var] = std::to_string(port);
     }
     for (int fd : fds) ::close(fd);
+    if (replicas_ > 1)
+        for (const auto& service : services()) ports_[service + "-1"] = ports_[service];
 }
 
 std::string TestPlatform::gateway_url() const {
@@ -147,7 +194,7 @@ int TestPlatform::port(const std::string& part) const {
 std::string TestPlatform::nats_url() const { return "nats://127.0.0.1:" + std::to_string(port("nats")); }
 
 void TestPlatform::kill(const std::string& part) { run_or_throw("kill", part); }
-void TestPlatform::start() { run_or_throw("start"); }
+void TestPlatform::start(const std::string& part) { run_or_throw("start", part); }
 void TestPlatform::stop() { run_or_throw("stop"); }
 
 std::string TestPlatform::log(const std::string& part) const {
@@ -166,13 +213,16 @@ void TestPlatform::run_or_throw(const std::string& command, const std::string& a
                                  " failed (exit status " + std::to_string(status) + "):\n" + output);
 }
 
-int TestPlatform::run_script(const std::string& command, const std::string& arg, std::string* output) const {
-    // The environment: ours, then everything inherited that we do not set.
+int TestPlatform::run_script(const std::string& command, const std::string& arg, std::string* output,
+                             const Env& overrides) const {
+    // The environment: the overrides, ours, then everything inherited that we do not set.
+    Env env = overrides;
+    env.insert(env_.begin(), env_.end());
     std::vector<std::string> env_strings;
-    for (const auto& [name, value] : env_) env_strings.push_back(name + "=" + value);
+    for (const auto& [name, value] : env) env_strings.push_back(name + "=" + value);
     for (char** e = environ; *e != nullptr; ++e) {
         std::string entry = *e;
-        if (!env_.contains(entry.substr(0, entry.find('=')))) env_strings.push_back(std::move(entry));
+        if (!env.contains(entry.substr(0, entry.find('=')))) env_strings.push_back(std::move(entry));
     }
     std::vector<std::string> argv{"bash", script_path(), command};
     if (!arg.empty()) argv.push_back(arg);

@@ -7,6 +7,12 @@
 //   platform.kill("payment");                        // crash drill (SIGKILL)
 //   platform.start();                                // brings payment back
 //
+// Its profile is FD_PROFILE (embedded or cluster) and FD_REPLICAS, taken from
+// extra_env, else from the test's own environment, else embedded with one
+// process per service. In the cluster profile it also picks ports for
+// postgres and for each replica: port("order-2"), kill("order-2"), and
+// kill("order") kills every replica of order.
+//
 // Needs the compile definitions FD_SOURCE_DIR (the repository, for
 // scripts/platform) and FD_BUILD_DIR (holding bin/fd-<service>), both string
 // literals; tests/CMakeLists.txt provides them.
@@ -15,6 +21,7 @@
 #include <initializer_list>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace fd::test {
 
@@ -29,6 +36,9 @@ public:
     explicit TestPlatform(Env extra_env = {});
     // So that TestPlatform p({{"FD_X", "1"}}) is not ambiguous.
     TestPlatform(std::initializer_list<Env::value_type> extra_env) : TestPlatform(Env(extra_env)) {}
+    // Starts only the parts named, in this order (`scripts/platform start
+    // <part>` each), e.g. {"postgres"}: for a test of one part alone.
+    TestPlatform(Env extra_env, const std::vector<std::string>& parts);
     // `scripts/platform stop`, then removes the temporary folder unless the
     // environment has FD_KEEP_TEST_DATA=1 (its path is then printed).
     ~TestPlatform();
@@ -38,15 +48,22 @@ public:
 
     int gateway_port() const { return port("gateway"); }
     std::string gateway_url() const; // "http://127.0.0.1:<gateway port>"
-    // Port of "gateway", "nats", "nats-monitor" or a service ("auth", "order",
-    // "payment", "store", "customer", "rider"); throws for an unknown part.
+    // Port of "gateway", "nats", "nats-monitor", a service ("auth", "order",
+    // "payment", "store", "customer", "rider": its first replica), and in the
+    // cluster profile "postgres" and each replica ("order-1", "order-2", ...);
+    // throws for an unknown part.
     int port(const std::string& part) const;
     std::string nats_url() const; // "nats://127.0.0.1:<nats port>"
 
-    // SIGKILL one part (nats, gateway or a service) and wait until it is gone.
+    const std::string& profile() const { return profile_; } // "embedded" or "cluster"
+    int replicas() const { return replicas_; }               // processes per service
+
+    // SIGKILL one part (postgres, nats, gateway, a replica, or a service: every
+    // replica of it) and wait until it is gone.
     void kill(const std::string& part);
-    // Start whatever is not running and wait until all is healthy.
-    void start();
+    // Start whatever is not running (or only the part named) and wait until it
+    // is healthy.
+    void start(const std::string& part = "");
     // Stop every part (the destructor does it too).
     void stop();
 
@@ -58,17 +75,20 @@ public:
     std::string data_dir() const { return root_ + "/data"; }
     std::string run_dir() const { return root_ + "/run"; }
 
-    // Runs `scripts/platform <args...>` with this platform's environment;
-    // returns the exit status (-1 if it could not run) and puts stdout+stderr
-    // into *output.
+    // Runs `scripts/platform <args...>` with this platform's environment
+    // (overrides replacing some of its variables); returns the exit status (-1
+    // if it could not run) and puts stdout+stderr into *output.
     int run_script(const std::string& command, const std::string& arg = "",
-                   std::string* output = nullptr) const;
+                   std::string* output = nullptr, const Env& overrides = {}) const;
 
 private:
     void pick_ports();
+    void start_parts(const std::vector<std::string>& parts);
     void run_or_throw(const std::string& command, const std::string& arg = "") const;
 
     std::string root_;
+    std::string profile_;
+    int replicas_ = 1;
     std::map<std::string, int> ports_;
     Env env_; // our variables, added to environ
 };

@@ -1,0 +1,189 @@
+# shellcheck shell=bash
+# The profiles and the parts of the platform, for scripts/platform (sourced by
+# it): which parts a profile has, their names, ports and start phases, and
+# which profile runs in a run folder. Uses the caller's SERVICES, DATA, RUN and
+# PROFILE_FILE, and FD_PROFILE_ASKED / FD_REPLICAS_ASKED (what the caller's
+# environment asked for).
+
+# -------------------------------------------------------------- profile ----
+
+PROFILE=""     # embedded or cluster
+REPLICAS=""    # processes per service
+LOCAL_PG=no    # yes: a postgres part runs the databases of PG_SERVICES
+PG_SERVICES=() # the services without a database of their own (FD_<SERVICE>_DB_URL)
+
+# use_profile PROFILE REPLICAS: everything below follows from these two and
+# the environment.
+use_profile() {
+  PROFILE=$1 REPLICAS=$2
+  case $PROFILE in
+    embedded | cluster) ;;
+    *) err "FD_PROFILE must be embedded or cluster, not '$PROFILE'"; exit 2 ;;
+  esac
+  if [[ ! $REPLICAS =~ ^[1-9]$ ]]; then
+    err "FD_REPLICAS must be a number from 1 to 9, not '$REPLICAS'"
+    exit 2
+  fi
+  if [[ $PROFILE == embedded ]] && ((REPLICAS != 1)); then
+    err "the embedded profile runs one process per service (each SQLite file has one writer);"
+    err "  replicas need the cluster profile: FD_PROFILE=cluster (make cluster)"
+    exit 2
+  fi
+  export FD_PROFILE=$PROFILE FD_REPLICAS=$REPLICAS
+  local s k v origins
+  PG_SERVICES=()
+  for s in "${SERVICES[@]}"; do
+    origins=""
+    for ((k = 1; k <= REPLICAS; k++)); do
+      if ((k > 1)); then
+        v="FD_${s^^}_PORT_$k"
+        export "$v=${!v:-$(($(port_of "$s-1") + 100 * (k - 1)))}"
+      fi
+      origins+="${origins:+,}http://127.0.0.1:$(port_of "$s-$k")"
+    done
+    export "FD_${s^^}_URL=$origins"
+    v="FD_${s^^}_DB_URL"
+    if [[ $PROFILE == cluster && -z ${!v:-} ]]; then PG_SERVICES+=("$s"); fi
+  done
+  LOCAL_PG=no
+  if ((${#PG_SERVICES[@]})); then LOCAL_PG=yes; fi
+}
+
+default_replicas() { if [[ $1 == cluster ]]; then echo 2; else echo 1; fi; }
+
+# The profile the caller asks for (FD_PROFILE, FD_REPLICAS), with defaults.
+use_asked_profile() {
+  local p=${FD_PROFILE_ASKED:-embedded}
+  use_profile "$p" "${FD_REPLICAS_ASKED:-$(default_replicas "$p")}"
+}
+
+recorded() { # recorded KEY: its value in the run folder's profile file
+  [[ -r $PROFILE_FILE ]] && sed -n "s/^$1=//p" "$PROFILE_FILE" | head -n 1
+  return 0
+}
+
+# The profile that runs, as its start recorded it. Without a record: the
+# embedded profile if any of its parts runs (started before profiles were
+# recorded), else the one asked for.
+use_recorded_profile() {
+  local p
+  p=$(recorded profile)
+  if [[ -n $p ]]; then
+    use_profile "$p" "$(recorded replicas)"
+    LOCAL_PG=$(recorded postgres)
+    return 0
+  fi
+  use_profile embedded 1
+  any_running || use_asked_profile
+}
+
+any_running() { [[ -n $(running_parts) ]]; }
+running_parts() { local p out=(); for p in $(parts); do if running "$p"; then out+=("$p"); fi; done; echo "${out[*]}"; }
+
+# For start: the profile that runs while any of its parts runs (FD_PROFILE and
+# FD_REPLICAS, when set, must agree with it), else the one asked for, which is
+# then recorded.
+choose_start_profile() {
+  use_recorded_profile
+  local up
+  up=$(running_parts)
+  if [[ -n $up ]]; then
+    local want=${FD_PROFILE_ASKED:-$PROFILE} want_replicas=${FD_REPLICAS_ASKED:-}
+    if [[ -z $want_replicas ]]; then
+      if [[ $want == "$PROFILE" ]]; then want_replicas=$REPLICAS; else want_replicas=$(default_replicas "$want"); fi
+    fi
+    if [[ $want != "$PROFILE" || $want_replicas != "$REPLICAS" ]]; then
+      err "the $PROFILE profile ($REPLICAS per service) runs in $RUN: $up"
+      err "  stop it first (scripts/platform stop, or make down) to start the $want profile ($want_replicas per service)"
+      exit 2
+    fi
+    return 0
+  fi
+  use_asked_profile
+  printf 'profile=%s\nreplicas=%s\npostgres=%s\n' "$PROFILE" "$REPLICAS" "$LOCAL_PG" >"$PROFILE_FILE"
+}
+
+# ---------------------------------------------------------------- parts ----
+
+replicas_of() { # replicas_of SERVICE: its parts
+  local k
+  if ((REPLICAS == 1)); then echo "$1"; return; fi
+  for ((k = 1; k <= REPLICAS; k++)); do echo "$1-$k"; done | paste -sd ' '
+}
+
+service_parts() { local s; for s in "${SERVICES[@]}"; do replicas_of "$s"; done | paste -sd ' '; }
+
+# The start phases, one line each.
+phases() {
+  if [[ $LOCAL_PG == yes ]]; then echo postgres; fi
+  echo nats
+  service_parts
+  echo gateway
+}
+
+parts() { phases | paste -sd ' '; }
+
+is_part() { [[ " $(parts) " == *" $1 "* ]]; }
+is_service() { [[ " ${SERVICES[*]} " == *" $1 "* ]]; }
+
+# resolve NAME: the parts a name stands for (a service's name: its replicas).
+resolve() {
+  if is_part "$1"; then
+    echo "$1"
+  elif is_service "$1"; then
+    replicas_of "$1"
+  else
+    err "unknown part '$1' (one of: $(parts))"
+    exit 2
+  fi
+}
+
+service_of() { # service_of PART: order-2 -> order
+  if [[ $1 =~ ^([a-z]+)-[0-9]+$ ]] && is_service "${BASH_REMATCH[1]}"; then echo "${BASH_REMATCH[1]}"; else echo "$1"; fi
+}
+replica_of() { if [[ $1 =~ -([0-9]+)$ ]]; then echo "${BASH_REMATCH[1]}"; else echo 1; fi; }
+
+port_var() {
+  case $1 in
+    postgres) echo FD_POSTGRES_PORT ;;
+    nats) echo FD_NATS_PORT ;;
+    gateway) echo FD_GATEWAY_PORT ;;
+    *)
+      local s k
+      s=$(service_of "$1") k=$(replica_of "$1")
+      if ((k == 1)); then echo "FD_${s^^}_PORT"; else echo "FD_${s^^}_PORT_$k"; fi
+      ;;
+  esac
+}
+port_of() { local v; v=$(port_var "$1"); echo "${!v}"; }
+
+pidfile() { echo "$RUN/$1.pid"; }
+
+# The word a part's command line contains: guards against a recycled pid.
+token() {
+  case $1 in
+    postgres) echo postgres ;;
+    nats) echo nats-server ;;
+    gateway) echo nginx ;;
+    *) echo "fd-$(service_of "$1")" ;;
+  esac
+}
+
+health_url() {
+  case $1 in
+    postgres) echo "pg_isready -h 127.0.0.1 -p $FD_POSTGRES_PORT" ;;
+    nats) echo "http://127.0.0.1:$FD_NATS_MONITOR_PORT/healthz" ;;
+    *) echo "http://127.0.0.1:$(port_of "$1")/health" ;;
+  esac
+}
+
+db_url() { # db_url SERVICE
+  local v="FD_${1^^}_DB_URL"
+  if [[ -n ${!v:-} ]]; then
+    echo "${!v}"
+  elif [[ $PROFILE == cluster ]]; then
+    postgres_url "$1"
+  else
+    echo "sqlite:$DATA/$1.db"
+  fi
+}

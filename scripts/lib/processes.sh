@@ -1,0 +1,188 @@
+# shellcheck shell=bash
+# The processes of the platform's parts, for scripts/platform (sourced by it):
+# which processes a part has, whether it runs, its logs, its health, waiting
+# until it is gone. Uses the caller's RUN, LOGS and its part functions
+# (pidfile, token, port_var, port_of, health_url, postgres_pids).
+
+say() { printf 'platform: %s\n' "$*"; }
+err() { printf 'platform: %s\n' "$*" >&2; }
+die() { err "$*"; exit 1; }
+
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+
+alive() { # alive PID: the process exists and is not a zombie
+  local stat
+  [[ $1 =~ ^[0-9]+$ ]] || return 1
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat:0:1} != Z ]]
+}
+
+# proc_is PID TOKEN: PID is a live (not zombie) process whose command line
+# contains TOKEN.
+proc_is() {
+  local pid=$1 tok=$2 cmd
+  alive "$pid" || return 1
+  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ $cmd == *"$tok"* ]]
+}
+
+pid_of() { # prints the pid recorded for a part (may be stale)
+  local f; f=$(pidfile "$1")
+  [[ -r $f ]] || return 0
+  local pid=""
+  { read -r pid <"$f"; } 2>/dev/null || true # nats writes no newline; nginx removes its file on exit
+  [[ $pid =~ ^[0-9]+$ ]] && echo "$pid"
+  return 0
+}
+
+running() { # running PART: its leader process is alive
+  local pid; pid=$(pid_of "$1")
+  [[ -n $pid ]] && proc_is "$pid" "$(token "$1")"
+}
+
+# part_pids PART: every live process of the part. PostgreSQL's children each
+# lead a session of their own and outlive a killed postmaster for a while, so
+# they are found by their working folder (postgres_pids). Every other part
+# runs in a session of its own: the recorded leader and the members of its
+# process group (nginx workers).
+part_pids() {
+  if [[ $1 == postgres ]]; then
+    postgres_pids
+    return 0
+  fi
+  local pid tok p out=()
+  pid=$(pid_of "$1")
+  [[ -n $pid ]] || return 0
+  tok=$(token "$1")
+  proc_is "$pid" "$tok" && out+=("$pid")
+  for p in $(pgrep -g "$pid" 2>/dev/null || true); do
+    [[ $p == "$pid" ]] && continue
+    proc_is "$p" "$tok" && out+=("$p")
+  done
+  echo "${out[*]}"
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+require_free_port() { # require_free_port VAR PART
+  local port=${!1}
+  if port_in_use "$port"; then
+    err "cannot start $2: port $port ($1) is already in use by another process"
+    err "  (another platform or program listens there; choose other ports with $1=...)"
+    exit 2
+  fi
+}
+
+# Close every inherited descriptor above 2 (a caller's pipes, our lock) so the
+# long-running parts hold nothing of their caller's open.
+close_fds() {
+  local f n
+  for f in "/proc/$BASHPID/fd/"*; do
+    n=${f##*/}
+    if [[ $n =~ ^[0-9]+$ ]] && ((n > 2)); then eval "exec $n>&-" 2>/dev/null || true; fi
+  done
+}
+
+log_mark() { printf '\n=== %s: starting %s (scripts/platform) ===\n' "$(date '+%F %T')" "$1" >>"$LOGS/$1.log"; }
+
+show_log() { # show_log PART
+  local f="$LOGS/$1.log"
+  if [[ -s $f ]]; then
+    err "---- last lines of $f ----"
+    # only what the last start wrote
+    tac "$f" | sed '/^=== .* (scripts\/platform) ===$/q' | tac | tail -n 30 >&2 || true
+    err "----"
+  else
+    err "($f is empty)"
+  fi
+}
+
+http_code() { # http_code URL -> prints the status code, 000 when no answer
+  curl --noproxy '*' -s -o /dev/null -m 1 -w '%{http_code}' "$1" 2>/dev/null || true
+}
+
+healthy() { # healthy PART: it answers its health check
+  case $1 in
+    postgres) postgres_ready ;;
+    *) [[ $(http_code "$(health_url "$1")") == 200 ]] ;;
+  esac
+}
+
+# wait_healthy DEADLINE_MS PART...: until every part answers its health check
+# (one after another). Fails at once when a part's process is gone, or at the
+# deadline.
+wait_healthy() {
+  local deadline=$1 p pid
+  shift
+  local pending=("$@")
+  while ((${#pending[@]})); do
+    local still=()
+    for p in "${pending[@]}"; do
+      # (just after the fork the command line is still ours: ask only "alive?")
+      pid=$(pid_of "$p")
+      if [[ -n $pid ]] && ! alive "$pid"; then
+        err "$p exited during start-up"
+        show_log "$p"
+        exit 1
+      fi
+      if healthy "$p"; then
+        say "$p is up (pid $(pid_of "$p"), port $(port_of "$p"))"
+      else
+        still+=("$p")
+      fi
+    done
+    pending=(${still[@]+"${still[@]}"})
+    ((${#pending[@]})) || break
+    if (($(now_ms) > deadline)); then
+      for p in "${pending[@]}"; do
+        err "$p did not become healthy within ${START_TIMEOUT}s (health check: $(health_url "$p"))"
+        show_log "$p"
+      done
+      exit 1
+    fi
+    sleep 0.05
+  done
+}
+
+# wait_pids_gone SECONDS PID...: until none of the processes is alive.
+wait_pids_gone() {
+  local end=$(($(now_ms) + $1 * 1000)) p
+  shift
+  for p in "$@"; do
+    while alive "$p"; do
+      (($(now_ms) < end)) || return 1
+      sleep 0.05
+    done
+  done
+}
+
+wait_gone() { # wait_gone PART SECONDS: until no process of the part is left
+  local end=$(($(now_ms) + $2 * 1000))
+  while [[ -n $(part_pids "$1") ]]; do
+    (($(now_ms) < end)) || return 1
+    sleep 0.05
+  done
+}
+
+# kill_part PART: SIGKILL every process of the part at once, and wait until
+# they are gone. Prints the pids killed (nothing when none ran).
+kill_part() {
+  local pids
+  pids=$(part_pids "$1")
+  [[ -n $pids ]] || return 0
+  # shellcheck disable=SC2086
+  kill -KILL $pids 2>/dev/null || true
+  # shellcheck disable=SC2086
+  wait_pids_gone "$STOP_TIMEOUT" $pids || die "$1: processes $(part_pids "$1") survive SIGKILL"
+  echo "$pids"
+}
+
+# Kill what is left of a part whose leader died (e.g. nginx workers whose
+# master was killed), so a new start does not find its port taken.
+clear_leftovers() {
+  local left
+  left=$(kill_part "$1")
+  [[ -z $left ]] || err "$1: killed leftover processes $left"
+  rm -f "$(pidfile "$1")"
+}
