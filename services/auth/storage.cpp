@@ -29,10 +29,14 @@ void seed_demo_accounts(platform::Db& db) {
     account.created_at = platform::now_ms();
     seeded.push_back(std::move(account));
   }
+  bool seeds = false;
   db.transaction([&](platform::Db& tx) {
-    for (const auto& account : seeded) accounts().insert(tx, account);
+    tx.lock("demo seed");  // replicas starting at once: the first seeds, the others find it done
+    seeds = accounts().select(tx, "LIMIT 1").empty();
+    if (seeds)
+      for (const auto& account : seeded) accounts().insert(tx, account);
   });
-  platform::log::info("demo accounts seeded");
+  if (seeds) platform::log::info("demo accounts seeded");
 }
 
 void keep_refresh_token(platform::Db& tx, const std::string& token_hash, const std::string& username,
