@@ -1,5 +1,7 @@
 #include "platform/http_server.hpp"
 
+#include "platform/db.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -28,13 +30,21 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+Response render(const Problem& problem) {
+  auto response = problem_response(problem.status, problem.title, problem.detail);
+  response.headers.insert(response.headers.end(), problem.headers.begin(), problem.headers.end());
+  return response;
+}
+
 Response handle(const Router& router, Request& request) {
   try {
     return router.dispatch(request);
   } catch (const Problem& problem) {
-    auto response = problem_response(problem.status, problem.title, problem.detail);
-    response.headers.insert(response.headers.end(), problem.headers.begin(), problem.headers.end());
-    return response;
+    return render(problem);
+  } catch (const DatabaseUnavailable& error) {
+    log::warn("request refused: the database is not reachable",
+              {{"method", request.method}, {"path", request.path}, {"error", error.what()}});
+    return render(unavailable("the service's database is not reachable just now; nothing was done, retry shortly"));
   } catch (const std::exception& error) {
     log::error("request failed", {{"method", request.method}, {"path", request.path}, {"error", error.what()}});
     return problem_response(500, "Internal Server Error", "the server could not complete the request; see its log");

@@ -27,18 +27,11 @@ std::string quoted(const std::string& text) {
 }
 
 // The CLI restarts parts through scripts/platform, which must see the platform's own
-// folders and ports, and the extra variables the platform was started with: the same FD_*
-// variables the fixture gives the script (a restarted service gets its environment anew).
-std::string platform_env(const fd::test::TestPlatform& platform, const fd::test::TestPlatform::Env& extra) {
-  std::string env = "env FD_BUILD_DIR=" + quoted(FD_BUILD_DIR) + " FD_DATA_DIR=" + quoted(platform.data_dir()) +
-                    " FD_RUN_DIR=" + quoted(platform.run_dir());
-  for (const auto& [variable, value] : extra) env += " " + variable + "=" + quoted(value);
-  const std::pair<const char*, const char*> ports[] = {
-      {"FD_GATEWAY_PORT", "gateway"}, {"FD_NATS_PORT", "nats"},         {"FD_NATS_MONITOR_PORT", "nats-monitor"},
-      {"FD_AUTH_PORT", "auth"},       {"FD_ORDER_PORT", "order"},       {"FD_PAYMENT_PORT", "payment"},
-      {"FD_STORE_PORT", "store"},     {"FD_CUSTOMER_PORT", "customer"}, {"FD_RIDER_PORT", "rider"},
-  };
-  for (const auto& [variable, part] : ports) env += std::string(" ") + variable + "=" + std::to_string(platform.port(part));
+// folders, ports and profile, and the extra variables the platform was started with (a
+// restarted service gets its environment anew): the variables the fixture gives the script.
+std::string platform_env(const fd::test::TestPlatform& platform) {
+  std::string env = "env";
+  for (const auto& [variable, value] : platform.env()) env += " " + variable + "=" + quoted(value);
   // (the CLI prefers FD_NATS_URL when the caller's environment has one)
   return env + " FD_NATS_URL=" + quoted(platform.nats_url());
 }
@@ -49,9 +42,11 @@ TEST(NoLoss, EveryAcknowledgedOrderReachesOneConsistentStateWhilePartsAreKilled)
   fd::test::TestPlatform platform(extra);
   // The bounds (placing 150 s, draining 60 s) leave the run time to finish within the
   // test's own timeout, however slow the machine, and fail it with the reason if they pass.
-  auto result = fd::test::run_command(platform_env(platform, extra) + " " + FD_BUILD_DIR + "/bin/fooddelivery chaos" +
+  // The parts killed are the profile's: nats and every service, or in the cluster nats,
+  // PostgreSQL and every replica (one at a time).
+  auto result = fd::test::run_command(platform_env(platform) + " " + FD_BUILD_DIR + "/bin/fooddelivery chaos" +
                     " --orders 150 --min-kills 10 --max-seconds 150 --concurrency 4 --rate 10 --kill-every 700" +
-                    " --drain-timeout 60 --parts nats,order,payment,store,customer,rider,auth" +
+                    " --drain-timeout 60 --profile " + platform.profile() +
                     " --platform-script " + quoted(std::string(FD_SOURCE_DIR) + "/scripts/platform"));
   // The whole report (seed, kills, and every anomaly with what each service says) on failure.
   EXPECT_EQ(result.status, 0) << result.output;

@@ -71,6 +71,9 @@ public:
     // is log("gateway.access").
     std::string log(const std::string& part) const;
 
+    // The FD_* variables the platform runs with (folders, ports, profile, and
+    // extra_env): what a tool that restarts its parts must be given too.
+    const Env& env() const { return env_; }
     const std::string& root_dir() const { return root_; } // the temporary folder
     std::string data_dir() const { return root_ + "/data"; }
     std::string run_dir() const { return root_ + "/run"; }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -16,6 +17,12 @@
 namespace platform {
 
 using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+
+// The database server cannot be reached (down, restarting): nothing was done, and the same
+// call may succeed in a moment. An HTTP request meeting it answers 503 with Retry-After.
+struct DatabaseUnavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // One result row. Columns are read by name (as the query's select list or AS names them);
 // reading by position is left for the platform's own tables.

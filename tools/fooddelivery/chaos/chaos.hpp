@@ -60,11 +60,14 @@ struct Options {
   int down_ms = 300;  // a killed part stays down a random 0..down_ms before the restart
   int min_kills = 0;    // placing and killing go on until this many kills took
   int max_seconds = 0;  // for placing and killing; 0: three times the expected time, plus 120 s
-  std::vector<std::string> parts{"nats", "order", "payment", "store", "customer", "rider", "auth"};
+  std::vector<std::string> parts;  // what a kill may pick (by default chosen by the profile)
   std::uint64_t seed = 0;
   std::string script;
   std::string nats_url;
-  std::map<std::string, std::uint16_t> service_ports;  // for /health (outboxPending)
+  std::string profile = "embedded";  // or "cluster": PostgreSQL and replicas
+  int replicas = 1;                  // processes per service
+  // Every service process (a service, or its replica "order-2") → its port, for /health.
+  std::map<std::string, std::uint16_t> service_ports;
   int drain_timeout_s = 120;
   int cancel_retry_s = 30;  // a customer taps "cancel" again for this long while it fails
   std::map<Intent, int> mix{{Intent::Plain, 45}, {Intent::Cancel, 20}, {Intent::Reject, 15}, {Intent::Accept, 10},

@@ -2,6 +2,7 @@
 // environment the platform runs with, and their checks.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -37,15 +38,50 @@ std::shared_ptr<chaos::Options> defaults() {
   if (const char* script = std::getenv("FD_PLATFORM_SCRIPT"); script && *script) options->script = script;
   else options->script = std::string(FD_SOURCE_DIR) + "/scripts/platform";
   options->nats_url = default_nats_url();
+  if (const char* profile = std::getenv("FD_PROFILE"); profile && *profile) options->profile = profile;
+  if (const char* replicas = std::getenv("FD_REPLICAS"); replicas && *replicas) options->replicas = std::atoi(replicas);
+  return options;
+}
+
+// What follows from the profile: the parts a kill may pick (one process at a time: a
+// replica, never a whole service, in the cluster) and every service process's port.
+void apply_profile(chaos::Options& options, bool parts_given) {
+  if (options.profile == "cluster" && options.replicas < 2) options.replicas = 2;
+  if (options.profile == "embedded") options.replicas = 1;
   const std::map<std::string, std::uint16_t> ports{{"auth", 8081},  {"order", 8082},    {"payment", 8083},
                                                    {"store", 8084}, {"customer", 8085}, {"rider", 8086}};
+  std::vector<std::string> parts{"nats"};
+  if (options.profile == "cluster") parts.emplace_back("postgres");
   for (const auto& [service, port] : ports) {
     std::string variable = "FD_";
     for (char c : service) variable += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     variable += "_PORT";
-    options->service_ports[service] = env_port(variable.c_str(), port);
+    auto first = env_port(variable.c_str(), port);
+    if (options.replicas == 1) {
+      options.service_ports[service] = first;
+      parts.push_back(service);
+      continue;
+    }
+    for (int k = 1; k <= options.replicas; ++k) {
+      auto replica = service + "-" + std::to_string(k);
+      auto fallback = static_cast<std::uint16_t>(first + 100 * (k - 1));
+      options.service_ports[replica] = k == 1 ? first : env_port((variable + "_" + std::to_string(k)).c_str(), fallback);
+      parts.push_back(replica);
+    }
   }
-  return options;
+  if (!parts_given) options.parts = parts;
+}
+
+// nats, gateway, postgres, a service, or one replica of it ("order-2").
+std::string check_part(const std::string& part) {
+  if (part == "nats" || part == "gateway" || part == "postgres") return {};
+  auto service = part.substr(0, part.find('-'));
+  bool known = std::find(chaos::kServices.begin(), chaos::kServices.end(), service) != chaos::kServices.end();
+  bool replica = service.size() == part.size() ||
+                 (part.size() > service.size() + 1 &&
+                  part.find_first_not_of("0123456789", service.size() + 1) == std::string::npos);
+  if (known && replica) return {};
+  return "unknown part '" + part + "' (nats, gateway, postgres, a service, or a replica like order-2)";
 }
 
 }  // namespace
@@ -101,13 +137,21 @@ Command chaos_command(CLI::App& cli) {
                   "was not reached by then (default: three times the time --orders takes at --rate, plus 120)")
       ->type_name("S")
       ->check(at_least(1));
-  app->add_option("--parts", options->parts,
-                  "what may be killed, of nats, gateway, auth, order, payment, store, customer, rider")
-      ->type_name("LIST")
-      ->delimiter(',')
-      ->check(CLI::IsMember({"nats", "gateway", "auth", "order", "payment", "store", "customer", "rider"})
-                  .description(""))
+  auto* parts = app->add_option("--parts", options->parts,
+                                "what may be killed: nats, gateway, postgres, services, or replicas like order-2 "
+                                "(default: nats and every service; in the cluster profile nats, postgres and "
+                                "every replica, one at a time)")
+                    ->type_name("LIST")
+                    ->delimiter(',')
+                    ->check(CLI::Validator([](std::string& part) { return check_part(part); }, ""));
+  app->add_option("--profile", options->profile,
+                  "the profile the platform runs (default $FD_PROFILE or embedded): cluster adds postgres and "
+                  "replicas to what is killed and drained")
+      ->check(CLI::IsMember({"embedded", "cluster"}).description(""))
       ->capture_default_str();
+  app->add_option("--replicas", options->replicas, "processes per service in the cluster (default $FD_REPLICAS or 2)")
+      ->type_name("N")
+      ->check(at_least(1));
   app->add_option("--seed", options->seed, "random seed for the order mix and the kills (default: random)")
       ->type_name("S")
       ->check(at_least(0));
@@ -130,7 +174,8 @@ Command chaos_command(CLI::App& cli) {
       ->check(at_least(0))
       ->capture_default_str();
   app->add_flag("--json", options->json, "one JSON object with the verdict instead of the text report");
-  app->final_callback([options] {
+  app->final_callback([options, parts] {
+    apply_profile(*options, parts->count() > 0);
     if (::access(options->script.c_str(), R_OK) != 0)
       throw CLI::ValidationError("--platform-script", "scripts/platform not found at " + options->script);
   });

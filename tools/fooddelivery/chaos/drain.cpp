@@ -13,8 +13,8 @@ using std::chrono::milliseconds;
 // Every service healthy with an empty outbox, every durable consumer with nothing pending or
 // unacknowledged and bound to its service, and the stream not growing.
 bool Run::quiet(std::string& why, std::uint64_t& last_seq) {
-  for (const auto& service : kServices) {
-    Client client({"127.0.0.1", options_.service_ports.at(service)}, milliseconds(2000));
+  for (const auto& [service, port] : options_.service_ports) {
+    Client client({"127.0.0.1", port}, milliseconds(2000));
     auto reply = client.call("GET", "/health");
     if (reply.status != 200) {
       why = service + " /health → " + std::to_string(reply.status);
