@@ -52,7 +52,6 @@ class OrderAttempts {
   static constexpr int kMaxAttempts = 20;
 
   OrderAttempts();
-  const std::string& key() const { return key_; }  // 128 random bits in hex
   platform::Headers headers() const { return {{"Idempotency-Key", key_}}; }
   // After each answer: whether to send the same request again, after a backoff of 50 ms
   // doubling up to 1 s. Yes for no answer (refused, reset, timed out), 502, 503, 504, and
@@ -61,7 +60,7 @@ class OrderAttempts {
   bool again(int status);
 
  private:
-  std::string key_;
+  std::string key_;  // 128 random bits in hex
   int made_ = 0;
   std::chrono::milliseconds backoff_{50};
 };
