@@ -6,6 +6,7 @@
 
 #include "contracts/events.hpp"
 #include "domain/cancel_order.hpp"
+#include "domain/idempotency.hpp"
 #include "domain/order.hpp"
 #include "platform/service_host.hpp"
 #include "platform/table.hpp"
@@ -27,6 +28,21 @@ struct CatalogStore {
 const platform::Table<CatalogStore>& catalog_stores();
 const platform::Table<MenuItem>& catalog_menu();
 void replicate(platform::Db& tx, const contracts::StoreOpened& opened);
+
+// POST /orders with an Idempotency-Key (domain/idempotency.hpp; idempotency.cpp says why it
+// is one transaction): `place` records the order in the transaction that claims the
+// customer's key and returns the 201's body; a key used before gets its first answer
+// (replayed) or Problem 422, and nothing is placed.
+struct KeyedAnswer {
+  std::int64_t order_id = 0;
+  std::string body;
+  bool replayed = false;
+};
+KeyedAnswer place_once(platform::Db& db, const std::string& customer, const std::string& key,
+                       const PlaceOrder& command, const std::function<KeyedAnswer(platform::Db&)>& place);
+// Keys are kept FD_IDEMPOTENCY_KEY_TTL_SECONDS (24 hours by default): a retry comes within
+// minutes, and a key older than that may be used again for a new order.
+void forget_idempotency_keys(platform::Db& db, std::int64_t older_than_ms);
 
 // Runs the cancel saga (domain/cancel_order.hpp): the synchronous calls to the store and to
 // payment behind their circuit breakers, each local step in the unit of work.

@@ -44,19 +44,32 @@ boost::json::object order_json(const Order& order) {
   return out;
 }
 
+Response placed_answer(std::int64_t order_id, std::string body) {
+  platform::Response response{201, "application/json", std::move(body), {}};
+  response.headers.emplace_back("Location", "/orders/" + std::to_string(order_id));
+  return response;
+}
+
 Response place_order(Db& db, const platform::Identity& identity, Request& request) {
   auto customer = identity.require(request, "customer");
+  auto key = request.headers.find("idempotency-key");
+  if (key != request.headers.end()) check_idempotency_key(key->second);
   auto command = parse_place_order(request.json_object());
-  auto placed = platform::create(db, orders(), [&](Db& tx) {
+  auto place = [&](Db& tx) {
     auto store = catalog_stores().find(tx, command.store_id);
     auto menu = [&tx](std::int64_t menu_id) { return catalog_menu().find(tx, menu_id); };
-    return Order::place(orders().next_key(tx), customer.subject, command, store ? store->name : std::string(), menu,
-                        platform::now_ms());
-  });
-  auto id = std::to_string(placed.id);
-  platform::log::info("order placed", {{"orderId", id}, {"customer", placed.customer}});
-  auto response = platform::json_response(201, order_json(placed));
-  response.headers.emplace_back("Location", "/orders/" + id);
+    auto [placed, events] = Order::place(orders().next_key(tx), customer.subject, command,
+                                         store ? store->name : std::string(), menu, platform::now_ms());
+    platform::record(tx, orders(), placed, events);
+    return KeyedAnswer{placed.id, platform::json_response(201, order_json(placed)).body, false};
+  };
+  KeyedAnswer answer;
+  if (key == request.headers.end()) db.transaction([&](Db& tx) { answer = place(tx); });
+  else answer = place_once(db, customer.subject, key->second, command, place);
+  platform::log::info(answer.replayed ? "order answered again for its idempotency key" : "order placed",
+                      {{"orderId", std::to_string(answer.order_id)}, {"customer", customer.subject}});
+  auto response = placed_answer(answer.order_id, std::move(answer.body));
+  if (answer.replayed) response.headers.emplace_back("Idempotent-Replayed", "true");
   return response;
 }
 

@@ -82,7 +82,8 @@ TEST_F(Gateway, APreflightFromAnAllowedOriginIsAnsweredByTheGateway) {
   auto response = client.send("OPTIONS", "/orders", {},
                               {{"Origin", kAllowedOrigin},
                                {"Access-Control-Request-Method", "POST"},
-                               {"Access-Control-Request-Headers", "authorization,content-type,x-request-id"}});
+                               {"Access-Control-Request-Headers",
+                                "authorization,content-type,x-request-id,idempotency-key"}});
   EXPECT_EQ(response.status, 204);
   EXPECT_TRUE(response.body.empty());
   EXPECT_EQ(response.header("Access-Control-Allow-Origin"), kAllowedOrigin);
@@ -92,7 +93,7 @@ TEST_F(Gateway, APreflightFromAnAllowedOriginIsAnsweredByTheGateway) {
   for (const auto* method : {"GET", "POST", "PUT", "DELETE", "OPTIONS"})
     EXPECT_TRUE(contains(methods, method)) << method << " not in '" << methods << "'";
   auto headers = response.header("Access-Control-Allow-Headers");
-  for (const auto* header : {"Authorization", "Content-Type", "X-Request-Id"})
+  for (const auto* header : {"Authorization", "Content-Type", "X-Request-Id", "Idempotency-Key"})
     EXPECT_TRUE(contains(headers, header)) << header << " not in '" << headers << "'";
   EXPECT_GT(std::atoi(response.header("Access-Control-Max-Age").c_str()), 0);
 
@@ -132,6 +133,7 @@ TEST_F(Gateway, AnAllowedOriginGetsCorsHeadersOnAnswersAndErrors) {
   auto exposed = get.header("Access-Control-Expose-Headers");
   EXPECT_TRUE(contains(exposed, "Location")) << exposed;
   EXPECT_TRUE(contains(exposed, "X-Request-Id")) << exposed;
+  EXPECT_TRUE(contains(exposed, "Idempotent-Replayed")) << exposed;
   // Not a preflight: no preflight headers.
   EXPECT_EQ(get.header("Access-Control-Allow-Methods"), "");
 

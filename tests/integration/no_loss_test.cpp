@@ -55,8 +55,12 @@ TEST(NoLoss, EveryAcknowledgedOrderReachesOneConsistentStateWhilePartsAreKilled)
                                 std::regex(R"(orders acknowledged (\d+), kills (\d+), lost (\d+), duplicated (\d+), )"
                                            R"(inconsistent (\d+))")))
       << result.output;
-  // How many orders and kills it took depends on the machine's speed: the log shows them.
+  // How many orders and kills it took depends on the machine's speed: the log shows them,
+  // and how many orders were acknowledged on the first attempt and after retries.
   std::printf("%s\n", verdict.str(0).c_str());
+  std::smatch availability;
+  EXPECT_TRUE(std::regex_search(result.output, availability, std::regex(R"(availability: [^\n]*)"))) << result.output;
+  std::printf("%s\n", availability.str(0).c_str());
   // Orders go on past 150 while the kills are not made yet.
   const auto orders = std::stoul(verdict[1]);
   EXPECT_GE(orders, 150u) << result.output;

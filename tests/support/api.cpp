@@ -1,5 +1,7 @@
 #include "support/api.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <stdexcept>
 #include <thread>
 
@@ -14,11 +16,22 @@ void Api::login(const std::string& username, const std::string& password) {
   token_ = std::string(reply.body.at("accessToken").as_string());
 }
 
-Reply Api::call(const std::string& method, const std::string& target, const std::string& body) {
-  platform::Headers headers;
+std::string Reply::header(std::string_view name) const {
+  auto same = [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  };
+  for (const auto& [key, value] : headers)
+    if (std::ranges::equal(key, name, same)) return value;
+  return {};
+}
+
+Reply Api::call(const std::string& method, const std::string& target, const std::string& body,
+                const platform::Headers& extra) {
+  platform::Headers headers = extra;
   if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
   auto response = client_.send(method, target, body, headers);
-  Reply reply{response.status, response.content_type, response.header("Location"), nullptr, response.body};
+  Reply reply{response.status, response.content_type, response.header("Location"),
+              nullptr,         response.body,         response.headers};
   boost::system::error_code ec;
   auto parsed = boost::json::parse(response.body, ec);
   if (!ec) reply.body = std::move(parsed);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "platform/http_client.hpp"
 
@@ -15,6 +16,9 @@ struct Reply {
   std::string location;
   boost::json::value body;  // null when the body is not JSON
   std::string raw;
+  platform::Headers headers;
+
+  std::string header(std::string_view name) const;  // "" when absent
 };
 
 class Api {
@@ -25,7 +29,9 @@ class Api {
   void token(std::string token) { token_ = std::move(token); }
   const std::string& token() const { return token_; }
 
-  Reply call(const std::string& method, const std::string& target, const std::string& body = {});
+  // `headers` go with the Authorization header.
+  Reply call(const std::string& method, const std::string& target, const std::string& body = {},
+             const platform::Headers& headers = {});
   Reply get(const std::string& target) { return call("GET", target); }
   Reply post(const std::string& target, const boost::json::value& body) {
     return call("POST", target, boost::json::serialize(body));

@@ -2,6 +2,9 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -17,8 +20,7 @@ Client::Client(Origin origin, std::chrono::milliseconds timeout)
     : origin_(std::move(origin)), http_(origin_.host, origin_.port, timeout) {}
 
 Reply Client::call(const std::string& method, const std::string& target, const std::string& token,
-                   const std::string& body) {
-  platform::Headers headers;
+                   const std::string& body, platform::Headers headers) {
   if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
   try {
     auto response = http_.send(method, target, body, headers);
@@ -26,6 +28,22 @@ Reply Client::call(const std::string& method, const std::string& target, const s
   } catch (const std::exception& error) {
     return {0, error.what()};
   }
+}
+
+OrderAttempts::OrderAttempts() {
+  std::random_device random;
+  char hex[33];
+  std::snprintf(hex, sizeof hex, "%08x%08x%08x%08x", random(), random(), random(), random());
+  key_ = hex;
+}
+
+bool OrderAttempts::again(int status) {
+  ++made_;
+  bool unknown = status == 0 || status == 502 || status == 503 || status == 504 || status == 409;
+  if (!unknown || made_ >= kMaxAttempts) return false;
+  std::this_thread::sleep_for(backoff_);
+  backoff_ = std::min<std::chrono::milliseconds>(2 * backoff_, std::chrono::seconds(1));
+  return true;
 }
 
 std::string login(Client& client, const std::string& user, std::chrono::seconds patience) {

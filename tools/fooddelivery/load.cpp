@@ -51,9 +51,9 @@ class Worker {
 
  private:
   Reply call(const std::string& operation, const std::string& method, const std::string& target,
-             const std::string& token, const std::string& body = {}) {
+             const std::string& token, const std::string& body = {}, platform::Headers headers = {}) {
     auto started = Clock::now();
-    auto response = client_.call(method, target, token, body);
+    auto response = client_.call(method, target, token, body, std::move(headers));
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     ++report.codes[response.status];
     report.latencies_ms.push_back(ms);
@@ -63,8 +63,12 @@ class Worker {
     return response;
   }
 
+  // Every attempt counts as a request; a retry carries the first attempt's key.
   std::int64_t place(const std::string& operation = "place") {
-    auto reply = call(operation, "POST", "/orders", tokens_.customer, order_body_);
+    OrderAttempts order;
+    Reply reply;
+    do reply = call(operation, "POST", "/orders", tokens_.customer, order_body_, order.headers());
+    while (order.again(reply.status));
     if (reply.status != 201) return 0;
     auto id = int_of(reply.json(), "orderId");
     if (!id) return 0;
@@ -255,7 +259,8 @@ Command load_command(CLI::App& cli) {
         options->mix = parse_weights(text, {"place", "status", "cancel", "journey"}, "operation");
       },
       "weighted operations, e.g. place:1,status:3 (default), of\n"
-      "  place    POST /orders as customer1\n"
+      "  place    POST /orders as customer1, with an Idempotency-Key; sent\n"
+      "           again with it after no answer, 502, 503, 504 or 409\n"
       "  status   GET /orderStatuses/{a recent order}\n"
       "  cancel   place, then PUT /orders/{id}/cancel (the synchronous call\n"
       "           to payment behind the circuit breaker)\n"

@@ -4,7 +4,10 @@
 // Customers place orders through the gateway (some cancelled at once, some rejected or
 // accepted by the store's owner, some declined by the card simulator) while a killer picks
 // a random part every --kill-every ms, SIGKILLs it through scripts/platform and starts it
-// again. Only orders acknowledged with 201 count. Placing goes on past --orders until
+// again. Each order has its own Idempotency-Key and is sent again with it while its answer
+// is lost (no answer, 502, 503, 504), so a retry never places it twice; the report gives
+// the share of orders acknowledged on the first attempt and the share acknowledged at all.
+// Only orders acknowledged with 201 count. Placing goes on past --orders until
 // --min-kills kills were made, within --max-seconds. Then the killing stops, everything is
 // started, and the checker waits until every outbox is empty and every durable consumer has
 // nothing pending or unacknowledged. Last, every acknowledged order is read back from every

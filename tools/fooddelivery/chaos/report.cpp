@@ -18,6 +18,12 @@ int report(const Options& options, const Outcome& outcome) {
   bool killed_enough = outcome.kills_made >= options.min_kills;
   bool ok = anomalies.empty() && outcome.error.empty() && outcome.drained && complete && killed_enough;
   double drain_s = outcome.drained_s - outcome.placing_s;
+  // Availability as a customer sees it: of the orders tried, how many were acknowledged on
+  // the first POST, and how many at all once their key was sent again.
+  int tried = outcome.first_attempt + outcome.after_retries + outcome.given_up;
+  auto percent = [tried](int n) { return tried ? 100.0 * n / tried : 0.0; };
+  double first_percent = percent(outcome.first_attempt);
+  double acknowledged_percent = percent(outcome.first_attempt + outcome.after_retries);
 
   auto lost = by_kind["lost"].size(), duplicated = by_kind["duplicated"].size(),
        inconsistent = by_kind["inconsistent"].size();
@@ -25,6 +31,12 @@ int report(const Options& options, const Outcome& outcome) {
     boost::json::object out{{"orders", acknowledged},
                             {"ordersRequested", options.orders},
                             {"attempts", outcome.attempts},
+                            {"ordersTried", tried},
+                            {"acknowledgedFirstAttempt", outcome.first_attempt},
+                            {"acknowledgedAfterRetries", outcome.after_retries},
+                            {"ordersGivenUp", outcome.given_up},
+                            {"firstAttemptPercent", first_percent},
+                            {"acknowledgedPercent", acknowledged_percent},
                             {"kills", static_cast<std::int64_t>(outcome.kills.size())},
                             {"killsRequested", options.min_kills},
                             {"killFailures", outcome.kill_failures},
@@ -70,7 +82,8 @@ int report(const Options& options, const Outcome& outcome) {
   std::printf("\n  failed client requests (not counted):");
   if (outcome.failures.empty()) std::printf(" none");
   for (const auto& [what, n] : outcome.failures) std::printf(" [%s]×%d", what.c_str(), n);
-  std::printf("\n  orders placed whose 201 was lost on the way (killed between commit and answer; not counted): %d\n",
+  std::printf("\n  orders placed whose 201 never reached the client (lost on the way, and its retries too; not "
+              "counted): %d\n",
               outcome.findings.unacknowledged);
   for (const auto& d : outcome.findings.details) std::printf("\n%s", d.c_str());
   if (!outcome.drained) std::printf("\nDRAIN FAILED: %s\n", outcome.drain_error.c_str());
@@ -81,7 +94,11 @@ int report(const Options& options, const Outcome& outcome) {
                 outcome.kills_made, options.min_kills, options.max_seconds);
   std::set<std::int64_t> anomalous;
   for (const auto& a : anomalies) anomalous.insert(a.order);
-  std::printf("\norders acknowledged %d, kills %zu, lost %zu, duplicated %zu, inconsistent %zu\n", acknowledged,
+  std::printf("\navailability: of %d orders tried, %d (%.2f %%) acknowledged on the first attempt, %d (%.2f %%) at "
+              "all (%d after retries with the same Idempotency-Key, %d given up)\n",
+              tried, outcome.first_attempt, first_percent, outcome.first_attempt + outcome.after_retries,
+              acknowledged_percent, outcome.after_retries, outcome.given_up);
+  std::printf("orders acknowledged %d, kills %zu, lost %zu, duplicated %zu, inconsistent %zu\n", acknowledged,
               outcome.kills.size(), lost, duplicated, inconsistent);
   if (!anomalous.empty()) std::printf("orders with an anomaly: %zu of %d\n", anomalous.size(), acknowledged);
   std::printf("verdict: %s\n", ok ? "ok" : "FAILED");

@@ -16,6 +16,9 @@ struct Outcome {
   int kills_made = 0;                    // kills that took (kill commands that succeeded)
   std::map<std::string, int> failures;  // what went wrong on the client's side → how many
   int attempts = 0;                      // POST /orders, acknowledged or not
+  int first_attempt = 0;                 // orders acknowledged on their first POST
+  int after_retries = 0;                 // orders acknowledged when their key was sent again
+  int given_up = 0;                      // orders never acknowledged
   int kill_failures = 0;                 // kill or start commands that failed
   std::string last_kill_error;
   bool drained = false;

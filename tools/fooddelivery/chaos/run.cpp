@@ -46,8 +46,8 @@ void Run::customer() {
     ++failures_[what];
   };
   for (;;) {
+    if (placed_enough()) return;
     int ticket = tickets_++;
-    if (placed_enough(ticket)) return;
     if (options_.rate > 0) {
       auto due = started_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(ticket / options_.rate));
       std::this_thread::sleep_until(due);
@@ -67,23 +67,34 @@ void Run::customer() {
                                                            {"lat", 37.5006},
                                                            {"lon", 127.0364}});
     const auto& token = tokens_.at(placed.customer);
-    // Until this ticket is acknowledged: a failed POST (502/503/504, no answer) is simply a
-    // request that did not count; the next attempt is a new order.
+    // One Idempotency-Key per order: a POST whose answer was lost (no answer, 502, 503, 504)
+    // is sent again with it, so the retry cannot place the order a second time. An order
+    // still unanswered after OrderAttempts::kMaxAttempts is given up; the next ticket is a
+    // new order.
+    OrderAttempts order;
+    Reply reply;
+    int posts = 0;
     for (;;) {
       if (Clock::now() > placing_deadline_) {
         fail("gave up placing: deadline passed");
+        if (posts > 0) ++given_up_;
         return;
       }
       ++attempts_;
-      auto reply = client.call("POST", "/orders", token, body);
-      if (reply.status == 201) {
-        placed.id = int_of(reply.json(), "orderId");
-        placed.at_s = log_.since_start();
-        break;
-      }
+      ++posts;
+      reply = client.call("POST", "/orders", token, body, order.headers());
+      if (reply.status == 201) break;
       fail("POST /orders → " + (reply.status ? std::to_string(reply.status) : std::string("no answer")));
-      std::this_thread::sleep_for(milliseconds(reply.status == 0 || reply.status >= 500 ? 50 : 10));
+      if (!order.again(reply.status)) break;
     }
+    if (reply.status != 201) {
+      fail("gave up an order after " + std::to_string(posts) + " attempts");
+      ++given_up_;
+      continue;
+    }
+    placed.id = int_of(reply.json(), "orderId");
+    placed.at_s = log_.since_start();
+    ++(posts == 1 ? first_attempt_ : after_retries_);
     ++acknowledged_;
     if (placed.intent == Intent::Cancel) {
       // Right away, while payment and the store may not have heard of it yet. A customer whose
@@ -316,6 +327,9 @@ int Run::run() {
   }
   outcome.total_s = log_.since_start();
   outcome.attempts = attempts_;
+  outcome.first_attempt = first_attempt_;
+  outcome.after_retries = after_retries_;
+  outcome.given_up = given_up_;
   outcome.kill_failures = kill_failures_;
   return report(options_, outcome);
 }

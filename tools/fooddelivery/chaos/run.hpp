@@ -25,7 +25,8 @@ class Run {
   void killer();
   bool drain(std::string& why);
   bool quiet(std::string& why, std::uint64_t& last_seq);
-  bool placed_enough(int ticket) const { return ticket >= options_.orders && kills_made_ >= options_.min_kills; }
+  // Workers that find it false at once may each place one more order.
+  bool placed_enough() const { return acknowledged_ >= options_.orders && kills_made_ >= options_.min_kills; }
 
   Options options_;
   PlatformScript script_;
@@ -41,6 +42,9 @@ class Run {
 
   std::atomic<int> tickets_{0};
   std::atomic<int> acknowledged_{0};
+  std::atomic<int> first_attempt_{0};  // acknowledged on their first POST
+  std::atomic<int> after_retries_{0};  // acknowledged when their key was sent again
+  std::atomic<int> given_up_{0};       // never acknowledged: attempts or the deadline ran out
   std::atomic<int> attempts_{0};
   std::atomic<int> kills_made_{0};
   std::atomic<bool> killing_{true};

@@ -70,6 +70,8 @@ export interface RequestOptions {
   anonymous?: boolean
   /** Send this token, as it is: no renewing before or after (logout). */
   token?: string
+  /** More request headers (Idempotency-Key). */
+  headers?: Record<string, string>
 }
 
 function retryAfterOf(response: Response): number | undefined {
@@ -90,7 +92,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   const payload = body === undefined ? undefined : JSON.stringify(body)
 
   const send = async (token: string | null): Promise<Response> => {
-    const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
+    const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...options.headers }
     if (token) headers.Authorization = `Bearer ${token}`
     if (payload !== undefined) headers['Content-Type'] = 'application/json'
     try {
