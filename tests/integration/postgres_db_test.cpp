@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <barrier>
 #include <chrono>
+#include <functional>
 #include <latch>
 #include <memory>
 #include <set>
@@ -185,22 +187,35 @@ TEST_F(PostgresDbTest, TheSameEventFromTwoReplicasTakesEffectOnce) {
       "CREATE TABLE inbox (id TEXT PRIMARY KEY);"
       "CREATE TABLE effects (id TEXT PRIMARY KEY);");
   auto other = platform::open_database(url);
-  auto consume = [](Db& replica) {
-    for (int i = 0; i < 100; ++i)
+  // Each event reaches both replicas at once.
+  auto in_step = [](std::barrier<>& both, const std::function<void(int)>& step) {
+    try {
+      for (int i = 0; i < 100; ++i, both.arrive_and_wait()) step(i);
+    } catch (...) {
+      both.arrive_and_drop();  // the other replica goes on alone
+      throw;
+    }
+  };
+  std::barrier inbox_step(2);
+  auto consume = [&](Db& replica) {
+    in_step(inbox_step, [&](int i) {
       replica.transaction([&](Db& tx) {
         auto id = "event-" + std::to_string(i);
         if (tx.exec("INSERT INTO inbox (id) VALUES (?) ON CONFLICT (id) DO NOTHING", {id}) == 1)
           tx.exec("INSERT INTO effects (id) VALUES (?)", {id});  // fails if applied twice
       });
+    });
   };
   at_once({[&] { consume(*db); }, [&] { consume(*other); }});
   EXPECT_EQ(count(*db, "effects"), 100);
 
   std::atomic<std::int64_t> inserted{0};
+  std::barrier alone_step(2);
   auto insert_alone = [&](Db& replica) {
-    for (int i = 0; i < 100; ++i)
+    in_step(alone_step, [&](int i) {
       inserted += replica.exec("INSERT INTO inbox (id) VALUES (?) ON CONFLICT (id) DO NOTHING",
                                {"alone-" + std::to_string(i)});
+    });
   };
   at_once({[&] { insert_alone(*db); }, [&] { insert_alone(*other); }});
   EXPECT_EQ(inserted, 100);
