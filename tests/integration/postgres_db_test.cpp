@@ -3,10 +3,14 @@
 // would have).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <barrier>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <latch>
 #include <memory>
 #include <set>
@@ -308,6 +312,32 @@ TEST_F(PostgresDbTest, MigrationsRunByReplicasStartingAtOnceApplyOnce) {
     EXPECT_EQ(count(*first, "applied"), 2);
     EXPECT_EQ(count(*first, "fd_schema_migrations"), 2);
     EXPECT_EQ(count(*first, "fd_outbox"), 0);
+  }
+}
+
+// Each service's schema/NNN_*.sql, as its build embeds them (cmake/embed_schema.cmake).
+std::vector<platform::Migration> schema_of(const std::string& service) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(FD_SOURCE_DIR) + "/services/" + service + "/schema"))
+    if (entry.path().extension() == ".sql") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  std::vector<platform::Migration> schema;
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    std::string sql((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    schema.push_back({std::stoi(file.filename().string()), file.filename().string(), sql});
+  }
+  return schema;
+}
+
+TEST_F(PostgresDbTest, EveryServiceSchemaMigrates) {
+  for (const std::string service : {"auth", "customer", "order", "payment", "rider", "store"}) {
+    SCOPED_TRACE(service);
+    auto schema = schema_of(service);
+    ASSERT_FALSE(schema.empty());
+    auto replica = platform::open_database(server.create_database(service));
+    EXPECT_EQ(platform::migrate(*replica, schema).size(), schema.size());
+    EXPECT_TRUE(platform::migrate(*replica, schema).empty());
   }
 }
 

@@ -117,7 +117,7 @@ std::string PostgresServer::psql(const std::string& database, const std::string&
 }
 
 std::string PostgresServer::create_database(const std::string& name) {
-  psql("postgres", "CREATE DATABASE " + name + " OWNER " + kRole);
+  psql("postgres", "CREATE DATABASE \"" + name + "\" OWNER " + kRole);  // quoted: `order` is a keyword
   return url(name);
 }
 
