@@ -85,6 +85,19 @@ TEST_F(PostgresDbTest, QuestionMarksAreParametersOutsideLiteralsQuotedNamesAndCo
   EXPECT_THROW(db->query("SELECT ? AS one", {}), std::logic_error);
 }
 
+TEST_F(PostgresDbTest, UrlsNamePostgresEitherWayAndMaySizeThePool) {
+  auto short_scheme = "postgres://" + url.substr(std::string("postgresql://").size());
+  EXPECT_EQ(platform::open_database(short_scheme + "?pool=2")->query_one("SELECT 1 AS one")->integer("one"), 1);
+  EXPECT_THROW(platform::open_database(url + "?pool=0"), std::invalid_argument);
+  try {
+    platform::open_database(url + "x")->query("SELECT 1");
+    FAIL() << "a database that does not exist should throw";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("/fd_testx"), std::string::npos) << error.what();
+    EXPECT_EQ(std::string(error.what()).find("fd-test-secret"), std::string::npos) << "the password leaked";
+  }
+}
+
 TEST_F(PostgresDbTest, ValuesKeepTheirTypeAndPrecision) {
   db->script("CREATE TABLE samples (id INTEGER PRIMARY KEY, big INTEGER, place REAL, note TEXT, missing TEXT)");
   const std::int64_t big = 5'000'000'000'123;  // beyond 2^31, like a timestamp in ms
