@@ -269,8 +269,9 @@ class TransactionDb final : public Db {
     if (failure_->worth_retrying()) return true;
     // A session lost before COMMIT was sent took its transaction with it; one lost while
     // COMMIT was on its way leaves unknown whether it committed.
-    return failure_->connection_lost() && !committing_;
+    return failure_->connection_lost() && !failed_committing_;
   }
+  bool outcome_unknown() const { return failure_ && failure_->connection_lost() && failed_committing_; }
   const std::optional<Error>& failure() const { return failure_; }
 
  private:
@@ -287,7 +288,10 @@ class TransactionDb final : public Db {
     try {
       return statement();
     } catch (const Error& error) {
-      if (!failure_) failure_ = error;
+      if (!failure_) {
+        failure_ = error;
+        failed_committing_ = committing_;
+      }
       throw;
     }
   }
@@ -296,7 +300,8 @@ class TransactionDb final : public Db {
   Connection& connection_;
   bool begun_ = false;
   bool committing_ = false;
-  std::optional<Error> failure_;
+  std::optional<Error> failure_;  // the first
+  bool failed_committing_ = false;
 };
 
 class PostgresDb final : public Db {
@@ -336,6 +341,9 @@ class PostgresDb final : public Db {
           break;
         } catch (...) {
           tx.roll_back();
+          if (tx.outcome_unknown())
+            throw std::runtime_error(pool_.where() + ": the connection broke while COMMIT was on its way, so " +
+                                     "whether the transaction committed is unknown: " + tx.failure()->what());
           if (!tx.worth_retrying()) throw;
           if (attempt == kMaxAttempts)
             throw std::runtime_error(pool_.where() + ": transaction gave up after " + std::to_string(attempt) +
