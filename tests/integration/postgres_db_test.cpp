@@ -365,6 +365,27 @@ TEST_F(PostgresDbTest, ATransactionWhoseSessionBreaksBeforeCommitRunsAgain) {
   EXPECT_EQ(count(*db, "notes"), 1);
 }
 
+TEST_F(PostgresDbTest, ASessionBreakingDuringCommitIsReportedNotRunAgain) {
+  // A deferred trigger runs inside COMMIT: there it cuts its own session.
+  db->script(
+      "CREATE TABLE notes (id INTEGER PRIMARY KEY);"
+      "CREATE FUNCTION cut_session() RETURNS trigger LANGUAGE plpgsql AS "
+      "'BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(1); RETURN NULL; END';"
+      "CREATE CONSTRAINT TRIGGER cut_at_commit AFTER INSERT ON notes DEFERRABLE INITIALLY DEFERRED "
+      "FOR EACH ROW EXECUTE FUNCTION cut_session();");
+  int attempts = 0;
+  try {
+    db->transaction([&](Db& tx) {
+      ++attempts;
+      tx.exec("INSERT INTO notes VALUES (1)");
+    });
+    FAIL() << "a transaction whose COMMIT got no answer should throw";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("unknown"), std::string::npos) << error.what();
+  }
+  EXPECT_EQ(attempts, 1);
+}
+
 TEST_F(PostgresDbTest, ServesAgainAfterPostgresRestarts) {
   db->script("CREATE TABLE notes (id INTEGER PRIMARY KEY)");
   db->exec("INSERT INTO notes VALUES (1)");
