@@ -39,6 +39,7 @@ Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const 
   try {
     bool duplicate = false;
     db.transaction([&](Db& tx) {
+      duplicate = false;  // the work may run again (a replica's concurrent transaction won)
       if (tx.exec("INSERT INTO fd_inbox(id, type, processed_at) VALUES(?, ?, ?) ON CONFLICT(id) DO NOTHING",
                   {event.id, event.type, now_ms()}) == 0) {
         duplicate = true;

@@ -11,27 +11,36 @@ std::vector<Migration> migrate(Db& db, const std::vector<Migration>& migrations)
     if (migrations[i].version != static_cast<int>(i) + 1)
       throw std::invalid_argument("schema migration " + migrations[i].name + " should be number " +
                                   std::to_string(i + 1) + ": versions run 1, 2, 3... without gaps");
-  db.script(
-      "CREATE TABLE IF NOT EXISTS fd_schema_migrations ("
-      " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);");
-  auto current = db.query_one("SELECT COALESCE(MAX(version), 0) AS version FROM fd_schema_migrations")->integer("version");
-  if (current > static_cast<std::int64_t>(migrations.size()))
-    throw std::runtime_error("the database is at schema version " + std::to_string(current) +
-                             ", newer than this build knows (" + std::to_string(migrations.size()) +
-                             "): run the build that wrote it");
+  // Replicas starting at once take turns (the lock), and each reads the version the one
+  // before it left, so every migration is applied once.
   std::vector<Migration> applied;
-  for (auto next = static_cast<std::size_t>(current); next < migrations.size(); ++next) {
-    const auto& migration = migrations[next];
+  for (;;) {
+    const Migration* step = nullptr;
     try {
       db.transaction([&](Db& tx) {
-        tx.script(migration.sql);
+        step = nullptr;
+        tx.lock("fd_schema");
+        tx.script(
+            "CREATE TABLE IF NOT EXISTS fd_schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);");
+        auto current =
+            tx.query_one("SELECT COALESCE(MAX(version), 0) AS version FROM fd_schema_migrations")->integer("version");
+        if (current > static_cast<std::int64_t>(migrations.size()))
+          throw std::runtime_error("the database is at schema version " + std::to_string(current) +
+                                   ", newer than this build knows (" + std::to_string(migrations.size()) +
+                                   "): run the build that wrote it");
+        if (current == static_cast<std::int64_t>(migrations.size())) return;
+        step = &migrations[current];
+        tx.script(step->sql);
         tx.exec("INSERT INTO fd_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                {std::int64_t{migration.version}, migration.name, now_ms()});
+                {std::int64_t{step->version}, step->name, now_ms()});
       });
     } catch (const std::exception& error) {
-      throw std::runtime_error("schema migration " + migration.name + " failed: " + error.what());
+      if (!step) throw;
+      throw std::runtime_error("schema migration " + step->name + " failed: " + error.what());
     }
-    applied.push_back(migration);
+    if (!step) break;
+    applied.push_back(*step);
   }
   return applied;
 }
