@@ -7,6 +7,7 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -398,9 +399,21 @@ class PostgresDb final : public Db {
   }
 
   std::unique_ptr<Lease> try_lead(const std::string& name) override {
-    auto connection = pool_.open();
-    if (!connection->run("SELECT pg_try_advisory_lock(hashtext(?)) AS held", {name}).rows.at(0).integer(0))
+    // A replica that does not lead asks again and again: it keeps its session for the next try.
+    std::unique_ptr<Connection> connection;
+    {
+      std::lock_guard lock(candidates_mutex_);
+      if (auto kept = candidates_.find(name); kept != candidates_.end()) {
+        connection = std::move(kept->second);
+        candidates_.erase(kept);
+      }
+    }
+    if (!connection || !connection->usable()) connection = pool_.open();
+    if (!connection->run("SELECT pg_try_advisory_lock(hashtext(?)) AS held", {name}).rows.at(0).integer(0)) {
+      std::lock_guard lock(candidates_mutex_);
+      candidates_[name] = std::move(connection);
       return nullptr;
+    }
     return std::make_unique<SessionLease>(std::move(connection));
   }
 
@@ -454,6 +467,8 @@ class PostgresDb final : public Db {
   std::vector<std::function<void()>> listeners_;
   std::mutex sequences_mutex_;
   std::unordered_set<std::string> sequences_;  // known to exist
+  std::mutex candidates_mutex_;
+  std::map<std::string, std::unique_ptr<Connection>> candidates_;  // lease name → the session that asked last
 };
 
 thread_local std::vector<PostgresDb::Route::Entry> PostgresDb::Route::routes;

@@ -80,7 +80,7 @@ Connection::Connection(const std::string& url, std::string where) : where_(std::
     std::string message = conn_ ? trimmed(PQerrorMessage(conn_)) : "out of memory";
     PQfinish(conn_);
     conn_ = nullptr;
-    throw std::runtime_error("cannot connect to " + where_ + ": " + message);
+    throw DatabaseUnavailable("cannot connect to " + where_ + ": " + message);
   }
   // IF NOT EXISTS and the like report through notices; nobody reads them.
   PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);

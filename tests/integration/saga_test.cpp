@@ -137,9 +137,13 @@ TEST_F(Saga, BadOrdersAreRefusedWithProblemsAndChangeNothing) {
   EXPECT_EQ(anonymous.post("/orders", order_request(1, 101, 1)).status, 401);
   EXPECT_EQ(owner.post("/orders", order_request(1, 101, 1)).status, 403);
 
-  // Nothing was created: the next order takes the next id, and no event was published.
+  // Nothing was created: no event was published, and the customer's orders are still the one.
+  // (Ids may leave gaps: on PostgreSQL a refused order's transaction took one from a sequence.)
   EXPECT_EQ(platform::read_stream(platform.nats_url()).size(), before);
-  EXPECT_EQ(place(1, 104, 1), first + 1);
+  auto listed = customer.call("GET", "/orders").body.at("_embedded").at("orders").as_array();
+  ASSERT_EQ(listed.size(), 1u) << boost::json::serialize(listed);
+  EXPECT_EQ(listed.at(0).at("orderId").as_int64(), first);
+  EXPECT_GT(place(1, 104, 1), first);
 }
 
 TEST_F(Saga, AnEventDeliveredAgainHasNoSecondEffect) {
