@@ -17,6 +17,10 @@ namespace {
 
 constexpr std::int64_t kNakDelayMs = 500;  // first redelivery delay after a failed reaction
 constexpr std::int64_t kNakDelayMaxMs = 30'000;
+// An event that came before the one it follows (replicas apply events side by side) is
+// usually ready a moment later: asked again soon, and never left waiting long.
+constexpr std::int64_t kTooEarlyDelayMs = 100;
+constexpr std::int64_t kTooEarlyDelayMaxMs = 2'000;
 
 }  // namespace
 
@@ -64,10 +68,12 @@ Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const 
   } catch (...) {
     failure = "unknown exception";
   }
-  // Redeliver later, backing off: 0.5 s, 1 s, 2 s, ... up to 30 s.
-  std::int64_t delay = kNakDelayMs;
-  for (std::uint64_t i = 1; i < delivery.attempt && delay < kNakDelayMaxMs; ++i) delay *= 2;
-  delay = std::min(delay, kNakDelayMaxMs);
+  // Redeliver later, backing off: 0.5 s, 1 s, 2 s, ... up to 30 s (too early: 0.1 s ... 2 s).
+  const std::int64_t first = too_early ? kTooEarlyDelayMs : kNakDelayMs;
+  const std::int64_t most = too_early ? kTooEarlyDelayMaxMs : kNakDelayMaxMs;
+  std::int64_t delay = first;
+  for (std::uint64_t i = 1; i < delivery.attempt && delay < most; ++i) delay *= 2;
+  delay = std::min(delay, most);
   (too_early ? log::info : log::error)(too_early ? "event came too early; it will be redelivered"
                                                  : "reaction failed; event will be redelivered",
                                        {{"orderId", event.order_id()},

@@ -94,6 +94,8 @@ TEST(Journey, FromOrderToReviewEveryStepSeenAndToldOnce) {
 
   EXPECT_TRUE(eventually([&] { return status_of(customer, "/payments/" + std::to_string(id)) == "SETTLED"; }));
   EXPECT_TRUE(eventually([&] { return status_of(near, delivery) == "DELIVERED"; }));
+  // The view follows the settlement's event a moment after the payment service has it.
+  EXPECT_TRUE(eventually([&] { return customer.get(view).body.at("paymentStatus").as_string() == "SETTLED"; }));
   auto final_view = customer.get(view).body.as_object();
   EXPECT_EQ(final_view.at("riderId").as_string(), "rider1");
   EXPECT_EQ(final_view.at("paymentStatus").as_string(), "SETTLED");

@@ -15,10 +15,11 @@ void check(natsStatus status, const char* what) {
 }
 }  // namespace
 
-std::string publish_event(const std::string& nats_url, const std::string& type, boost::json::object body) {
+std::string publish_event(const std::string& nats_url, const std::string& type, boost::json::object body,
+                          const std::string& given_id) {
   body["eventType"] = type;
   body["timestamp"] = platform::now_ms();
-  auto id = platform::new_id();
+  auto id = given_id.empty() ? platform::new_id() : given_id;
   auto data = platform::to_json(body);
   auto subject = "fooddelivery." + type;
 
@@ -39,6 +40,27 @@ std::string publish_event(const std::string& nats_url, const std::string& type, 
   natsConnection_Destroy(connection);
   check(status, ("publish " + type).c_str());
   return id;
+}
+
+void create_stream(const std::string& nats_url, std::chrono::milliseconds duplicate_window) {
+  const char* subjects[] = {"fooddelivery.>"};
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  config.Name = "fooddelivery";
+  config.Subjects = subjects;
+  config.SubjectsLen = 1;
+  config.Storage = js_FileStorage;
+  config.Duplicates = std::chrono::duration_cast<std::chrono::nanoseconds>(duplicate_window).count();
+  natsConnection* connection = nullptr;
+  jsCtx* js = nullptr;
+  jsStreamInfo* info = nullptr;
+  natsStatus status = natsConnection_ConnectTo(&connection, nats_url.c_str());
+  if (status == NATS_OK) status = natsConnection_JetStream(&js, connection, nullptr);
+  if (status == NATS_OK) status = js_AddStream(&info, js, &config, nullptr, nullptr);
+  jsStreamInfo_Destroy(info);
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(connection);
+  check(status, "create the stream fooddelivery");
 }
 
 }  // namespace fd::test
