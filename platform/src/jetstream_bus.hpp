@@ -7,6 +7,7 @@
 // (reader, flusher, async callbacks). libnats may invoke connection callbacks after the
 // connection is destroyed, so those callbacks reach the bus through a registry keyed by a
 // token, never by a raw pointer.
+#include <atomic>
 #include <nats/nats.h>
 
 #include <chrono>
@@ -37,6 +38,7 @@ class JetStreamBus final : public Bus {
   void connect(std::function<void()> reachable) override;
   bool connected() const override;
   bool ensure_ready() override;
+  void consume(bool take) override { consuming_ = take; }
   PublishResult publish(const std::vector<OutgoingMessage>& batch) override;
   void close() override;
 
@@ -58,6 +60,7 @@ class JetStreamBus final : public Bus {
 
   // Setup state: the owner's thread until connect() returns, then the relay's.
   bool stream_ready_ = false;
+  std::atomic<bool> consuming_{true};
   std::chrono::steady_clock::time_point next_verify_{};
   std::chrono::steady_clock::time_point next_consumer_attempt_{};
   std::chrono::milliseconds consumer_backoff_ = kBackoffMin;

@@ -64,6 +64,13 @@ bool JetStreamBus::set_up(std::string& error, bool verify) {
     stream_ready_ = true;
   }
   if (!consumer_) return true;
+  if (!consuming_) {
+    if (sub_) {
+      close_subscription();
+      log::info("another replica takes the events now; this one stands by", {{"durable", consumer_->durable}});
+    }
+    return true;
+  }
   if (sub_ && (created || (verify && consumer_missing()))) {
     log::warn("JetStream consumer lost; re-creating it", {{"stream", options_.stream}, {"durable", consumer_->durable}});
     close_subscription();

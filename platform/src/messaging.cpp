@@ -42,6 +42,8 @@ void Messaging::Impl::start(std::map<std::string, Reaction> given) {
   reactions = std::move(given);
   migrate_messaging(db);
 
+  // Known before connecting, so that a replica that does not lead never takes a delivery.
+  bus->consume(relay.leads());
   bus->connect(relay.waker());
   started = true;
   relay.start();

@@ -42,7 +42,7 @@ Relay::Relay(Db& db, Bus& bus, const MessagingOptions& options)
       poll_(options.relay_poll),
       stream_(options.stream),
       wake_(std::make_shared<Wake>()),
-      leadership_(db, "outbox relay", options.relay_poll) {}
+      leadership_(db, "events", std::max(options.relay_poll, std::chrono::milliseconds(100))) {}
 
 Relay::~Relay() { stop(); }
 
@@ -109,13 +109,16 @@ void Relay::run() {
 
 Relay::Result Relay::relay_once() {
   if (!bus_.connected()) return Result::NotConnected;
+  // One of the service's replicas publishes its outbox, in the outbox's order (the others'
+  // rows are the leader's to relay on its next poll), and takes its events, in the stream's
+  // order. Should a leader die between publishing and deleting, its successor publishes the
+  // same ids again, and the stream's de-duplication by Nats-Msg-Id keeps one message of
+  // each; what it had taken and not acknowledged comes to the successor after AckWait.
+  const bool leads = leadership_.leads();
+  bus_.consume(leads);
   // Without a consumer the relay still publishes; the poll brings it back to retry the setup.
   if (!bus_.ensure_ready()) return Result::Failed;
-  // One relay of the service's replicas publishes, so the outbox goes out in its order; the
-  // others' rows are the leader's to relay on its next poll. Should a leader die between
-  // publishing and deleting, its successor publishes the same ids again, and the stream's
-  // de-duplication by Nats-Msg-Id keeps one message of each.
-  if (!leadership_.leads()) return Result::Idle;
+  if (!leads) return Result::Idle;
 
   for (;;) {
     {

@@ -1,7 +1,7 @@
 #pragma once
 // The outbox relay: publishes committed events in outbox order through the Bus, and
 // deletes them once the broker has acknowledged them. Of a service's replicas, the one
-// leading "outbox relay" relays.
+// leading "events" relays, and is the one that takes the consumer's deliveries.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -28,6 +28,9 @@ class Relay {
   // Runs the relay's thread, woken by every commit but its own, and every relay_poll.
   // The thread also sets up the bus (Bus::ensure_ready).
   void start();
+  // Whether this process leads the service's events now; before start() only (then the
+  // relay's thread asks).
+  bool leads() { return leadership_.leads(); }
   void stop();
 
  private:

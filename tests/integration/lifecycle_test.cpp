@@ -135,6 +135,11 @@ TEST_F(Lifecycle, ACancelTheStoreCouldNotAnswerIsFinishedOnceItCan) {
                          std::chrono::seconds(10)));
   EXPECT_TRUE(eventually([&] { return field(customer, "/payments/" + std::to_string(id), "status") == "CANCELED"; }));
   EXPECT_EQ(field(owner, cooking_path(id), "status"), "CANCELED");
+  // The cancel's events reach the stream a moment after its commit (with replicas, when the
+  // replica leading the events polls its outbox).
+  EXPECT_TRUE(eventually([&] {
+    return fd::test::count_events(platform::read_stream(platform.nats_url()), "OrderCanceled", id) == 1;
+  }));
   auto events = platform::read_stream(platform.nats_url());
   EXPECT_EQ(fd::test::count_events(events, "OrderCanceled", id), 1);
   EXPECT_EQ(fd::test::count_events(events, "PaymentCanceled", id), 1);

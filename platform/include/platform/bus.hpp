@@ -71,6 +71,12 @@ class Bus {
   // stop publishing.
   virtual bool ensure_ready() = 0;
 
+  // Whether this process takes the consumer's deliveries (from the next ensure_ready on).
+  // Of a service's replicas only the one leading does, so that the service applies the
+  // events in the stream's order as one process would; the others stand by to take over.
+  // Called from the thread that calls ensure_ready.
+  virtual void consume(bool take) = 0;
+
   // Publishes in order and waits for the broker's acknowledgements. A message after the
   // acknowledged ones may have been stored too: published again, it is dropped by its id.
   virtual PublishResult publish(const std::vector<OutgoingMessage>& batch) = 0;
