@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../support/nats_server.hpp"
+#include "../support/publish.hpp"
 #include "contracts/codec.hpp"
 #include "platform/clock.hpp"
 #include "platform/db.hpp"
@@ -99,20 +100,6 @@ class Bus {
     if (sub_) natsSubscription_Destroy(sub_);
     jsCtx_Destroy(js_);
     natsConnection_Destroy(nc_);
-  }
-
-  void create_stream(std::int64_t duplicate_window_ns) {
-    const char* subjects[] = {"fooddelivery.>"};
-    jsStreamConfig cfg;
-    jsStreamConfig_Init(&cfg);
-    cfg.Name = "fooddelivery";
-    cfg.Subjects = subjects;
-    cfg.SubjectsLen = 1;
-    cfg.Storage = js_FileStorage;
-    cfg.Duplicates = duplicate_window_ns;
-    jsStreamInfo* si = nullptr;
-    check(js_AddStream(&si, js_, &cfg, nullptr, nullptr), "add stream");
-    jsStreamInfo_Destroy(si);
   }
 
   std::uint64_t stream_messages() {
@@ -353,11 +340,8 @@ TEST_F(MessagingTest, StreamAndConsumerLostWithTheServerStoreAreRecreated) {
 }
 
 TEST_F(MessagingTest, EventDeliveredTwiceHasOneEffect) {
-  {
-    Bus setup(nats.url());
-    // nats-server's smallest de-duplication window (100 ms): JetStream lets the late copy through.
-    setup.create_stream(100'000'000);
-  }
+  // nats-server's smallest de-duplication window (100 ms): JetStream lets the late copy through.
+  fd::test::create_stream(nats.url(), 100ms);
   platform::Messaging messaging(*db, options("dedup"));
   messaging.start({{"OrderPlaced", record_effect()}});
   Bus bus(nats.url());

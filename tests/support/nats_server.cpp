@@ -24,6 +24,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/scratch.hpp"
+
 namespace fd::test {
 
 namespace {
@@ -34,21 +36,6 @@ sockaddr_in loopback(int port) {
   address.sin_port = htons(static_cast<std::uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   return address;
-}
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-  auto address = loopback(0);
-  socklen_t length = sizeof(address);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    int error = errno;
-    ::close(fd);
-    throw std::runtime_error(std::string("cannot pick a free port: ") + std::strerror(error));
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
 }
 
 bool accepts(int port) {
@@ -74,22 +61,11 @@ std::string find_binary() {
   return "/usr/sbin/nats-server";
 }
 
-std::string tail_of(const std::string& path, std::size_t max = 2000) {
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return text.size() > max ? text.substr(text.size() - max) : text;
-}
 
 }  // namespace
 
 NatsServer::NatsServer() {
-  std::string base = "/tmp";
-  if (const char* tmp = std::getenv("TMPDIR"); tmp && *tmp) base = tmp;
-  std::string pattern = base + "/fd-nats-XXXXXX";
-  std::vector<char> buffer(pattern.begin(), pattern.end());
-  buffer.push_back('\0');
-  if (!::mkdtemp(buffer.data())) throw std::runtime_error("mkdtemp " + pattern + ": " + std::strerror(errno));
-  dir_ = buffer.data();
+  dir_ = make_temp_dir("fd-nats-");
   store_dir_ = dir_ + "/store";
   try {
     port_ = free_port();

@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "platform/process.hpp"
+#include "support/scratch.hpp"
 
 namespace fd::test {
 
@@ -25,37 +26,10 @@ const std::string kBin = "/usr/lib/postgresql/15/bin/";
 const std::string kRole = "fd";
 const std::string kPassword = "fd-test-secret";
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    int error = errno;
-    ::close(fd);
-    throw std::runtime_error(std::string("cannot pick a free port: ") + std::strerror(error));
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-std::string tail_of(const std::string& path, std::size_t max = 2000) {
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return text.size() > max ? text.substr(text.size() - max) : text;
-}
-
 }  // namespace
 
 PostgresServer::PostgresServer() {
-  std::string base = "/tmp";
-  if (const char* tmp = std::getenv("TMPDIR"); tmp && *tmp) base = tmp;
-  std::string pattern = base + "/fd-pg-XXXXXX";
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp " + pattern + ": " + std::strerror(errno));
-  dir_ = pattern;
+  dir_ = make_temp_dir("fd-pg-");
   data_dir_ = dir_ + "/data";
   try {
     // The server refuses to run as root: the folder becomes the postgres user's.

@@ -1,0 +1,18 @@
+#pragma once
+// What a test's own server needs from the machine: a free port, a folder of its own, and the
+// end of its log for a failure message.
+#include <cstddef>
+#include <string>
+
+namespace fd::test {
+
+// A port on 127.0.0.1 nobody listens on now (another may take it before the server binds).
+int free_port();
+
+// A new empty folder $TMPDIR/<prefix>XXXXXX (TMPDIR defaults to /tmp).
+std::string make_temp_dir(const std::string& prefix);
+
+// The last `max` characters of a text file ("" when there is none).
+std::string tail_of(const std::string& path, std::size_t max = 2000);
+
+}  // namespace fd::test
