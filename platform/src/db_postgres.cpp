@@ -312,19 +312,19 @@ class PostgresDb final : public Db {
 
   void script(std::string_view sql) override {
     if (auto* tx = current()) return tx->script(sql);
-    alone([&](Connection& connection) { connection.simple(postgres::schema_in_postgres_words(sql)); });
+    alone(Kind::Write, [&](Connection& connection) { connection.simple(postgres::schema_in_postgres_words(sql)); });
   }
 
   std::int64_t exec(std::string_view sql, const std::vector<Value>& args) override {
     if (auto* tx = current()) return tx->exec(sql, args);
-    auto changed = alone([&](Connection& connection) { return connection.run(sql, args).changed; });
+    auto changed = alone(Kind::Write, [&](Connection& connection) { return connection.run(sql, args).changed; });
     notify();
     return changed;
   }
 
   std::vector<Row> query(std::string_view sql, const std::vector<Value>& args) override {
     if (auto* tx = current()) return tx->query(sql, args);
-    return alone([&](Connection& connection) { return connection.run(sql, args).rows; });
+    return alone(Kind::Read, [&](Connection& connection) { return connection.run(sql, args).rows; });
   }
 
   void transaction(const std::function<void(Db&)>& work) override {
@@ -343,8 +343,8 @@ class PostgresDb final : public Db {
         } catch (...) {
           tx.roll_back();
           if (tx.outcome_unknown())
-            throw std::runtime_error(pool_.where() + ": the connection broke while COMMIT was on its way, so " +
-                                     "whether the transaction committed is unknown: " + tx.failure()->what());
+            throw DatabaseUnavailable(pool_.where() + ": the connection broke while COMMIT was on its way, so " +
+                                      "whether the transaction committed is unknown: " + tx.failure()->what());
           if (!tx.worth_retrying()) throw;
           if (attempt == kMaxAttempts)
             throw std::runtime_error(pool_.where() + ": transaction gave up after " + std::to_string(attempt) +
@@ -448,15 +448,19 @@ class PostgresDb final : public Db {
   }
 
   // One statement in a transaction of its own: run again when PostgreSQL could not
-  // serialize it (it then changed nothing).
+  // serialize it (it then changed nothing). A session that broke under it (PostgreSQL
+  // restarting): a read is asked again on a new session; a write may or may not have
+  // happened, and the caller is told the database was away.
+  enum class Kind { Read, Write };
   template <class F>
-  auto alone(F&& statement) -> decltype(statement(std::declval<Connection&>())) {
+  auto alone(Kind kind, F&& statement) -> decltype(statement(std::declval<Connection&>())) {
     for (int attempt = 1;; ++attempt) {
       auto connection = pool_.borrow();
       try {
         return statement(*connection);
       } catch (const Error& error) {
-        if (!error.worth_retrying() || attempt == kMaxAttempts) throw;
+        if (error.connection_lost() && (kind == Kind::Write || attempt > 1)) throw DatabaseUnavailable(error.what());
+        if (!error.connection_lost() && (!error.worth_retrying() || attempt == kMaxAttempts)) throw;
       }
       back_off(attempt);
     }

@@ -44,7 +44,8 @@ Response handle(const Router& router, Request& request) {
   } catch (const DatabaseUnavailable& error) {
     log::warn("request refused: the database is not reachable",
               {{"method", request.method}, {"path", request.path}, {"error", error.what()}});
-    return render(unavailable("the service's database is not reachable just now; nothing was done, retry shortly"));
+    return render(unavailable("the service's database is not reachable just now; retry shortly (an order retried "
+                              "with the same Idempotency-Key is placed once)"));
   } catch (const std::exception& error) {
     log::error("request failed", {{"method", request.method}, {"path", request.path}, {"error", error.what()}});
     return problem_response(500, "Internal Server Error", "the server could not complete the request; see its log");

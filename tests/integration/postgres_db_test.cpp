@@ -380,7 +380,7 @@ TEST_F(PostgresDbTest, ASessionBreakingDuringCommitIsReportedNotRunAgain) {
       tx.exec("INSERT INTO notes VALUES (1)");
     });
     FAIL() << "a transaction whose COMMIT got no answer should throw";
-  } catch (const std::runtime_error& error) {
+  } catch (const platform::DatabaseUnavailable& error) {  // an HTTP request: 503, to be retried
     EXPECT_NE(std::string(error.what()).find("unknown"), std::string::npos) << error.what();
   }
   EXPECT_EQ(attempts, 1);
@@ -394,7 +394,7 @@ TEST_F(PostgresDbTest, ServesAgainAfterPostgresRestarts) {
   try {
     count(*db, "notes");
     FAIL() << "a query while PostgreSQL is down should throw";
-  } catch (const std::runtime_error& error) {
+  } catch (const platform::DatabaseUnavailable& error) {
     EXPECT_NE(std::string(error.what()).find("127.0.0.1:" + std::to_string(server.port()) + "/fd_test"),
               std::string::npos)
         << error.what();

@@ -18,8 +18,10 @@ namespace platform {
 
 using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
 
-// The database server cannot be reached (down, restarting): nothing was done, and the same
-// call may succeed in a moment. An HTTP request meeting it answers 503 with Retry-After.
+// The database server cannot be reached (down, restarting), or went away under a write, or
+// while a COMMIT was on its way (whether it committed is unknown): the same call may succeed
+// in a moment. An HTTP request meeting it answers 503 with Retry-After; a client retrying a
+// command that must happen once sends its Idempotency-Key again.
 struct DatabaseUnavailable : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
