@@ -318,7 +318,7 @@ class PostgresDb final : public Db {
   std::int64_t exec(std::string_view sql, const std::vector<Value>& args) override {
     if (auto* tx = current()) return tx->exec(sql, args);
     auto changed = alone(Kind::Write, [&](Connection& connection) { return connection.run(sql, args).changed; });
-    notify();
+    listeners_.notify();
     return changed;
   }
 
@@ -353,13 +353,10 @@ class PostgresDb final : public Db {
       }
       back_off(attempt);
     }
-    notify();
+    listeners_.notify();
   }
 
-  void on_commit(std::function<void()> listener) override {
-    std::lock_guard lock(listeners_mutex_);
-    listeners_.push_back(std::move(listener));
-  }
+  void on_commit(std::function<void()> listener) override { listeners_.add(std::move(listener)); }
 
   void lock(std::string_view name) override {
     if (auto* tx = current()) return tx->lock(name);
@@ -417,15 +414,6 @@ class PostgresDb final : public Db {
     return std::make_unique<SessionLease>(std::move(connection));
   }
 
-  void notify() {
-    std::vector<std::function<void()>> listeners;
-    {
-      std::lock_guard lock(listeners_mutex_);
-      listeners = listeners_;
-    }
-    for (auto& listener : listeners) listener();
-  }
-
  private:
   // While this thread runs a transaction of this Db, calls on the Db itself (not on the
   // transaction's `tx`) join that transaction rather than wait for a session of their own.
@@ -467,8 +455,7 @@ class PostgresDb final : public Db {
   }
 
   Pool pool_;
-  std::mutex listeners_mutex_;
-  std::vector<std::function<void()>> listeners_;
+  CommitListeners listeners_;
   std::mutex sequences_mutex_;
   std::unordered_set<std::string> sequences_;  // known to exist
   std::mutex candidates_mutex_;

@@ -52,7 +52,7 @@ class SqliteDb final : public Db {
     }
     sqlite3_reset(statement);
     if (rc != SQLITE_DONE) fail(sql);
-    if (depth_ == 0) notify();
+    if (depth_ == 0) listeners_.notify();
     return sqlite3_changes(db_);
   }
 
@@ -99,13 +99,10 @@ class SqliteDb final : public Db {
       throw;
     }
     lock.unlock();
-    notify();
+    listeners_.notify();
   }
 
-  void on_commit(std::function<void()> listener) override {
-    std::lock_guard lock(mutex_);
-    listeners_.push_back(std::move(listener));
-  }
+  void on_commit(std::function<void()> listener) override { listeners_.add(std::move(listener)); }
 
   // BEGIN IMMEDIATE already makes every write transaction the only one.
   void lock(std::string_view) override {}
@@ -130,15 +127,6 @@ class SqliteDb final : public Db {
 
   [[noreturn]] void fail(std::string_view sql) {
     throw std::runtime_error("SQL failed on " + path_ + ": " + sqlite3_errmsg(db_) + " [" + std::string(sql) + "]");
-  }
-
-  void notify() {
-    std::vector<std::function<void()>> listeners;
-    {
-      std::lock_guard lock(mutex_);
-      listeners = listeners_;
-    }
-    for (auto& listener : listeners) listener();
   }
 
   // A statement is prepared once; its result's column names are read then, and shared by
@@ -185,7 +173,7 @@ class SqliteDb final : public Db {
   std::recursive_mutex mutex_;
   int depth_ = 0;
   std::unordered_map<std::string, Prepared> statements_;
-  std::vector<std::function<void()>> listeners_;
+  CommitListeners listeners_;
 };
 
 }  // namespace

@@ -6,6 +6,17 @@
 
 namespace platform {
 
+namespace {
+constexpr const char* kSchemaLock = "fd_schema";
+}  // namespace
+
+void create_tables(Db& db, std::string_view sql) {
+  db.transaction([sql](Db& tx) {
+    tx.lock(kSchemaLock);
+    tx.script(sql);
+  });
+}
+
 std::vector<Migration> migrate(Db& db, const std::vector<Migration>& migrations) {
   for (std::size_t i = 0; i < migrations.size(); ++i)
     if (migrations[i].version != static_cast<int>(i) + 1)
@@ -19,7 +30,7 @@ std::vector<Migration> migrate(Db& db, const std::vector<Migration>& migrations)
     try {
       db.transaction([&](Db& tx) {
         step = nullptr;
-        tx.lock("fd_schema");
+        tx.lock(kSchemaLock);
         tx.script(
             "CREATE TABLE IF NOT EXISTS fd_schema_migrations ("
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);");

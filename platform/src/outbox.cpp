@@ -7,6 +7,7 @@
 #include "platform/clock.hpp"
 #include "platform/json_text.hpp"
 #include "platform/messaging.hpp"
+#include "platform/migrations.hpp"
 
 namespace platform {
 
@@ -24,22 +25,18 @@ void validate_event_type(const std::string& type) {
 }  // namespace
 
 void migrate_messaging(Db& db) {
-  // Replicas starting at once take turns (see migrate).
-  db.transaction([](Db& tx) {
-    tx.lock("fd_schema");
-    tx.script(
-        "CREATE TABLE IF NOT EXISTS fd_outbox ("
-        " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-        " id TEXT NOT NULL UNIQUE,"
-        " type TEXT NOT NULL,"
-        " order_id TEXT,"
-        " body TEXT NOT NULL,"
-        " created_at INTEGER NOT NULL);"
-        "CREATE TABLE IF NOT EXISTS fd_inbox ("
-        " id TEXT PRIMARY KEY,"
-        " type TEXT,"
-        " processed_at INTEGER NOT NULL);");
-  });
+  create_tables(db,
+                "CREATE TABLE IF NOT EXISTS fd_outbox ("
+                " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                " id TEXT NOT NULL UNIQUE,"
+                " type TEXT NOT NULL,"
+                " order_id TEXT,"
+                " body TEXT NOT NULL,"
+                " created_at INTEGER NOT NULL);"
+                "CREATE TABLE IF NOT EXISTS fd_inbox ("
+                " id TEXT PRIMARY KEY,"
+                " type TEXT,"
+                " processed_at INTEGER NOT NULL);");
 }
 
 void append_events(Db& tx, const std::vector<Event>& events) {

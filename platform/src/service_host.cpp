@@ -12,6 +12,7 @@
 #include "platform/leadership.hpp"
 #include "platform/clock.hpp"
 #include "platform/log.hpp"
+#include "platform/migrations.hpp"
 #include "platform/problem.hpp"
 #include "contracts/events.hpp"
 #include "platform/unit_of_work.hpp"
@@ -26,10 +27,7 @@ ServiceHost::ServiceHost(std::string name)
   migrate_messaging(*db_);
   // Logouts reach every service as TokenRevoked events (see run()); a revoked token stops
   // working everywhere, not only at the auth service.
-  db_->transaction([](Db& tx) {
-    tx.lock("fd_schema");  // replicas starting at once take turns (see migrate)
-    tx.script("CREATE TABLE IF NOT EXISTS fd_revoked_tokens (token_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);");
-  });
+  create_tables(*db_, "CREATE TABLE IF NOT EXISTS fd_revoked_tokens (token_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);");
   identity_.revocations([db = db_.get()](const std::string& token_id) {
     return db->query_one("SELECT 1 FROM fd_revoked_tokens WHERE token_id = ?", {token_id}).has_value();
   });

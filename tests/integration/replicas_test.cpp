@@ -17,6 +17,7 @@
 #include "platform/db.hpp"
 #include "platform/event.hpp"
 #include "platform/messaging.hpp"
+#include "platform/migrations.hpp"
 #include "platform/unit_of_work.hpp"
 
 namespace {
@@ -106,13 +107,8 @@ TEST_F(Replicas, EachEventCommittedOnEitherIsRelayedOnceAndALeadersDeathHandsThe
 }
 
 TEST_F(Replicas, OneTakesTheEventsAtATimeAndAnEventDeliveredAgainToItsSuccessorIsAppliedOnce) {
-  {
-    auto db = platform::open_database(url);
-    db->transaction([](platform::Db& tx) {
-      tx.lock("fd_schema");
-      tx.script("CREATE TABLE IF NOT EXISTS effects (event_id TEXT NOT NULL, order_id INTEGER NOT NULL)");
-    });
-  }
+  platform::create_tables(*platform::open_database(url),
+                          "CREATE TABLE IF NOT EXISTS effects (event_id TEXT NOT NULL, order_id INTEGER NOT NULL)");
   fd::test::create_stream(nats.url(), 100ms);
   std::atomic<int> reactions[2] = {0, 0};
   auto effect = [&reactions](int replica) {
