@@ -154,7 +154,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   validate("auth::parse_refresh", [&] {
     auto token = auth::parse_refresh(body);
-    expect(!token.empty() && token.size() <= 128, "refreshToken accepted out of range");
+    expect(!token ? body.empty() : !token->empty() && token->size() <= 128, "refreshToken accepted out of range");
   });
 
   validate("store::parse_rejection", [&] {

@@ -1,6 +1,7 @@
 // The auth service's HTTP handlers: transport only.
 #include "app.hpp"
 #include "contracts/events.hpp"
+#include "domain/session.hpp"
 #include "platform/clock.hpp"
 #include "platform/log.hpp"
 #include "platform/unit_of_work.hpp"
@@ -14,8 +15,18 @@ using platform::Db;
 using platform::Request;
 using platform::Response;
 
+// The client reached the gateway over TLS: the cookie must then never travel in clear.
+bool over_tls(const Request& request) { return request.header("x-forwarded-proto") == "https"; }
+
 // A new access token and a new refresh token for the account, in the caller's transaction.
-boost::json::object issue(Db& tx, const Tokens& tokens, const Account& account) {
+// The refresh token goes in the body (API clients) and in the fd_refresh cookie (browsers,
+// whose scripts then never hold it).
+struct Issued {
+  boost::json::object body;
+  std::string refresh_token;
+};
+
+Issued issue(Db& tx, const Tokens& tokens, const Account& account) {
   auto now = platform::now_s();
   auto access = platform::sign_jwt(claims_for(account, now, tokens.access_ttl, platform::new_id()), tokens.secret);
   auto refresh = random_token();
@@ -24,7 +35,13 @@ boost::json::object issue(Db& tx, const Tokens& tokens, const Account& account) 
                            {"expiresIn", tokens.access_ttl}, {"refreshToken", refresh},
                            {"username", account.username}, {"role", account.role}};
   if (!account.store_id.empty()) body["storeId"] = std::stoll(account.store_id);
-  return body;
+  return {std::move(body), std::move(refresh)};
+}
+
+Response issued_response(int status, const Issued& issued, const Tokens& tokens, const Request& request) {
+  auto response = platform::json_response(status, issued.body);
+  response.headers.emplace_back("Set-Cookie", refresh_cookie(issued.refresh_token, tokens.refresh_ttl, over_tls(request)));
+  return response;
 }
 
 Response login(Db& db, const Tokens& tokens, Request& request) {
@@ -33,41 +50,49 @@ Response login(Db& db, const Tokens& tokens, Request& request) {
   // The same answer for an unknown user and a wrong password: accounts are not to be probed.
   if (!account || !password_matches(account->password_hash, credentials.password))
     throw platform::unauthorized("username or password is wrong");
-  boost::json::object body;
-  db.transaction([&](Db& tx) { body = issue(tx, tokens, *account); });
-  return platform::json_response(200, body);
+  Issued issued;
+  db.transaction([&](Db& tx) { issued = issue(tx, tokens, *account); });
+  return issued_response(200, issued, tokens, request);
 }
 
 Response sign_up(Db& db, const Tokens& tokens, Request& request) {
   auto form = parse_sign_up(request.json_object());
   auto account = signed_up(form, hash_password(form.credentials.password), platform::now_ms());
-  boost::json::object body;
+  Issued issued;
   db.transaction([&](Db& tx) {
     if (accounts().find(tx, account.username)) throw platform::conflict("username " + account.username + " is taken");
     accounts().insert(tx, account);
-    body = issue(tx, tokens, account);
+    issued = issue(tx, tokens, account);
   });
   platform::log::info("customer signed up", {{"username", account.username}});
-  auto response = platform::json_response(201, body);
+  auto response = issued_response(201, issued, tokens, request);
   response.headers.emplace_back("Location", "/auth/me");
   return response;
 }
 
+// The token in the body wins (API clients); a browser sends no body or {} and its cookie.
+// A refused cookie is left alone: two tabs refreshing at once send the same one, and the
+// loser's answer must not delete the cookie the winner's answer just set.
 Response refresh(Db& db, const Tokens& tokens, Request& request) {
-  auto presented = sha256(parse_refresh(request.json_object()));
-  boost::json::object body;
+  auto given = request.body.empty() ? std::nullopt : parse_refresh(request.json_object());
+  if (!given) given = refresh_token_in_cookies(request.header("cookie"));
+  if (!given)
+    throw platform::unauthorized(
+        "no refresh token: send {\"refreshToken\"} or the fd_refresh cookie that login set; log in again");
+  auto presented = sha256(*given);
+  Issued issued;
   db.transaction([&](Db& tx) {
     auto username = use_refresh_token(tx, presented, platform::now_s());
     if (!username) throw platform::unauthorized("refresh token is unknown, used, revoked or expired; log in again");
     auto account = accounts().find(tx, *username);
     if (!account) throw platform::unauthorized("the account of this refresh token no longer exists");
-    body = issue(tx, tokens, *account);
+    issued = issue(tx, tokens, *account);
   });
-  return platform::json_response(200, body);
+  return issued_response(200, issued, tokens, request);
 }
 
 // Logout revokes the presented access token everywhere (contracts::TokenRevoked reaches
-// every service) and every refresh token of the account.
+// every service) and every refresh token of the account, and drops the browser's cookie.
 Response logout(Db& db, const platform::Identity& identity, Request& request) {
   auto claims = identity.caller(request);
   db.transaction([&](Db& tx) {
@@ -76,7 +101,7 @@ Response logout(Db& db, const platform::Identity& identity, Request& request) {
     contracts::TokenRevoked revoked{claims.token_id, claims.expires_at, claims.subject};
     platform::record(tx, platform::events(revoked));
   });
-  return Response{204, "application/json", {}, {}};
+  return Response{204, "application/json", {}, {{"Set-Cookie", cleared_refresh_cookie(over_tls(request))}}};
 }
 
 Response me(const platform::Identity& identity, Request& request) {

@@ -83,6 +83,58 @@ TEST_F(Security, LogoutRevokesTheTokenInEveryServiceAndRefreshRotates) {
             401);
 }
 
+// The browser's session: the refresh token in an HttpOnly cookie scoped to /auth.
+TEST_F(Security, TheRefreshTokenTravelsInAnHttpOnlyCookieThatLogoutClears) {
+  Api browser(platform.gateway_port());
+  auto login = browser.post("/auth/login", {{"username", "customer2"}, {"password", "demo1234"}});
+  ASSERT_EQ(login.status, 200) << login.raw;
+  auto body_token = std::string(login.body.at("refreshToken").as_string());
+  EXPECT_EQ(login.header("Set-Cookie"),
+            "fd_refresh=" + body_token + "; Path=/auth; Max-Age=2592000; HttpOnly; SameSite=Strict");
+  auto cookie = [](const fd::test::Reply& reply) {
+    auto set = reply.header("Set-Cookie");
+    return set.substr(0, set.find(';'));
+  };
+
+  // No body, then {}: the cookie is the token, and each answer sets the next one.
+  auto first = browser.call("POST", "/auth/refresh", "", {{"Cookie", "theme=dark; " + cookie(login)}});
+  ASSERT_EQ(first.status, 200) << first.raw;
+  EXPECT_NE(cookie(first), cookie(login));
+  EXPECT_EQ(cookie(first), "fd_refresh=" + std::string(first.body.at("refreshToken").as_string()));
+  auto second = browser.call("POST", "/auth/refresh", "{}", {{"Cookie", cookie(first)}});
+  ASSERT_EQ(second.status, 200) << second.raw;
+  auto spent = browser.call("POST", "/auth/refresh", "", {{"Cookie", cookie(first)}});
+  EXPECT_EQ(spent.status, 401);
+  EXPECT_EQ(spent.content_type, "application/problem+json");
+  auto none = browser.call("POST", "/auth/refresh", "");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_NE(none.raw.find("fd_refresh"), std::string::npos) << none.raw;
+
+  // A token in the body wins over the cookie, whichever of them works.
+  auto other = Api(platform.gateway_port()).post("/auth/login", {{"username", "customer1"}, {"password", "demo1234"}});
+  auto other_token = std::string(other.body.at("refreshToken").as_string());
+  auto by_body = browser.call("POST", "/auth/refresh", boost::json::serialize(boost::json::object{{"refreshToken", other_token}}),
+                              {{"Cookie", cookie(second)}});
+  ASSERT_EQ(by_body.status, 200) << by_body.raw;
+  EXPECT_EQ(by_body.body.at("username").as_string(), "customer1");
+  EXPECT_EQ(browser.call("POST", "/auth/refresh", boost::json::serialize(boost::json::object{{"refreshToken", other_token}}),
+                         {{"Cookie", cookie(second)}})
+                .status,
+            401);
+
+  // Secure when the client came over TLS (the gateway in front says so).
+  fd::test::Api direct(platform.port("auth"));
+  auto tls = direct.call("POST", "/auth/login", R"({"username":"customer2","password":"demo1234"})",
+                         {{"X-Forwarded-Proto", "https"}});
+  EXPECT_NE(tls.header("Set-Cookie").find("; Secure"), std::string::npos) << tls.header("Set-Cookie");
+
+  browser.token(std::string(second.body.at("accessToken").as_string()));
+  auto logout = browser.call("POST", "/auth/logout", "", {{"Cookie", cookie(second)}});
+  EXPECT_EQ(logout.status, 204);
+  EXPECT_EQ(logout.header("Set-Cookie"), "fd_refresh=; Path=/auth; Max-Age=0; HttpOnly; SameSite=Strict");
+  EXPECT_EQ(browser.call("POST", "/auth/refresh", "", {{"Cookie", cookie(second)}}).status, 401);
+}
+
 TEST_F(Security, ACustomerCanSignUpAndOrderButNotAsSomeoneElse) {
   Api newcomer(platform.gateway_port());
   auto created = newcomer.post("/auth/signup", {{"username", "newbie"}, {"password", "correct horse"}});

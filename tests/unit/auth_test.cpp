@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "domain/account.hpp"
+#include "domain/session.hpp"
 #include "platform/problem.hpp"
 
 namespace {
@@ -58,10 +59,26 @@ TEST(SignUp, MakesACustomerAccountThatKeepsOnlyThePasswordsHash) {
   EXPECT_EQ(account.created_at, 42);
 }
 
-TEST(Refresh, NeedsExactlyARefreshToken) {
+TEST(Refresh, TakesTheBodysTokenOrNoneForTheCookie) {
   EXPECT_EQ(auth::parse_refresh(boost::json::parse(R"({"refreshToken":"abc"})").as_object()), "abc");
-  EXPECT_THROW(auth::parse_refresh(boost::json::parse(R"({})").as_object()), platform::Problem);
-  EXPECT_THROW(auth::parse_refresh(boost::json::parse(R"({"refreshToken":"a","x":1})").as_object()), platform::Problem);
+  EXPECT_EQ(auth::parse_refresh(boost::json::parse(R"({})").as_object()), std::nullopt);
+  for (const char* body : {R"({"refreshToken":"a","x":1})", R"({"refreshToken":""})", R"({"refreshToken":7})"})
+    EXPECT_THROW(auth::parse_refresh(boost::json::parse(body).as_object()), platform::Problem) << body;
+}
+
+TEST(RefreshCookie, IsHttpOnlyStrictScopedToAuthAndSecureOverTls) {
+  EXPECT_EQ(auth::refresh_cookie("abc", 60, false), "fd_refresh=abc; Path=/auth; Max-Age=60; HttpOnly; SameSite=Strict");
+  EXPECT_EQ(auth::refresh_cookie("abc", 60, true),
+            "fd_refresh=abc; Path=/auth; Max-Age=60; HttpOnly; SameSite=Strict; Secure");
+  EXPECT_EQ(auth::cleared_refresh_cookie(false), "fd_refresh=; Path=/auth; Max-Age=0; HttpOnly; SameSite=Strict");
+}
+
+TEST(RefreshCookie, IsFoundAmongTheRequestsCookies) {
+  EXPECT_EQ(auth::refresh_token_in_cookies("fd_refresh=abc"), "abc");
+  EXPECT_EQ(auth::refresh_token_in_cookies("theme=dark; fd_refresh=abc ;lang=ko"), "abc");
+  EXPECT_EQ(auth::refresh_token_in_cookies("fd_refresh=first; fd_refresh=second"), "first");
+  for (const char* header : {"", "theme=dark", "fd_refresh=", "xfd_refresh=abc", "fd_refreshx=abc", ";;"})
+    EXPECT_EQ(auth::refresh_token_in_cookies(header), std::nullopt) << header;
 }
 
 TEST(Login, TokensCarryAnIdSoTheyCanBeRevoked) {

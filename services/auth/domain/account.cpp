@@ -33,8 +33,9 @@ Account signed_up(const SignUp& form, std::string password_hash, std::int64_t no
   return {form.credentials.username, "customer", "", form.display_name, std::move(password_hash), now_ms};
 }
 
-std::string parse_refresh(const boost::json::object& body) {
+std::optional<std::string> parse_refresh(const boost::json::object& body) {
   fields::only(body, {"refreshToken"});
+  if (!body.contains("refreshToken")) return std::nullopt;
   return fields::text(body, "refreshToken", 128);
 }
 

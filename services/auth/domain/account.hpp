@@ -2,6 +2,7 @@
 // Accounts and what a login proves about them. No I/O here: hashing is the adapter's.
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,8 +37,9 @@ SignUp parse_sign_up(const boost::json::object& body);
 // The customer account a sign-up makes, with the hash the adapter made of its password.
 Account signed_up(const SignUp& form, std::string password_hash, std::int64_t now_ms);
 
-// {"refreshToken": "..."}; Problem 400 otherwise.
-std::string parse_refresh(const boost::json::object& body);
+// {"refreshToken": "..."}, or {} when the token comes in the fd_refresh cookie (nothing
+// then); Problem 400 otherwise.
+std::optional<std::string> parse_refresh(const boost::json::object& body);
 
 // The claims a token carries for this account, valid for ttl seconds from now.
 platform::Claims claims_for(const Account& account, std::int64_t now_seconds, std::int64_t ttl_seconds,
