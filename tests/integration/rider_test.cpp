@@ -295,8 +295,10 @@ TEST_F(RiderDeliveries, OnlyRidersWithAReportedPositionAndAValidReport) {
   EXPECT_TRUE(shown.body.at("_embedded").at("deliveries").as_array().empty());  // 0.83 km > 0.5 km
   EXPECT_EQ(rider1.get("/deliveries/301").status, 404);
   EXPECT_EQ(rider1.get("/deliveries/999").status, 404);
-  EXPECT_EQ(rider1.get("/deliveries/abc").status, 404);
   EXPECT_EQ(put(rider1, "/deliveries/999/assign").status, 404);
+  // Not an id at all, or one spelled otherwise than as itself: bad input, whoever asks.
+  EXPECT_EQ(rider1.get("/deliveries/abc").status, 400);
+  EXPECT_EQ(put(rider1, "/deliveries/0301/assign").status, 400);
 }
 
 }  // namespace
