@@ -40,7 +40,7 @@ std::int64_t canonical(const std::string& text, std::int64_t id) {
 }
 
 const platform::Identity& identity() {
-  static const platform::Identity id("fuzz-secret");
+  static const platform::Identity id("fuzz-secret", 900);
   return id;
 }
 

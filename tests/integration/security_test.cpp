@@ -45,7 +45,7 @@ TEST_F(Security, MissingExpiredForgedAndAlgNoneTokensAre401) {
   EXPECT_EQ(anonymous.get("/orderStatuses").status, 401);
 
   auto now = platform::now_s();
-  anonymous.token(platform::sign_jwt({"customer1", "customer", "", now - 7200, now - 3600}, secret()));
+  anonymous.token(platform::sign_jwt({"customer1", "customer", "", now - 7200, now - 3600, "expired"}, secret()));
   auto expired = anonymous.get("/orderStatuses");
   EXPECT_EQ(expired.status, 401);
   EXPECT_NE(expired.raw.find("expired"), std::string::npos);

@@ -4,7 +4,9 @@
 #include <limits>
 #include <vector>
 
+#include "platform/clock.hpp"
 #include "platform/http_parse.hpp"
+#include "platform/identity.hpp"
 #include "platform/json_text.hpp"
 #include "platform/jwt.hpp"
 #include "platform/problem.hpp"
@@ -24,23 +26,153 @@ std::string reason(const std::function<void()>& action) {
   return "accepted";
 }
 
+constexpr std::int64_t kTtl = 900;  // the access lifetime the verifier is told
+
 TEST(Jwt, RoundTripsClaims) {
-  Claims claims{"owner1", "owner", "1", 100, 200};
-  auto verified = platform::verify_jwt(platform::sign_jwt(claims, "secret"), "secret", 150);
+  Claims claims{"owner1", "owner", "1", 100, 200, "t1"};
+  auto verified = platform::verify_jwt(platform::sign_jwt(claims, "secret"), "secret", 150, kTtl);
   EXPECT_EQ(verified.subject, "owner1");
   EXPECT_EQ(verified.role, "owner");
   EXPECT_EQ(verified.store_id, "1");
+  EXPECT_EQ(verified.token_id, "t1");
+  EXPECT_EQ(verified.issued_at, 100);
+  EXPECT_EQ(verified.expires_at, 200);
 }
 
 TEST(Jwt, RefusesExpiredForgedAndAlgNoneTokens) {
-  auto token = platform::sign_jwt({"customer1", "customer", "", 100, 200}, "secret");
-  EXPECT_NE(reason([&] { platform::verify_jwt(token, "secret", 200); }).find("401 token has expired"), std::string::npos);
-  EXPECT_NE(reason([&] { platform::verify_jwt(token, "other", 150); }).find("signature"), std::string::npos);
+  auto token = platform::sign_jwt({"customer1", "customer", "", 100, 200, "t1"}, "secret");
+  EXPECT_NE(reason([&] { platform::verify_jwt(token, "secret", 200, kTtl); }).find("401 token has expired"),
+            std::string::npos);
+  EXPECT_NE(reason([&] { platform::verify_jwt(token, "other", 150, kTtl); }).find("signature"), std::string::npos);
   auto payload = token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1);
   // {"alg":"none","typ":"JWT"} in base64url, the classic downgrade.
   auto none = std::string("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.") + payload + ".";
-  EXPECT_NE(reason([&] { platform::verify_jwt(none, "secret", 150); }).find("HS256"), std::string::npos);
-  EXPECT_NE(reason([&] { platform::verify_jwt("garbage", "secret", 150); }).find("401"), std::string::npos);
+  EXPECT_NE(reason([&] { platform::verify_jwt(none, "secret", 150, kTtl); }).find("HS256"), std::string::npos);
+  EXPECT_NE(reason([&] { platform::verify_jwt("garbage", "secret", 150, kTtl); }).find("401"), std::string::npos);
+}
+
+// header.payload as written, signed with "secret": what an attacker holding the secret, or
+// a broken issuer, could make.
+std::string signed_token(const std::string& payload_json) {
+  auto input = platform::base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + platform::base64url(payload_json);
+  return input + "." + platform::hs256_signature(input, "secret");
+}
+
+TEST(Jwt, OnlyCanonicalBase64urlVerifies) {
+  auto token = platform::sign_jwt({"customer1", "customer", "", 100, 200, "t1"}, "secret");
+  ASSERT_EQ(reason([&] { platform::verify_jwt(token, "secret", 150, kTtl); }), "accepted");
+  // An HMAC-SHA256 is 32 bytes: 43 characters, the last one carrying 4 bits and 2 unused
+  // ones. Setting those gives another text for the same bytes, which must not verify.
+  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  auto altered = token;
+  auto last = kAlphabet.find(altered.back());
+  ASSERT_EQ(last & 3, 0u);
+  for (std::size_t bits : {1, 2, 3}) {
+    altered.back() = kAlphabet[last | bits];
+    EXPECT_EQ(reason([&] { platform::verify_jwt(altered, "secret", 150, kTtl); }),
+              "401 token is not canonical base64url")
+        << altered;
+  }
+  EXPECT_EQ(reason([&] { platform::verify_jwt(token + "=", "secret", 150, kTtl); }).substr(0, 3), "401");
+  EXPECT_EQ(reason([&] { platform::verify_jwt(token + "A", "secret", 150, kTtl); }).substr(0, 3), "401");
+  // The payload too: the same claims with a stray bit where the last character has unused
+  // ones (2 of them at a length of 4n+3, 4 at 4n+2).
+  auto first = token.find('.'), second = token.rfind('.');
+  auto payload = token.substr(first + 1, second - first - 1);
+  ASSERT_NE(payload.size() % 4, 0u) << payload;
+  auto stray = kAlphabet[kAlphabet.find(payload.back()) | 1];
+  ASSERT_NE(stray, payload.back());
+  auto input = token.substr(0, second - 1) + stray;
+  auto resigned = input + "." + platform::hs256_signature(input, "secret");
+  EXPECT_EQ(reason([&] { platform::verify_jwt(resigned, "secret", 150, kTtl); }), "401 token is not canonical base64url");
+}
+
+TEST(Jwt, JtiAndExpAreRequiredAndExpIsAnInteger) {
+  EXPECT_EQ(reason([&] { platform::verify_jwt(signed_token(R"({"sub":"c","role":"customer","exp":200})"), "secret", 150, kTtl); }),
+            "401 token lacks jti");
+  EXPECT_EQ(reason([&] { platform::verify_jwt(signed_token(R"({"sub":"c","role":"customer","exp":200,"jti":""})"), "secret", 150, kTtl); }),
+            "401 token lacks jti");
+  EXPECT_EQ(reason([&] { platform::verify_jwt(signed_token(R"({"sub":"c","role":"customer","jti":"t"})"), "secret", 150, kTtl); }),
+            "401 token lacks exp");
+  for (const char* exp : {"200.0", "\"200\"", "null", "18446744073709551615", "1e3"})
+    EXPECT_EQ(reason([&] {
+                platform::verify_jwt(signed_token(std::string(R"({"sub":"c","role":"customer","jti":"t","exp":)") + exp + "}"),
+                                     "secret", 150, kTtl);
+              }),
+              "401 token exp must be an integer number of seconds")
+        << exp;
+  EXPECT_EQ(reason([&] { platform::verify_jwt(signed_token(R"({"sub":"c","role":"customer","jti":"t","exp":200})"), "secret", 150, kTtl); }),
+            "accepted");
+}
+
+TEST(Jwt, ExpIsAtMostTheLifetimeOfItsKindAhead) {
+  const std::int64_t now = 1795312345;
+  auto with_exp = [&](const char* role, std::int64_t exp) {
+    return reason([&] {
+      platform::verify_jwt(platform::sign_jwt({"someone", role, "", now, exp, "t"}, "secret"), "secret", now, kTtl);
+    });
+  };
+  auto leeway = platform::kClockLeewaySeconds;
+  EXPECT_EQ(with_exp("customer", now + kTtl), "accepted");
+  EXPECT_EQ(with_exp("customer", now + kTtl + leeway), "accepted");
+  EXPECT_EQ(with_exp("customer", now + kTtl + leeway + 1), "401 token expires later than a token issued here can; log in again");
+  EXPECT_EQ(with_exp("service", now + platform::kServiceTokenSeconds + leeway), "accepted");
+  EXPECT_EQ(with_exp("service", now + 3600).substr(0, 3), "401");
+  // 2^62 seconds, and the largest int64: refused, not wrapped around into the past.
+  EXPECT_EQ(with_exp("customer", std::int64_t{1} << 62).substr(0, 3), "401");
+  EXPECT_EQ(with_exp("customer", std::numeric_limits<std::int64_t>::max()).substr(0, 3), "401");
+  EXPECT_EQ(with_exp("customer", std::numeric_limits<std::int64_t>::min()), "401 token has expired; log in again");
+  EXPECT_EQ(reason([&] {
+              platform::verify_jwt(platform::sign_jwt({"c", "customer", "", 0, std::numeric_limits<std::int64_t>::max(), "t"}, "secret"),
+                                   "secret", std::numeric_limits<std::int64_t>::min(), kTtl);
+            }).substr(0, 3),
+            "401");
+}
+
+TEST(Jwt, IatIsNotInTheFutureNorLongBeforeExp) {
+  const std::int64_t now = 1795312345;
+  auto with_iat = [&](std::int64_t iat, std::int64_t exp) {
+    return reason([&] {
+      platform::verify_jwt(platform::sign_jwt({"c", "customer", "", iat, exp, "t"}, "secret"), "secret", now, kTtl);
+    });
+  };
+  const std::string refused = "401 token iat is not a time it can have been issued at";
+  EXPECT_EQ(with_iat(now - 10, now + 600), "accepted");
+  EXPECT_EQ(with_iat(now + 5, now + 600), "accepted");  // a clock a little ahead
+  EXPECT_EQ(with_iat(now + 600, now + 900), refused);
+  EXPECT_EQ(with_iat(now + 700, now + 600), refused);
+  EXPECT_EQ(with_iat(now - 86400, now + 600), refused);  // issued to live a day
+  EXPECT_EQ(with_iat(std::numeric_limits<std::int64_t>::min(), now + 600), refused);
+  EXPECT_EQ(reason([&] { platform::verify_jwt(signed_token(R"({"sub":"c","role":"customer","jti":"t","exp":1795312945,"iat":"x"})"), "secret", now, kTtl); }),
+            "401 token iat must be an integer number of seconds");
+}
+
+TEST(Jwt, APayloadWithAKeyTwiceOrAStoreIdSpelledOtherwiseIsRefused) {
+  const std::int64_t now = 1795312345;
+  auto twice = signed_token(R"({"sub":"c","role":"customer","role":"owner","storeId":"1","jti":"t","exp":1795312945})");
+  EXPECT_EQ(reason([&] { platform::verify_jwt(twice, "secret", now, kTtl); }),
+            "401 token payload has the key 'role' twice in one object");
+  for (const char* store : {" 1", "01", "+1", "1 ", "0", "x"})
+    EXPECT_EQ(reason([&] {
+                platform::verify_jwt(platform::sign_jwt({"owner1", "owner", store, now, now + 60, "t"}, "secret"), "secret",
+                                     now, kTtl);
+              }),
+              "401 token storeId is not a store id")
+        << store;
+}
+
+TEST(Identity, ServiceTokensCarryAnIdAndLiveAMinute) {
+  platform::Identity identity("secret", kTtl);
+  auto token = identity.service_token("order");
+  auto claims = platform::verify_jwt(token, "secret", platform::now_s(), kTtl);
+  EXPECT_EQ(claims.role, "service");
+  EXPECT_FALSE(claims.token_id.empty());
+  EXPECT_EQ(claims.expires_at - claims.issued_at, platform::kServiceTokenSeconds);
+  EXPECT_NE(platform::verify_jwt(identity.service_token("order"), "secret", platform::now_s(), kTtl).token_id,
+            claims.token_id);
+  platform::Request request;
+  request.headers["authorization"] = "Bearer " + token;
+  EXPECT_EQ(identity.require(request, "service").subject, "order");
 }
 
 TEST(Router, BindsPathParametersAndAnswers404And405) {
