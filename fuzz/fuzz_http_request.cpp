@@ -5,8 +5,9 @@
 // check, path parameters, the query and JSON bodies.
 //
 // Findings (abort): any exception but platform::Problem; a Problem outside 4xx; a request
-// read differently when the same bytes come in small pieces; a problem+json body that is
-// not JSON; and whatever ASan/UBSan/libFuzzer catch.
+// read differently when the same bytes come in small pieces; an id accepted in a spelling
+// other than its own ("01", "+1"); a problem+json body that is not JSON; and whatever
+// ASan/UBSan/libFuzzer catch.
 #include <boost/json.hpp>
 #include <cstdint>
 #include <cstdio>
@@ -32,8 +33,14 @@ constexpr int kMaxRequests = 8;
   std::abort();
 }
 
+// An id is accepted only as it is written: one resource, one name.
+std::int64_t canonical(const std::string& text, std::int64_t id) {
+  if (std::to_string(id) != text) finding("id " + std::to_string(id) + " accepted as '" + text + "'");
+  return id;
+}
+
 const platform::Identity& identity() {
-  static const platform::Identity id("fuzz-secret");
+  static const platform::Identity id("fuzz-secret", 900);
   return id;
 }
 
@@ -48,7 +55,11 @@ platform::Router make_router() {
     return platform::json_response(200, out);
   });
   router.add("GET", "/stores/{storeId}", [](Request& request) {
-    return platform::json_response(200, {{"storeId", request.id_param("storeId")}});
+    return platform::json_response(200, {{"storeId", canonical(request.param("storeId"), request.id_param("storeId"))}});
+  });
+  router.add("GET", "/reviews", [](Request& request) {
+    auto id = request.id_query("storeId");  // 400 when there is none
+    return platform::json_response(200, {{"storeId", canonical(request.query.at("storeId"), id)}});
   });
   router.add("POST", "/orders", [](Request& request) {
     auto claims = identity().require(request, "customer");
@@ -58,7 +69,7 @@ platform::Router make_router() {
   });
   router.add("GET", "/orders/{orderId}", [](Request& request) {
     identity().caller(request);
-    return platform::json_response(200, {{"orderId", request.id_param("orderId")}});
+    return platform::json_response(200, {{"orderId", canonical(request.param("orderId"), request.id_param("orderId"))}});
   });
   router.add("PUT", "/riders/me/location", [](Request& request) {
     identity().require(request, "rider");

@@ -4,8 +4,10 @@
 // service uses it next (an order priced from a menu, a rider's position and area).
 //
 // Findings (abort): any exception but platform::Problem; a Problem that is not the documented
-// 400; a value accepted outside the ranges its validator promises; platform::to_json output
-// that does not parse back to the same value; and whatever ASan/UBSan/libFuzzer catch.
+// 400; a value accepted outside the ranges its validator promises, or a text accepted with a
+// control or bidirectional formatting character (a newline only in free text);
+// platform::to_json output that does not parse back to the same value; and whatever
+// ASan/UBSan/libFuzzer catch.
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdint>
@@ -23,6 +25,7 @@
 #include "platform/http.hpp"
 #include "platform/json_text.hpp"
 #include "platform/problem.hpp"
+#include "platform/request_fields.hpp"
 
 namespace {
 
@@ -33,6 +36,11 @@ namespace {
 
 void expect(bool ok, const char* what) {
   if (!ok) finding(what);
+}
+
+void expect_clean(const std::string& text, bool newlines, const char* what) {
+  if (auto unsafe = platform::fields::unsafe_character(text, newlines))
+    finding(std::string(what) + " accepted with " + *unsafe);
 }
 
 // Runs one validator: a Problem 400 is its answer to bad input; anything else is a finding.
@@ -123,6 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& [menu_id, qty] : place.items)
       expect(qty >= 1 && qty <= order::kMaxQty, "qty accepted out of range");
     expect(!place.address.empty() && place.address.size() <= order::kMaxAddress, "address accepted out of range");
+    expect_clean(place.address, false, "address");
     expect(std::isfinite(place.lat) && place.lat >= -90 && place.lat <= 90, "lat accepted out of range");
     expect(std::isfinite(place.lon) && place.lon >= -180 && place.lon <= 180, "lon accepted out of range");
     auto [placed, events] = order::Order::place(7, "customer1", place, "교촌치킨 강남역점", menu, 1795312345678);
@@ -134,11 +143,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto review = order::parse_review(body);
     expect(review.rating >= 1 && review.rating <= 5, "rating accepted out of range");
     expect(review.content.size() <= order::kMaxReview, "review content accepted too long");
+    expect_clean(review.content, true, "review content");
   });
 
   validate("auth::parse_login", [&] {
     auto credentials = auth::parse_login(body);
     expect(!credentials.username.empty() && !credentials.password.empty(), "empty credentials accepted");
+    expect_clean(credentials.username, false, "username");
+    expect_clean(credentials.password, false, "password");
   });
 
   validate("auth::parse_sign_up", [&] {
@@ -150,16 +162,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     expect(sign_up.credentials.password.size() >= 8 && sign_up.credentials.password.size() <= 128,
            "password accepted out of range");
     expect(!sign_up.display_name.empty() && sign_up.display_name.size() <= 64, "displayName accepted out of range");
+    expect_clean(sign_up.display_name, false, "displayName");
   });
 
   validate("auth::parse_refresh", [&] {
     auto token = auth::parse_refresh(body);
     expect(!token ? body.empty() : !token->empty() && token->size() <= 128, "refreshToken accepted out of range");
+    if (token) expect_clean(*token, false, "refreshToken");
   });
 
   validate("store::parse_rejection", [&] {
     auto reason = store::parse_rejection(body);
     expect(!reason.empty() && reason.size() <= store::kMaxReason, "reason accepted out of range");
+    expect_clean(reason, true, "reason");
   });
 
   validate("rider::parse_location_report", [&] {

@@ -4,9 +4,9 @@
 // the fuzzer's header and payload to the JSON and claims checks. And tokens that sign_jwt
 // issues for claims made of the input must verify to the same claims.
 //
-// Findings (abort): any exception but a Problem 401; claims accepted without subject or role,
-// or expired; a signed token that does not verify as it was issued; and whatever
-// ASan/UBSan/libFuzzer catch.
+// Findings (abort): any exception but a Problem 401; claims accepted without subject, role or
+// id, expired, or expiring further ahead than a token issued here can; a signed token that
+// does not verify as it was issued; and whatever ASan/UBSan/libFuzzer catch.
 
 #include <cstdint>
 #include <cstdio>
@@ -17,11 +17,13 @@
 
 #include "platform/jwt.hpp"
 #include "platform/problem.hpp"
+#include "platform/request_fields.hpp"
 
 namespace {
 
 const std::string kSecret = "fuzz-secret-for-the-jwt-target";
 constexpr std::int64_t kNow = 1795312345;  // epoch seconds
+constexpr std::int64_t kAccessLifetime = 900;
 
 [[noreturn]] void finding(const std::string& what) {
   std::fprintf(stderr, "FINDING: %s\n", what.c_str());
@@ -33,7 +35,7 @@ std::string signature(std::string_view signing_input) { return platform::hs256_s
 // Claims when verify_jwt accepts the token; a Problem 401 is its answer otherwise.
 bool verify(const std::string& token, platform::Claims& claims) {
   try {
-    claims = platform::verify_jwt(token, kSecret, kNow);
+    claims = platform::verify_jwt(token, kSecret, kNow, kAccessLifetime);
   } catch (const platform::Problem& problem) {
     if (problem.status != 401) finding("verify_jwt threw Problem " + std::to_string(problem.status));
     return false;
@@ -41,7 +43,11 @@ bool verify(const std::string& token, platform::Claims& claims) {
     finding(std::string("verify_jwt threw a non-Problem exception: ") + error.what());
   }
   if (claims.subject.empty() || claims.role.empty()) finding("verify_jwt accepted a token without sub or role");
+  if (claims.token_id.empty()) finding("verify_jwt accepted a token without jti");
   if (claims.expires_at <= kNow) finding("verify_jwt accepted an expired token");
+  auto lifetime = claims.role == "service" ? platform::kServiceTokenSeconds : kAccessLifetime;
+  if (claims.expires_at - kNow > lifetime + platform::kClockLeewaySeconds)
+    finding("verify_jwt accepted a token expiring further ahead than any issued here");
   return true;
 }
 
@@ -70,9 +76,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (end == std::string::npos) break;
     at = end + 1;
   }
-  if (issued.subject.empty() || issued.role.empty()) return 0;
+  // Auth issues only these: a subject, a role, an id, and a store's id where there is one.
+  if (issued.subject.empty() || issued.role.empty() || issued.token_id.empty()) return 0;
+  if (!issued.store_id.empty() && !platform::fields::positive_id(issued.store_id)) return 0;
   issued.issued_at = kNow;
-  issued.expires_at = kNow + 3600;
+  issued.expires_at = kNow + platform::kServiceTokenSeconds;
   if (!verify(platform::sign_jwt(issued, kSecret), claims)) finding("a token sign_jwt issued does not verify");
   if (claims.subject != issued.subject || claims.role != issued.role || claims.store_id != issued.store_id ||
       claims.token_id != issued.token_id || claims.issued_at != issued.issued_at ||

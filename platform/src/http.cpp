@@ -5,6 +5,7 @@
 
 #include "platform/json_text.hpp"
 #include "platform/problem.hpp"
+#include "platform/request_fields.hpp"
 
 namespace platform {
 
@@ -27,22 +28,27 @@ const std::string& Request::param(const std::string& name) const {
   return it->second;
 }
 
-std::int64_t Request::id_param(const std::string& name) const {
-  const auto& text = param(name);
-  if (!text.empty() && text.size() <= 18 && text.find_first_not_of("0123456789") == std::string::npos) {
-    auto id = std::stoll(text);
-    if (id > 0) return id;
-  }
-  throw not_found("no resource with " + name + " '" + text + "'");
+namespace {
+std::int64_t id_named(std::string_view where, const std::string& name, const std::string& text) {
+  if (auto id = fields::positive_id(text)) return *id;
+  throw bad_request(std::string(where) + " " + name + " must be a positive integer in decimal digits, without sign, "
+                    "spaces or leading zeros; got '" + text + "'");
+}
+}  // namespace
+
+std::int64_t Request::id_param(const std::string& name) const { return id_named("path parameter", name, param(name)); }
+
+std::int64_t Request::id_query(const std::string& name) const {
+  auto it = query.find(name);
+  if (it == query.end()) throw bad_request("query parameter " + name + " is required");
+  return id_named("query parameter", name, it->second);
 }
 
 boost::json::object Request::json_object() const {
   if (body.empty()) throw bad_request("request body is empty; expected a JSON object");
-  boost::system::error_code ec;
-  boost::json::parse_options options;
-  options.max_depth = 16;
-  auto value = boost::json::parse(body, ec, {}, options);
-  if (ec) throw bad_request("request body is not valid JSON: " + ec.message());
+  std::string why_not;
+  auto value = parse_json(body, why_not, 16);
+  if (!why_not.empty()) throw bad_request("request body " + why_not);
   if (!value.is_object()) throw bad_request("request body must be a JSON object");
   return std::move(value.as_object());
 }

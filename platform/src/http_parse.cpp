@@ -49,7 +49,7 @@ struct BytesStream {
 
 }  // namespace
 
-std::string percent_decode(std::string_view text) {
+std::string percent_decode(std::string_view text, bool plus_is_space) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -57,7 +57,7 @@ std::string percent_decode(std::string_view text) {
         std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
       out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
       i += 2;
-    } else if (text[i] == '+') {
+    } else if (text[i] == '+' && plus_is_space) {
       out += ' ';
     } else {
       out += text[i];
@@ -69,7 +69,7 @@ std::string percent_decode(std::string_view text) {
 void set_target(Request& request, std::string_view target) {
   request.target = std::string(target);
   auto question = target.find('?');
-  request.path = percent_decode(target.substr(0, question));
+  request.path = percent_decode(target.substr(0, question), false);
   if (question == std::string_view::npos) return;
   std::string_view query = target.substr(question + 1);
   while (!query.empty()) {
@@ -77,8 +77,8 @@ void set_target(Request& request, std::string_view target) {
     auto pair = query.substr(0, amp);
     auto eq = pair.find('=');
     if (!pair.empty())
-      request.query[percent_decode(pair.substr(0, eq))] =
-          eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
+      request.query[percent_decode(pair.substr(0, eq), true)] =
+          eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1), true);
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }

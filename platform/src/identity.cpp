@@ -11,7 +11,7 @@ Claims Identity::caller(const Request& request) const {
   constexpr std::string_view scheme = "Bearer ";
   if (authorization.size() <= scheme.size() || authorization.compare(0, scheme.size(), scheme) != 0)
     throw unauthorized("Authorization header must be 'Bearer <token>'");
-  auto claims = verify_jwt(authorization.substr(scheme.size()), secret_, now_s());
+  auto claims = verify_jwt(authorization.substr(scheme.size()), secret_, now_s(), access_lifetime_seconds_);
   if (!claims.token_id.empty() && is_revoked_ && is_revoked_(claims.token_id))
     throw unauthorized("token has been revoked (logged out); log in again");
   return claims;
@@ -26,7 +26,7 @@ Claims Identity::require(const Request& request, std::string_view role) const {
 
 std::string Identity::service_token(std::string_view service) const {
   auto now = now_s();
-  return sign_jwt({std::string(service), "service", "", now, now + 60}, secret_);
+  return sign_jwt({std::string(service), "service", "", now, now + kServiceTokenSeconds, new_id()}, secret_);
 }
 
 }  // namespace platform

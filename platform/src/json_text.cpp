@@ -1,9 +1,13 @@
 #include "platform/json_text.hpp"
 
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <optional>
+#include <set>
+#include <vector>
 
 namespace platform {
 
@@ -82,7 +86,105 @@ void write(std::string& out, const boost::json::value& value) {
   }
 }
 
+// Builds the value as boost::json::parser does (a value_stack), and keeps the keys of each
+// object being read to find one given twice.
+class NoDuplicateKeys {
+ public:
+  static constexpr std::size_t max_object_size = boost::json::object::max_size();
+  static constexpr std::size_t max_array_size = boost::json::array::max_size();
+  static constexpr std::size_t max_key_size = boost::json::string::max_size();
+  static constexpr std::size_t max_string_size = boost::json::string::max_size();
+
+  boost::json::value_stack stack;
+  std::optional<std::string> duplicate;  // the key found twice, when one was
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) {
+    keys_.emplace_back();
+    return true;
+  }
+  bool on_object_end(std::size_t n, boost::system::error_code&) {
+    keys_.pop_back();
+    stack.push_object(n);
+    return true;
+  }
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(std::size_t n, boost::system::error_code&) {
+    stack.push_array(n);
+    return true;
+  }
+  bool on_key_part(boost::json::string_view part, std::size_t, boost::system::error_code&) {
+    key_.append(part.data(), part.size());
+    stack.push_chars(part);
+    return true;
+  }
+  bool on_key(boost::json::string_view last, std::size_t, boost::system::error_code& ec) {
+    key_.append(last.data(), last.size());
+    if (!keys_.back().insert(key_).second) {
+      duplicate = key_;
+      ec = boost::json::error::syntax;  // stops the parser; `duplicate` says why
+      return false;
+    }
+    key_.clear();
+    stack.push_key(last);
+    return true;
+  }
+  bool on_string_part(boost::json::string_view part, std::size_t, boost::system::error_code&) {
+    stack.push_chars(part);
+    return true;
+  }
+  bool on_string(boost::json::string_view last, std::size_t, boost::system::error_code&) {
+    stack.push_string(last);
+    return true;
+  }
+  bool on_number_part(boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_int64(std::int64_t i, boost::json::string_view, boost::system::error_code&) {
+    stack.push_int64(i);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, boost::json::string_view, boost::system::error_code&) {
+    stack.push_uint64(u);
+    return true;
+  }
+  bool on_double(double d, boost::json::string_view, boost::system::error_code&) {
+    stack.push_double(d);
+    return true;
+  }
+  bool on_bool(bool b, boost::system::error_code&) {
+    stack.push_bool(b);
+    return true;
+  }
+  bool on_null(boost::system::error_code&) {
+    stack.push_null();
+    return true;
+  }
+  bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  std::vector<std::set<std::string, std::less<>>> keys_;  // one set per object open now
+  std::string key_;                                       // the key being read, in parts
+};
+
 }  // namespace
+
+boost::json::value parse_json(std::string_view text, std::string& why_not, std::size_t max_depth) {
+  boost::json::parse_options options;
+  options.max_depth = max_depth;
+  boost::json::basic_parser<NoDuplicateKeys> parser(options);
+  parser.handler().stack.reset();
+  boost::system::error_code ec;
+  auto used = parser.write_some(false, text.data(), text.size(), ec);
+  if (!ec && used < text.size()) ec = boost::json::error::extra_data;
+  if (ec) {
+    const auto& duplicate = parser.handler().duplicate;
+    why_not = duplicate ? "has the key '" + *duplicate + "' twice in one object" : "is not valid JSON: " + ec.message();
+    return nullptr;
+  }
+  why_not.clear();
+  return parser.handler().stack.release();
+}
 
 std::string to_json(const boost::json::value& value) {
   std::string out;

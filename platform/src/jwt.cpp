@@ -6,7 +6,9 @@
 
 #include <boost/json.hpp>
 
+#include "platform/json_text.hpp"
 #include "platform/problem.hpp"
+#include "platform/request_fields.hpp"
 
 namespace platform {
 
@@ -28,6 +30,10 @@ std::string unbase64url(std::string_view text) {
       out += static_cast<char>((buffer >> bits) & 0xff);
     }
   }
+  // One spelling per token: no character left over with less than a byte in it (a length of
+  // 4n+1), and the unused low bits of the last character zero. Otherwise "...Q" and "...R"
+  // would carry the same signature, and a token could be altered and still verify.
+  if (bits >= 6 || (buffer & ((1u << bits) - 1)) != 0) throw unauthorized("token is not canonical base64url");
   return out;
 }
 
@@ -40,10 +46,18 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
 }
 
 boost::json::object parse_part(std::string_view encoded, const char* what) {
-  boost::system::error_code ec;
-  auto value = boost::json::parse(unbase64url(encoded), ec);
-  if (ec || !value.is_object()) throw unauthorized(std::string("token ") + what + " is not a JSON object");
+  std::string why_not;
+  auto value = parse_json(unbase64url(encoded), why_not);
+  if (!why_not.empty()) throw unauthorized(std::string("token ") + what + " " + why_not);
+  if (!value.is_object()) throw unauthorized(std::string("token ") + what + " is not a JSON object");
   return std::move(value.as_object());
+}
+
+// Whether `later` is more than `limit` seconds after `earlier`, for any two int64 (a forged
+// exp of 2^62 must not overflow into the past).
+bool more_than_after(std::int64_t later, std::int64_t earlier, std::int64_t limit) {
+  if (later <= earlier) return false;
+  return static_cast<std::uint64_t>(later) - static_cast<std::uint64_t>(earlier) > static_cast<std::uint64_t>(limit);
 }
 
 }  // namespace
@@ -78,7 +92,8 @@ std::string sign_jwt(const Claims& claims, const std::string& secret) {
   return signing_input + "." + hs256_signature(signing_input, secret);
 }
 
-Claims verify_jwt(const std::string& token, const std::string& secret, std::int64_t now_seconds) {
+Claims verify_jwt(const std::string& token, const std::string& secret, std::int64_t now_seconds,
+                  std::int64_t access_lifetime_seconds) {
   auto first = token.find('.');
   auto second = first == std::string::npos ? first : token.find('.', first + 1);
   if (second == std::string::npos || token.find('.', second + 1) != std::string::npos)
@@ -97,18 +112,33 @@ Claims verify_jwt(const std::string& token, const std::string& secret, std::int6
     auto* v = payload.if_contains(key);
     return v && v->is_string() ? std::string(v->get_string()) : std::string();
   };
-  auto number = [&](const char* key) -> std::int64_t {
+  auto number = [&](const char* key) -> std::optional<std::int64_t> {
     auto* v = payload.if_contains(key);
-    return v && v->is_int64() ? v->get_int64() : 0;
+    if (!v) return std::nullopt;
+    if (!v->is_int64()) throw unauthorized(std::string("token ") + key + " must be an integer number of seconds");
+    return v->get_int64();
   };
   claims.subject = text("sub");
   claims.role = text("role");
   claims.store_id = text("storeId");
   claims.token_id = text("jti");
-  claims.issued_at = number("iat");
-  claims.expires_at = number("exp");
+  auto issued_at = number("iat");
+  auto expires_at = number("exp");
   if (claims.subject.empty() || claims.role.empty()) throw unauthorized("token lacks sub or role");
+  // A token without an id could not be revoked, and one without exp would never end.
+  if (claims.token_id.empty()) throw unauthorized("token lacks jti");
+  if (!expires_at) throw unauthorized("token lacks exp");
+  claims.expires_at = *expires_at;
+  claims.issued_at = issued_at.value_or(0);
   if (claims.expires_at <= now_seconds) throw unauthorized("token has expired; log in again");
+  auto lifetime = (claims.role == "service" ? kServiceTokenSeconds : access_lifetime_seconds) + kClockLeewaySeconds;
+  if (more_than_after(claims.expires_at, now_seconds, lifetime))
+    throw unauthorized("token expires later than a token issued here can; log in again");
+  if (issued_at && (more_than_after(*issued_at, now_seconds, kClockLeewaySeconds) || *issued_at > claims.expires_at ||
+                    more_than_after(claims.expires_at, *issued_at, lifetime)))
+    throw unauthorized("token iat is not a time it can have been issued at");
+  if (!claims.store_id.empty() && !fields::positive_id(claims.store_id))
+    throw unauthorized("token storeId is not a store id");
   return claims;
 }
 

@@ -20,7 +20,7 @@
 namespace platform {
 
 ServiceHost::ServiceHost(std::string name)
-    : name_(std::move(name)), config_(Config::load()), identity_(config_.require("JWT_SECRET")) {
+    : name_(std::move(name)), config_(Config::load()), identity_(config_.require("JWT_SECRET"), config_.integer("TOKEN_TTL_SECONDS", 900)) {
   log::init(name_);
   auto url = config_.get("DB_URL", "sqlite:" + name_ + ".db");
   db_ = open_database(url);

@@ -46,16 +46,7 @@ Response post_review(Db& db, const platform::Identity& identity, Request& reques
 // A store's reviews and average rating: public, like the store itself, for its owner and
 // for customers choosing a store.
 Response list_reviews(Db& db, Request& request) {
-  auto it = request.query.find("storeId");
-  if (it == request.query.end()) throw platform::bad_request("query parameter storeId is required");
-  std::int64_t store_id = 0;
-  try {
-    std::size_t used = 0;
-    store_id = std::stoll(it->second, &used);
-    if (used != it->second.size() || store_id <= 0) throw std::invalid_argument("not positive");
-  } catch (const std::exception&) {
-    throw platform::bad_request("storeId must be a positive integer");
-  }
+  auto store_id = request.id_query("storeId");
   boost::json::array items;
   std::int64_t sum = 0;
   for (const auto& review : reviews().select(db, "WHERE store_id = ? ORDER BY review_id DESC LIMIT 200", {store_id})) {

@@ -89,24 +89,24 @@ Response get_delivery(Db& db, const platform::Identity& identity, Request& reque
   auto id = request.id_param("orderId");
   auto position = positions().find(db, caller.subject);
   auto delivery = deliveries().find(db, id);
-  if (!delivery || !delivery->visible_to(caller.subject, position))
-    throw platform::not_found("no delivery for order " + std::to_string(id) + " near you or held by you");
+  if (!delivery || !delivery->visible_to(caller.subject, position)) throw unseen(id);
   return platform::json_response(200, delivery_json(*delivery, caller.subject, position));
 }
 
 // A rider's command on a delivery. Of several riders taking the same delivery at once
-// exactly one wins: apply reads and saves it in one write transaction, so the second reads
-// it already ASSIGNED.
+// exactly one wins: apply reads and saves it in one write transaction, so the others read it
+// held by another rider, which they no longer see (404). A rider without a position sees
+// nothing to take, and hears so before any delivery is read: whether the id exists is not told.
 template <class Transition>
 Response command(Db& db, const platform::Identity& identity, Request& request, const char* done,
                  Transition transition) {
   auto caller = identity.require(request, "rider");
   auto id = request.id_param("orderId");
   auto position = positions().find(db, caller.subject);
-  auto changed = platform::apply(db, deliveries(), id, [&](Delivery& delivery) {
-    if (!position) throw platform::conflict(kNoPosition);
-    return transition(delivery, *position);
-  });
+  if (!position) throw platform::conflict(kNoPosition);
+  auto changed = platform::apply(
+      db, deliveries(), id, [&](Delivery& delivery) { return transition(delivery, *position); },
+      [&]() -> Delivery { throw unseen(id); });
   platform::log::info(done, {{"orderId", std::to_string(id)}, {"rider", caller.subject}});
   return platform::json_response(200, delivery_json(changed, caller.subject, position));
 }
@@ -128,7 +128,7 @@ void add_routes(platform::ServiceHost& host, double default_radius_km) {
   });
   router.add("PUT", "/deliveries/{orderId}/pick", [&](Request& r) {
     return command(db, identity, r, "delivery picked up",
-                   [](Delivery& d, const RiderPosition& rider) { return d.pick(rider.rider); });
+                   [](Delivery& d, const RiderPosition& rider) { return d.pick(rider); });
   });
 }
 

@@ -7,6 +7,7 @@
 #include "platform/hal.hpp"
 #include "platform/log.hpp"
 #include "platform/problem.hpp"
+#include "platform/request_fields.hpp"
 
 namespace store {
 
@@ -35,11 +36,8 @@ boost::json::object cooking_json(const FoodCooking& cooking) {
 
 std::int64_t owned_store(const platform::Identity& identity, const Request& request) {
   auto owner = identity.require(request, "owner");
-  try {
-    return std::stoll(owner.store_id);
-  } catch (const std::exception&) {
-    throw platform::forbidden("your account owns no store");
-  }
+  if (auto store_id = platform::fields::positive_id(owner.store_id)) return *store_id;
+  throw platform::forbidden("your account owns no store");
 }
 
 // Another store's order, or one not yet paid, is reported as missing, as if it did not exist.

@@ -151,7 +151,7 @@ class BusSecurity : public fd::test::CustomerAndOwner {
     std::ifstream in(platform.data_dir() + "/jwt.secret");
     std::string secret;
     in >> secret;
-    auto claims = platform::verify_jwt(token, secret, platform::now_s());
+    auto claims = platform::verify_jwt(token, secret, platform::now_s(), 900);  // the platform's default lifetime
     contracts::TokenRevoked revoked;
     revoked.tokenId = claims.token_id;
     revoked.expiresAt = claims.expires_at;

@@ -109,7 +109,7 @@ class OpenApi : public ::testing::Test {
     while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back()))) secret.pop_back();
     auto now = std::chrono::duration_cast<std::chrono::seconds>(
                    std::chrono::system_clock::now().time_since_epoch()).count();
-    auto token = platform::sign_jwt({"openapi-test", "service", "", now, now + 60}, secret);
+    auto token = platform::sign_jwt({"openapi-test", "service", "", now, now + 60, "openapi-test"}, secret);
     for (const auto& service : kServices) {
       platform::HttpClient client("127.0.0.1", static_cast<std::uint16_t>(platform_->port(service)),
                                   std::chrono::seconds(10));

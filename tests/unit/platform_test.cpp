@@ -1,10 +1,16 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <limits>
+#include <vector>
 
+#include "platform/clock.hpp"
+#include "platform/http_parse.hpp"
+#include "platform/identity.hpp"
 #include "platform/json_text.hpp"
 #include "platform/jwt.hpp"
 #include "platform/problem.hpp"
+#include "platform/request_fields.hpp"
 #include "platform/router.hpp"
 
 namespace {
@@ -20,23 +26,153 @@ std::string reason(const std::function<void()>& action) {
   return "accepted";
 }
 
+constexpr std::int64_t kTtl = 900;  // the access lifetime the verifier is told
+
 TEST(Jwt, RoundTripsClaims) {
-  Claims claims{"owner1", "owner", "1", 100, 200};
-  auto verified = platform::verify_jwt(platform::sign_jwt(claims, "secret"), "secret", 150);
+  Claims claims{"owner1", "owner", "1", 100, 200, "t1"};
+  auto verified = platform::verify_jwt(platform::sign_jwt(claims, "secret"), "secret", 150, kTtl);
   EXPECT_EQ(verified.subject, "owner1");
   EXPECT_EQ(verified.role, "owner");
   EXPECT_EQ(verified.store_id, "1");
+  EXPECT_EQ(verified.token_id, "t1");
+  EXPECT_EQ(verified.issued_at, 100);
+  EXPECT_EQ(verified.expires_at, 200);
 }
 
 TEST(Jwt, RefusesExpiredForgedAndAlgNoneTokens) {
-  auto token = platform::sign_jwt({"customer1", "customer", "", 100, 200}, "secret");
-  EXPECT_NE(reason([&] { platform::verify_jwt(token, "secret", 200); }).find("401 token has expired"), std::string::npos);
-  EXPECT_NE(reason([&] { platform::verify_jwt(token, "other", 150); }).find("signature"), std::string::npos);
+  auto token = platform::sign_jwt({"customer1", "customer", "", 100, 200, "t1"}, "secret");
+  EXPECT_NE(reason([&] { platform::verify_jwt(token, "secret", 200, kTtl); }).find("401 token has expired"),
+            std::string::npos);
+  EXPECT_NE(reason([&] { platform::verify_jwt(token, "other", 150, kTtl); }).find("signature"), std::string::npos);
   auto payload = token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1);
   // {"alg":"none","typ":"JWT"} in base64url, the classic downgrade.
   auto none = std::string("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.") + payload + ".";
-  EXPECT_NE(reason([&] { platform::verify_jwt(none, "secret", 150); }).find("HS256"), std::string::npos);
-  EXPECT_NE(reason([&] { platform::verify_jwt("garbage", "secret", 150); }).find("401"), std::string::npos);
+  EXPECT_NE(reason([&] { platform::verify_jwt(none, "secret", 150, kTtl); }).find("HS256"), std::string::npos);
+  EXPECT_NE(reason([&] { platform::verify_jwt("garbage", "secret", 150, kTtl); }).find("401"), std::string::npos);
+}
+
+// header.payload as written, signed with "secret": what an attacker holding the secret, or
+// a broken issuer, could make.
+std::string signed_token(const std::string& payload_json) {
+  auto input = platform::base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + platform::base64url(payload_json);
+  return input + "." + platform::hs256_signature(input, "secret");
+}
+
+TEST(Jwt, OnlyCanonicalBase64urlVerifies) {
+  auto token = platform::sign_jwt({"customer1", "customer", "", 100, 200, "t1"}, "secret");
+  ASSERT_EQ(reason([&] { platform::verify_jwt(token, "secret", 150, kTtl); }), "accepted");
+  // An HMAC-SHA256 is 32 bytes: 43 characters, the last one carrying 4 bits and 2 unused
+  // ones. Setting those gives another text for the same bytes, which must not verify.
+  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  auto altered = token;
+  auto last = kAlphabet.find(altered.back());
+  ASSERT_EQ(last & 3, 0u);
+  for (std::size_t bits : {1, 2, 3}) {
+    altered.back() = kAlphabet[last | bits];
+    EXPECT_EQ(reason([&] { platform::verify_jwt(altered, "secret", 150, kTtl); }),
+              "401 token is not canonical base64url")
+        << altered;
+  }
+  EXPECT_EQ(reason([&] { platform::verify_jwt(token + "=", "secret", 150, kTtl); }).substr(0, 3), "401");
+  EXPECT_EQ(reason([&] { platform::verify_jwt(token + "A", "secret", 150, kTtl); }).substr(0, 3), "401");
+  // The payload too: the same claims with a stray bit where the last character has unused
+  // ones (2 of them at a length of 4n+3, 4 at 4n+2).
+  auto first = token.find('.'), second = token.rfind('.');
+  auto payload = token.substr(first + 1, second - first - 1);
+  ASSERT_NE(payload.size() % 4, 0u) << payload;
+  auto stray = kAlphabet[kAlphabet.find(payload.back()) | 1];
+  ASSERT_NE(stray, payload.back());
+  auto input = token.substr(0, second - 1) + stray;
+  auto resigned = input + "." + platform::hs256_signature(input, "secret");
+  EXPECT_EQ(reason([&] { platform::verify_jwt(resigned, "secret", 150, kTtl); }), "401 token is not canonical base64url");
+}
+
+TEST(Jwt, JtiAndExpAreRequiredAndExpIsAnInteger) {
+  EXPECT_EQ(reason([&] { platform::verify_jwt(signed_token(R"({"sub":"c","role":"customer","exp":200})"), "secret", 150, kTtl); }),
+            "401 token lacks jti");
+  EXPECT_EQ(reason([&] { platform::verify_jwt(signed_token(R"({"sub":"c","role":"customer","exp":200,"jti":""})"), "secret", 150, kTtl); }),
+            "401 token lacks jti");
+  EXPECT_EQ(reason([&] { platform::verify_jwt(signed_token(R"({"sub":"c","role":"customer","jti":"t"})"), "secret", 150, kTtl); }),
+            "401 token lacks exp");
+  for (const char* exp : {"200.0", "\"200\"", "null", "18446744073709551615", "1e3"})
+    EXPECT_EQ(reason([&] {
+                platform::verify_jwt(signed_token(std::string(R"({"sub":"c","role":"customer","jti":"t","exp":)") + exp + "}"),
+                                     "secret", 150, kTtl);
+              }),
+              "401 token exp must be an integer number of seconds")
+        << exp;
+  EXPECT_EQ(reason([&] { platform::verify_jwt(signed_token(R"({"sub":"c","role":"customer","jti":"t","exp":200})"), "secret", 150, kTtl); }),
+            "accepted");
+}
+
+TEST(Jwt, ExpIsAtMostTheLifetimeOfItsKindAhead) {
+  const std::int64_t now = 1795312345;
+  auto with_exp = [&](const char* role, std::int64_t exp) {
+    return reason([&] {
+      platform::verify_jwt(platform::sign_jwt({"someone", role, "", now, exp, "t"}, "secret"), "secret", now, kTtl);
+    });
+  };
+  auto leeway = platform::kClockLeewaySeconds;
+  EXPECT_EQ(with_exp("customer", now + kTtl), "accepted");
+  EXPECT_EQ(with_exp("customer", now + kTtl + leeway), "accepted");
+  EXPECT_EQ(with_exp("customer", now + kTtl + leeway + 1), "401 token expires later than a token issued here can; log in again");
+  EXPECT_EQ(with_exp("service", now + platform::kServiceTokenSeconds + leeway), "accepted");
+  EXPECT_EQ(with_exp("service", now + 3600).substr(0, 3), "401");
+  // 2^62 seconds, and the largest int64: refused, not wrapped around into the past.
+  EXPECT_EQ(with_exp("customer", std::int64_t{1} << 62).substr(0, 3), "401");
+  EXPECT_EQ(with_exp("customer", std::numeric_limits<std::int64_t>::max()).substr(0, 3), "401");
+  EXPECT_EQ(with_exp("customer", std::numeric_limits<std::int64_t>::min()), "401 token has expired; log in again");
+  EXPECT_EQ(reason([&] {
+              platform::verify_jwt(platform::sign_jwt({"c", "customer", "", 0, std::numeric_limits<std::int64_t>::max(), "t"}, "secret"),
+                                   "secret", std::numeric_limits<std::int64_t>::min(), kTtl);
+            }).substr(0, 3),
+            "401");
+}
+
+TEST(Jwt, IatIsNotInTheFutureNorLongBeforeExp) {
+  const std::int64_t now = 1795312345;
+  auto with_iat = [&](std::int64_t iat, std::int64_t exp) {
+    return reason([&] {
+      platform::verify_jwt(platform::sign_jwt({"c", "customer", "", iat, exp, "t"}, "secret"), "secret", now, kTtl);
+    });
+  };
+  const std::string refused = "401 token iat is not a time it can have been issued at";
+  EXPECT_EQ(with_iat(now - 10, now + 600), "accepted");
+  EXPECT_EQ(with_iat(now + 5, now + 600), "accepted");  // a clock a little ahead
+  EXPECT_EQ(with_iat(now + 600, now + 900), refused);
+  EXPECT_EQ(with_iat(now + 700, now + 600), refused);
+  EXPECT_EQ(with_iat(now - 86400, now + 600), refused);  // issued to live a day
+  EXPECT_EQ(with_iat(std::numeric_limits<std::int64_t>::min(), now + 600), refused);
+  EXPECT_EQ(reason([&] { platform::verify_jwt(signed_token(R"({"sub":"c","role":"customer","jti":"t","exp":1795312945,"iat":"x"})"), "secret", now, kTtl); }),
+            "401 token iat must be an integer number of seconds");
+}
+
+TEST(Jwt, APayloadWithAKeyTwiceOrAStoreIdSpelledOtherwiseIsRefused) {
+  const std::int64_t now = 1795312345;
+  auto twice = signed_token(R"({"sub":"c","role":"customer","role":"owner","storeId":"1","jti":"t","exp":1795312945})");
+  EXPECT_EQ(reason([&] { platform::verify_jwt(twice, "secret", now, kTtl); }),
+            "401 token payload has the key 'role' twice in one object");
+  for (const char* store : {" 1", "01", "+1", "1 ", "0", "x"})
+    EXPECT_EQ(reason([&] {
+                platform::verify_jwt(platform::sign_jwt({"owner1", "owner", store, now, now + 60, "t"}, "secret"), "secret",
+                                     now, kTtl);
+              }),
+              "401 token storeId is not a store id")
+        << store;
+}
+
+TEST(Identity, ServiceTokensCarryAnIdAndLiveAMinute) {
+  platform::Identity identity("secret", kTtl);
+  auto token = identity.service_token("order");
+  auto claims = platform::verify_jwt(token, "secret", platform::now_s(), kTtl);
+  EXPECT_EQ(claims.role, "service");
+  EXPECT_FALSE(claims.token_id.empty());
+  EXPECT_EQ(claims.expires_at - claims.issued_at, platform::kServiceTokenSeconds);
+  EXPECT_NE(platform::verify_jwt(identity.service_token("order"), "secret", platform::now_s(), kTtl).token_id,
+            claims.token_id);
+  platform::Request request;
+  request.headers["authorization"] = "Bearer " + token;
+  EXPECT_EQ(identity.require(request, "service").subject, "order");
 }
 
 TEST(Router, BindsPathParametersAndAnswers404And405) {
@@ -52,14 +188,36 @@ TEST(Router, BindsPathParametersAndAnswers404And405) {
   EXPECT_EQ(reason([&] { router.dispatch(missing); }).substr(0, 3), "404");
 }
 
-TEST(Request, IdParametersMustBePositiveIntegers) {
+TEST(Request, IdParametersAreDigitsWithoutSignSpaceOrLeadingZero) {
   platform::Request request;
-  for (const char* bad : {"abc", "-1", "0", "1 OR 1=1", "99999999999999999999"}) {
+  for (const char* bad : {"abc", "-1", "0", "1 OR 1=1", "99999999999999999999", "9223372036854775808", "01", "+1",
+                          " 1", "1 ", "-0", "00", "1e3", "0x1", "١", ""}) {
     request.params["orderId"] = bad;
-    EXPECT_EQ(reason([&] { request.id_param("orderId"); }).substr(0, 3), "404") << bad;
+    auto refused = reason([&] { request.id_param("orderId"); });
+    EXPECT_EQ(refused.substr(0, 3), "400") << bad;
+    EXPECT_NE(refused.find("path parameter orderId must be a positive integer"), std::string::npos) << refused;
+    request.query["storeId"] = bad;
+    refused = reason([&] { request.id_query("storeId"); });
+    EXPECT_EQ(refused.substr(0, 3), "400") << bad;
+    EXPECT_NE(refused.find("query parameter storeId must be a positive integer"), std::string::npos) << refused;
   }
   request.params["orderId"] = "17";
   EXPECT_EQ(request.id_param("orderId"), 17);
+  request.query["storeId"] = "9223372036854775807";
+  EXPECT_EQ(request.id_query("storeId"), 9223372036854775807);
+  request.query.clear();
+  EXPECT_EQ(reason([&] { request.id_query("storeId"); }), "400 query parameter storeId is required");
+}
+
+TEST(Request, APlusInThePathIsAPlusAndInTheQueryASpace) {
+  platform::Request request;
+  platform::set_target(request, "/orders/+1?storeId=+1&name=a+b");
+  EXPECT_EQ(request.path, "/orders/+1");
+  EXPECT_EQ(request.query.at("storeId"), " 1");
+  EXPECT_EQ(request.query.at("name"), "a b");
+  platform::set_target(request, "/reviews?storeId=%201");
+  EXPECT_EQ(request.query.at("storeId"), " 1");
+  EXPECT_EQ(reason([&] { request.id_query("storeId"); }).substr(0, 3), "400");
 }
 
 TEST(Request, JsonBodyErrorsSayWhatIsWrong) {
@@ -68,6 +226,80 @@ TEST(Request, JsonBodyErrorsSayWhatIsWrong) {
   EXPECT_NE(reason([&] { request.json_object(); }).find("not valid JSON"), std::string::npos);
   request.body = "[1]";
   EXPECT_NE(reason([&] { request.json_object(); }).find("JSON object"), std::string::npos);
+}
+
+TEST(Request, AKeyTwiceInOneObjectIsRefusedByName) {
+  platform::Request request;
+  const std::vector<std::pair<std::string, std::string>> twice = {
+      {R"({"qty":-5,"qty":1})", "qty"},
+      {R"({"storeId":1,"items":[{"menuId":101,"qty":-5,"qty":1}]})", "qty"},
+      {R"({"a":{"b":{"c":1,"c":1}}})", "c"},
+      {R"({"q\u0074y":1,"qty":2})", "qty"},  // the same key, spelled with an escape
+      {R"({"":1,"":2})", ""},
+      {"{\"" + std::string(5000, 'k') + "\":1,\"" + std::string(5000, 'k') + "\":2}", std::string(5000, 'k')},
+  };
+  for (const auto& [body, key] : twice) {
+    request.body = body;
+    EXPECT_EQ(reason([&] { request.json_object(); }), "400 request body has the key '" + key + "' twice in one object")
+        << body.substr(0, 80);
+  }
+  // The same key in two objects is two keys.
+  request.body = R"({"items":[{"menuId":101,"qty":1},{"menuId":102,"qty":2}],"a":{"qty":3}})";
+  auto body = request.json_object();
+  EXPECT_EQ(body.at("items").as_array()[1].at("qty").as_int64(), 2);
+  EXPECT_EQ(body.at("a").at("qty").as_int64(), 3);
+}
+
+TEST(Request, UnpairedSurrogatesAndInvalidUtf8AreNotJson) {
+  platform::Request request;
+  for (const char* body : {R"({"a":"\ud800"})", R"({"a":"\udc00x"})", R"({"a":"\ud800\u0041"})", "{\"a\":\"\xed\xa0\x80\"}",
+                           "{\"a\":\"\xc0\xaf\"}", "{\"\xff\":1}"}) {
+    request.body = body;
+    EXPECT_NE(reason([&] { request.json_object(); }).find("400 request body is not valid JSON"), std::string::npos)
+        << body;
+  }
+  request.body = R"({"a":"\ud83c\udf57"})";  // a pair is a character: 🍗
+  EXPECT_EQ(request.json_object().at("a").as_string(), "\xF0\x9F\x8D\x97");
+}
+
+TEST(Fields, PositiveIdsHaveOneSpelling) {
+  using platform::fields::positive_id;
+  EXPECT_EQ(positive_id("1"), 1);
+  EXPECT_EQ(positive_id("9223372036854775807"), 9223372036854775807);
+  for (const char* bad : {"", "0", "01", "+1", "-1", "-0", " 1", "1 ", "1\n", "9223372036854775808", "1.0", "x"})
+    EXPECT_FALSE(positive_id(bad)) << bad;
+}
+
+TEST(Fields, TextRefusesControlAndBidiCharactersNamingTheField) {
+  auto read = [](const std::string& value, bool prose) {
+    boost::json::object body{{"address", value}};
+    return reason([&] {
+      prose ? platform::fields::prose(body, "address", 200) : platform::fields::text(body, "address", 200);
+    });
+  };
+  EXPECT_EQ(read("서울 강남구 테헤란로 152", false), "accepted");
+  EXPECT_EQ(read(std::string("a\0b", 3), false), "400 address must not contain the control character U+0000");
+  for (const char* bad : {"a\nb", "a\rb", "a\tb", "\x1b[31m", "a\x7f", "a\xc2\x85" "b", "a\xc2\x9f"})
+    EXPECT_NE(read(bad, false).find("400 address must not contain the control character U+"), std::string::npos) << bad;
+  // U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C
+  for (const char* bidi : {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
+                           "\u200e", "\u200f", "\u061c"}) {
+    EXPECT_NE(read(std::string("invoice") + bidi + "txt.exe", false)
+                  .find("400 address must not contain the bidirectional formatting character U+"),
+              std::string::npos)
+        << bidi;
+    EXPECT_NE(read(std::string("x") + bidi, true).find("bidirectional"), std::string::npos) << bidi;
+  }
+  EXPECT_EQ(read("\u202e", false), "400 address must not contain the bidirectional formatting character U+202E");
+  // Free text keeps its lines, and nothing else of the control characters.
+  EXPECT_EQ(read("맛있어요!\n또 시킬게요", true), "accepted");
+  EXPECT_NE(read("a\r\nb", true).find("U+000D; of the control characters only a newline is allowed"), std::string::npos);
+  EXPECT_NE(read("a\tb", true).find("U+0009"), std::string::npos);
+  // Made elsewhere than by the parser: checked all the same.
+  EXPECT_EQ(read("\xed\xa0\x80", false), "400 address must not contain the surrogate U+D800");
+  EXPECT_EQ(read("\xff", false), "400 address must not contain invalid UTF-8");
+  // Zero-width joiners and other format characters that do not reorder text stay allowed.
+  EXPECT_EQ(read("👩\u200d🍳 \u00a0ok", false), "accepted");
 }
 
 }  // namespace

@@ -221,7 +221,7 @@ TEST(DeliveryStateMachine, AssignPickAndConfirmEmitTheirEvents) {
   EXPECT_EQ(boost::json::serialize(assigned[0].body),
             R"({"orderId":7,"customerId":"customer1","riderId":"rider1","storeId":1,"status":"ASSIGNED"})");
 
-  auto picked = delivery.pick("rider1");
+  auto picked = delivery.pick(at("rider1", kGangnam));
   EXPECT_EQ(delivery.status, DeliveryStatus::PickedUp);
   ASSERT_EQ(picked.size(), 1u);
   EXPECT_EQ(picked[0].type, "Picked");
@@ -238,25 +238,24 @@ TEST(DeliveryStateMachine, AssignPickAndConfirmEmitTheirEvents) {
   EXPECT_EQ(delivery.rider, "rider1");
 }
 
-TEST(DeliveryStateMachine, OnlyOneRiderTakesIt) {
+TEST(DeliveryStateMachine, OnlyOneRiderTakesItAndTheOthersNoLongerSeeIt) {
   auto delivery = open_delivery();
   delivery.assign(at("rider1", kGangnam));
   auto second = problem_of([&] { delivery.assign(at("rider2", kYeoksam)); });
-  EXPECT_EQ(second.status, 409);
-  EXPECT_NE(second.detail.find("already assigned to another rider"), std::string::npos) << second.detail;
+  EXPECT_EQ(second.status, 404);
+  EXPECT_EQ(second.detail, rider::unseen(7).detail);
   auto again = problem_of([&] { delivery.assign(at("rider1", kGangnam)); });
   EXPECT_EQ(again.status, 409);
   EXPECT_NE(again.detail.find("already assigned to you"), std::string::npos) << again.detail;
   EXPECT_EQ(delivery.rider, "rider1");
 }
 
-TEST(DeliveryStateMachine, ARiderBeyondTheRadiusCannotTakeIt) {
+TEST(DeliveryStateMachine, ARiderBeyondTheRadiusDoesNotSeeItToTakeIt) {
   auto delivery = open_delivery();
   auto far = problem_of([&] { delivery.assign(at("rider2", kHongdae)); });
-  EXPECT_EQ(far.status, 409);
-  EXPECT_NE(far.detail.find("11.7 km"), std::string::npos) << far.detail;
-  EXPECT_NE(far.detail.find("radius of 3.0 km"), std::string::npos) << far.detail;
-  EXPECT_NE(far.detail.find("PUT /riders/me/location"), std::string::npos) << far.detail;
+  EXPECT_EQ(far.status, 404);
+  EXPECT_EQ(far.detail, "no delivery for order 7 near you or held by you");
+  EXPECT_EQ(problem_of([&] { delivery.pick(at("rider2", kHongdae)); }).detail, far.detail);
   EXPECT_EQ(delivery.status, DeliveryStatus::Open);
   EXPECT_TRUE(delivery.rider.empty());
   EXPECT_EQ(delivery.assign(at("rider2", kHongdae, 12)).size(), 1u);  // a wide enough radius reaches it
@@ -264,23 +263,24 @@ TEST(DeliveryStateMachine, ARiderBeyondTheRadiusCannotTakeIt) {
 
 TEST(DeliveryStateMachine, OnlyTheAssignedRiderPicksAndOnlyOnce) {
   auto delivery = open_delivery();
-  auto early = problem_of([&] { delivery.pick("rider1"); });
+  auto early = problem_of([&] { delivery.pick(at("rider1", kGangnam)); });
   EXPECT_EQ(early.status, 409);
   EXPECT_NE(early.detail.find("PUT /deliveries/7/assign"), std::string::npos) << early.detail;
 
   delivery.assign(at("rider1", kGangnam));
-  auto other = problem_of([&] { delivery.pick("rider2"); });
-  EXPECT_EQ(other.status, 403);
-  EXPECT_NE(other.detail.find("another rider"), std::string::npos) << other.detail;
+  auto other = problem_of([&] { delivery.pick(at("rider2", kGangnam)); });
+  EXPECT_EQ(other.status, 404);
+  EXPECT_EQ(other.detail, rider::unseen(7).detail);
   EXPECT_EQ(delivery.status, DeliveryStatus::Assigned);
 
-  delivery.pick("rider1");
-  EXPECT_EQ(problem_of([&] { delivery.pick("rider1"); }).status, 409);
-  EXPECT_EQ(problem_of([&] { delivery.pick("rider2"); }).status, 403);
+  delivery.pick(at("rider1", kHongdae));  // the holder picks it up wherever they report from
+  EXPECT_EQ(problem_of([&] { delivery.pick(at("rider1", kGangnam)); }).status, 409);
+  EXPECT_EQ(problem_of([&] { delivery.pick(at("rider2", kGangnam)); }).status, 404);
   delivery.delivery_confirmed();
-  EXPECT_EQ(problem_of([&] { delivery.pick("rider1"); }).status, 409);
-  EXPECT_EQ(problem_of([&] { delivery.pick("rider2"); }).status, 403);
-  EXPECT_EQ(problem_of([&] { delivery.assign(at("rider2", kYeoksam)); }).status, 409);
+  EXPECT_EQ(problem_of([&] { delivery.pick(at("rider1", kGangnam)); }).status, 409);
+  EXPECT_EQ(problem_of([&] { delivery.pick(at("rider2", kGangnam)); }).status, 404);
+  EXPECT_EQ(problem_of([&] { delivery.assign(at("rider2", kYeoksam)); }).status, 404);
+  EXPECT_EQ(problem_of([&] { delivery.assign(at("rider1", kYeoksam)); }).status, 409);
 }
 
 TEST(DeliveryStateMachine, ConfirmationIsRefusedUnlessPickedUp) {
@@ -290,7 +290,7 @@ TEST(DeliveryStateMachine, ConfirmationIsRefusedUnlessPickedUp) {
   auto assigned = problem_of([&] { delivery.delivery_confirmed(); });
   EXPECT_EQ(assigned.status, 409);
   EXPECT_NE(assigned.detail.find("ASSIGNED, not PICKED_UP"), std::string::npos) << assigned.detail;
-  delivery.pick("rider1");
+  delivery.pick(at("rider1", kGangnam));
   delivery.delivery_confirmed();
   EXPECT_EQ(problem_of([&] { delivery.delivery_confirmed(); }).status, 409);
   EXPECT_EQ(delivery.status, DeliveryStatus::Delivered);

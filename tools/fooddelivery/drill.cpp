@@ -46,14 +46,12 @@ std::string read_secret(const std::string& data_dir) {
 class Drill {
  public:
   explicit Drill(DrillOptions options)
-      : options_(std::move(options)),
-        token_(platform::sign_jwt({"drill", "service", "", platform::now_s(), platform::now_s() + 3600},
-                                  read_secret(options_.data_dir))) {}
+      : options_(std::move(options)), secret_(read_secret(options_.data_dir)) {}
 
   void fault(int delay_ms) {
     // A slowed payment serves the calls queued before this one first.
     Client payment(options_.payment, std::chrono::seconds(30));
-    auto reply = payment.call("PUT", "/internal/faults", token_, R"({"delayMs":)" + std::to_string(delay_ms) + "}");
+    auto reply = payment.call("PUT", "/internal/faults", token(), R"({"delayMs":)" + std::to_string(delay_ms) + "}");
     if (reply.status == 0) throw std::runtime_error(reply.body);
     if (reply.status == 404)
       throw std::runtime_error("fault injection is off in the payment service; restart the platform with it on: "
@@ -63,7 +61,7 @@ class Drill {
 
   BreakerView breaker() {
     Client order(options_.order, std::chrono::seconds(2));
-    auto reply = order.call("GET", "/internal/breakers", token_);
+    auto reply = order.call("GET", "/internal/breakers", token());
     if (reply.status == 0) throw std::runtime_error(reply.body);
     if (reply.status != 200) throw std::runtime_error("cannot read the order service's breakers: " + reply.body);
     auto parsed = boost::json::parse(reply.body);
@@ -131,8 +129,15 @@ class Drill {
   }
 
  private:
+  // A service token per call, as the services mint them: one lives a minute, a drill longer.
+  std::string token() const {
+    auto now = platform::now_s();
+    return platform::sign_jwt({"drill", "service", "", now, now + platform::kServiceTokenSeconds, platform::new_id()},
+                              secret_);
+  }
+
   DrillOptions options_;
-  std::string token_;
+  std::string secret_;
 };
 
 }  // namespace

@@ -21,9 +21,13 @@ struct Request {
 
   std::string header(std::string_view name) const;
   const std::string& param(const std::string& name) const;
-  // A path parameter that names a resource by positive integer id; Problem 404 otherwise.
+  // A path parameter that names a resource by id (fields::positive_id: "17", not "017",
+  // "+17" or " 17"); Problem 400 naming the parameter otherwise.
   std::int64_t id_param(const std::string& name) const;
-  // The body parsed as a JSON object; a Problem 400 says what is wrong otherwise.
+  // The same for a query parameter, which must be there.
+  std::int64_t id_query(const std::string& name) const;
+  // The body parsed as a JSON object (platform::parse_json: no key twice); a Problem 400
+  // says what is wrong otherwise.
   boost::json::object json_object() const;
 };
 

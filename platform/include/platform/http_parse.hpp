@@ -16,8 +16,10 @@ namespace platform {
 // The most header bytes (request line and fields) the server reads for one request.
 inline constexpr std::size_t kHeaderLimit = 16 * 1024;
 
-// %XX decoded and '+' as a space; a '%' not followed by two hex digits is kept as it is.
-std::string percent_decode(std::string_view text);
+// %XX decoded, and '+' as a space where `plus_is_space` (a query, as forms write it; in a
+// path '+' is itself: /orders/+1 is not /orders/%201); a '%' not followed by two hex digits
+// is kept as it is.
+std::string percent_decode(std::string_view text, bool plus_is_space);
 
 // Sets request.target, and request.path and request.query from it, percent-decoded. In the
 // query a name without '=' gets an empty value, empty pairs are skipped, a repeated name

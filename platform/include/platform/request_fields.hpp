@@ -3,8 +3,10 @@
 // field (prefixed by `where`, e.g. "items[2]."), so that every service tells a client what
 // was wrong in the same words. Pure: domains use it to validate commands.
 #include <boost/json/object.hpp>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -13,6 +15,52 @@
 #include "platform/problem.hpp"
 
 namespace platform::fields {
+
+// An id as a client must write it in a path or a query: decimal digits only, no sign, space
+// or leading zero, at most int64's largest, and positive; nothing otherwise. "01", "+1" and
+// " 1" are not 1: one resource has one name.
+inline std::optional<std::int64_t> positive_id(std::string_view text) {
+  if (text.empty() || text.front() < '1' || text.front() > '9') return std::nullopt;
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return id;
+}
+
+// Why a client's text may not be kept, or nothing when it may. Refused: control characters
+// (C0, DEL, C1; a newline only where `newlines`), which break the lines and logs the text is
+// printed into, and the bidirectional formatting characters that make it display otherwise
+// than it reads ("Trojan Source", CVE-2021-42574). The JSON parser has already refused
+// invalid UTF-8 and unpaired surrogates; a string made otherwise is checked for them too.
+inline std::optional<std::string> unsafe_character(std::string_view text, bool newlines) {
+  auto named = [](const char* what, std::uint32_t code) {
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(code));
+    return std::string(what) + " " + hex;
+  };
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    std::size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xe ? 3 : (byte >> 3) == 0x1e ? 4 : 0;
+    if (length == 0 || i + length > text.size()) return "invalid UTF-8";
+    std::uint32_t code = length == 1 ? byte : byte & (0x7f >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+      auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xc0) != 0x80) return "invalid UTF-8";
+      code = (code << 6) | (next & 0x3f);
+    }
+    static constexpr std::uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < kSmallest[length] || code > 0x10ffff) return "invalid UTF-8";
+    if (code >= 0xd800 && code <= 0xdfff) return named("the surrogate", code);
+    if ((code < 0x20 && !(newlines && code == '\n')) || (code >= 0x7f && code <= 0x9f))
+      return named("the control character", code);
+    if ((code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069) || code == 0x200e || code == 0x200f ||
+        code == 0x061c)
+      return named("the bidirectional formatting character", code);
+    i += length;
+  }
+  return std::nullopt;
+}
 
 // Refuses a key not in `allowed`; `hint` follows the message (e.g. what the body should hold).
 inline void only(const boost::json::object& body, std::initializer_list<std::string_view> allowed,
@@ -49,9 +97,9 @@ inline double number(const boost::json::object& body, std::string_view name) {
   return *found;
 }
 
-// A string of min_bytes to max_bytes; `example` follows the message when it is not a string.
-inline std::string text(const boost::json::object& body, std::string_view name, std::size_t max_bytes,
-                        std::size_t min_bytes = 1, std::string_view example = "") {
+namespace detail {
+inline std::string checked_text(const boost::json::object& body, std::string_view name, std::size_t max_bytes,
+                                std::size_t min_bytes, std::string_view example, bool newlines) {
   auto* value = body.if_contains(name);
   if (!value || !value->is_string()) throw bad_request(std::string(name) + " must be a string" + std::string(example));
   std::string text(value->get_string());
@@ -59,7 +107,25 @@ inline std::string text(const boost::json::object& body, std::string_view name, 
     throw bad_request(std::string(name) + (min_bytes == 0 ? " must be at most " : " must be " +
                                                                                       std::to_string(min_bytes) + " to ") +
                       std::to_string(max_bytes) + " bytes long");
+  if (auto unsafe = unsafe_character(text, newlines))
+    throw bad_request(std::string(name) + " must not contain " + *unsafe +
+                      (newlines ? "; of the control characters only a newline is allowed" : ""));
   return text;
+}
+}  // namespace detail
+
+// A one-line string of min_bytes to max_bytes (a name, an address, a token), without control
+// or bidirectional formatting characters; `example` follows the message when it is not a string.
+inline std::string text(const boost::json::object& body, std::string_view name, std::size_t max_bytes,
+                        std::size_t min_bytes = 1, std::string_view example = "") {
+  return detail::checked_text(body, name, max_bytes, min_bytes, example, false);
+}
+
+// Free text a person writes to be read as a paragraph (a review, a rejection's reason): as
+// text(), and it may hold newlines.
+inline std::string prose(const boost::json::object& body, std::string_view name, std::size_t max_bytes,
+                         std::size_t min_bytes = 1, std::string_view example = "") {
+  return detail::checked_text(body, name, max_bytes, min_bytes, example, true);
 }
 
 }  // namespace platform::fields

@@ -82,7 +82,7 @@ ReviewRequest parse_review(const boost::json::object& body) {
   request.order_id = fields::integer(body, "orderId");
   request.rating = fields::integer(body, "rating");
   if (request.rating < 1 || request.rating > 5) throw bad_request("rating must be between 1 and 5");
-  request.content = fields::text(body, "content", kMaxReview, 0);
+  request.content = fields::prose(body, "content", kMaxReview, 0);
   return request;
 }
 

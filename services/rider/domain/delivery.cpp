@@ -1,6 +1,5 @@
 #include "domain/delivery.hpp"
 
-#include <cstdio>
 #include <stdexcept>
 
 #include "contracts/events.hpp"
@@ -25,20 +24,12 @@ DeliveryStatus delivery_status_from(std::string_view text) {
   throw std::invalid_argument("unknown delivery status " + std::string(text));
 }
 
+platform::Problem unseen(std::int64_t order_id) {
+  return platform::not_found("no delivery for order " + std::to_string(order_id) + " near you or held by you");
+}
+
 namespace {
-
-std::string km(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f km", value);
-  return text;
-}
-
 std::string named(const Delivery& delivery) { return "delivery " + std::to_string(delivery.order_id); }
-
-platform::Problem held_by_another(const Delivery& delivery) {
-  return platform::forbidden(named(delivery) + " is assigned to another rider; only they can act on it");
-}
-
 }  // namespace
 
 Delivery Delivery::open(const contracts::CookFinished& cooked, std::int64_t now_ms) {
@@ -63,38 +54,30 @@ bool Delivery::visible_to(std::string_view someone, const std::optional<RiderPos
 }
 
 platform::Events Delivery::assign(const RiderPosition& by) {
+  if (!visible_to(by.rider, by)) throw unseen(order_id);
   switch (status) {
-    case DeliveryStatus::Open: {
-      auto distance = distance_km(by.at, destination);
-      if (distance > by.radius_km)
-        throw platform::conflict(named(*this) + " goes to a customer " + km(distance) +
-                                 " from your reported position, beyond your radius of " + km(by.radius_km) +
-                                 "; report a closer position or a wider radiusKm with PUT /riders/me/location");
+    case DeliveryStatus::Open:
       status = DeliveryStatus::Assigned;
       rider = by.rider;
       return platform::events(contracts::DeliveryAssigned{order_id, customer, rider, store_id});
-    }
     case DeliveryStatus::Assigned:
     case DeliveryStatus::PickedUp:
     case DeliveryStatus::Delivered: break;
   }
-  throw platform::conflict(named(*this) + " is already assigned to " + (held_by(by.rider) ? "you" : "another rider") +
-                           " (" + to_string(status) + ")");
+  throw platform::conflict(named(*this) + " is already assigned to you (" + to_string(status) + ")");
 }
 
-platform::Events Delivery::pick(std::string_view by) {
+platform::Events Delivery::pick(const RiderPosition& by) {
+  if (!visible_to(by.rider, by)) throw unseen(order_id);
   switch (status) {
     case DeliveryStatus::Open:
       throw platform::conflict(named(*this) + " is OPEN: take it first with PUT /deliveries/" +
                                std::to_string(order_id) + "/assign");
     case DeliveryStatus::Assigned:
-      if (!held_by(by)) throw held_by_another(*this);
       status = DeliveryStatus::PickedUp;
       return platform::events(contracts::Picked{order_id, customer, rider});
     case DeliveryStatus::PickedUp:
-    case DeliveryStatus::Delivered:
-      if (!held_by(by)) throw held_by_another(*this);
-      break;
+    case DeliveryStatus::Delivered: break;
   }
   throw platform::conflict(named(*this) + " is already " + to_string(status) +
                            "; only an ASSIGNED delivery is picked up");

@@ -12,12 +12,17 @@
 #include "domain/geo.hpp"
 #include "domain/rider_position.hpp"
 #include "platform/event.hpp"
+#include "platform/problem.hpp"
 
 namespace rider {
 
 enum class DeliveryStatus { Open, Assigned, PickedUp, Delivered };
 const char* to_string(DeliveryStatus status);
 DeliveryStatus delivery_status_from(std::string_view text);
+
+// What a rider is told of a delivery they may not see, and of an order id with no delivery:
+// the same 404, so that the answer does not tell which order ids exist.
+platform::Problem unseen(std::int64_t order_id);
 
 struct Delivery {
   std::int64_t order_id = 0;
@@ -37,14 +42,17 @@ struct Delivery {
   bool held_by(std::string_view someone) const { return !rider.empty() && rider == someone; }
   // Open, and the customer is within the rider's radius.
   bool offered_to(const RiderPosition& position) const;
-  // What a rider may look at: what is offered to them, and what they hold.
+  // What a rider may look at and act on: what is offered to them, and what they hold. Of any
+  // other delivery they hear what they would of one that does not exist (unseen).
   bool visible_to(std::string_view someone, const std::optional<RiderPosition>& position) const;
 
-  // OPEN → ASSIGNED to the rider; Problem 409 when someone already holds it or the
-  // customer is beyond the rider's radius.
+  // OPEN → ASSIGNED to the rider. Problem 404 (unseen) unless the rider sees it: one beyond
+  // their radius, or held by another rider — as it is for the riders who lose a race to
+  // take it; 409 when they hold it already.
   platform::Events assign(const RiderPosition& by);
-  // ASSIGNED → PICKED_UP; Problem 403 when another rider holds it, 409 in any other state.
-  platform::Events pick(std::string_view by);
+  // ASSIGNED → PICKED_UP by the rider who holds it. Problem 404 (unseen) unless the rider
+  // sees it; 409 when it is still OPEN or already picked up.
+  platform::Events pick(const RiderPosition& by);
   // PICKED_UP → DELIVERED, on the customer's DeliveryConfirmed; Problem 409 otherwise.
   platform::Events delivery_confirmed();
 };

@@ -39,7 +39,7 @@ CookingStatus cooking_status_from(std::string_view text) {
 
 std::string parse_rejection(const boost::json::object& body) {
   platform::fields::only(body, {"reason"});
-  return platform::fields::text(body, "reason", kMaxReason, 1, ", e.g. {\"reason\":\"재료 소진\"}");
+  return platform::fields::prose(body, "reason", kMaxReason, 1, ", e.g. {\"reason\":\"재료 소진\"}");
 }
 
 FoodCooking FoodCooking::placed(const contracts::OrderPlaced& order) {
