@@ -201,6 +201,10 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   options.port = static_cast<std::uint16_t>(config_.integer("PORT", 0));
   options.threads = static_cast<int>(config_.integer("HTTP_THREADS", default_http_threads_));
   options.body_limit = static_cast<std::size_t>(config_.integer("BODY_LIMIT", 64 * 1024));
+  // Password hashing takes a core each: one worker per core (at most 8), four waiting per worker.
+  auto cores = static_cast<std::int64_t>(std::max(1U, std::thread::hardware_concurrency()));
+  options.cpu_threads = static_cast<int>(config_.integer("CPU_THREADS", std::min<std::int64_t>(cores, 8)));
+  options.cpu_queue = static_cast<int>(config_.integer("CPU_QUEUE", 4 * options.cpu_threads));
   HttpServer server(router_, options);
 
   reactions.insert(on<contracts::TokenRevoked>([](Db& tx, const contracts::TokenRevoked& revoked) {

@@ -118,8 +118,10 @@ void add_routes(platform::ServiceHost& host, const Tokens& tokens) {
   auto& db = host.db();
   const auto& identity = host.identity();
   auto& router = host.router();
-  router.add("POST", "/auth/login", [&db, tokens](Request& r) { return login(db, tokens, r); });
-  router.add("POST", "/auth/signup", [&db, tokens](Request& r) { return sign_up(db, tokens, r); });
+  // Both hash a password (Argon2id, tens of milliseconds of a core): off the I/O threads.
+  router.add("POST", "/auth/login", [&db, tokens](Request& r) { return login(db, tokens, r); }, platform::Work::Cpu);
+  router.add("POST", "/auth/signup", [&db, tokens](Request& r) { return sign_up(db, tokens, r); },
+             platform::Work::Cpu);
   router.add("POST", "/auth/refresh", [&db, tokens](Request& r) { return refresh(db, tokens, r); });
   router.add("POST", "/auth/logout", [&db, &identity](Request& r) { return logout(db, identity, r); });
   router.add("GET", "/auth/me", [&identity](Request& r) { return me(identity, r); });
