@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "domain/account.hpp"
+#include "domain/login_backoff.hpp"
 #include "platform/service_host.hpp"
 #include "platform/table.hpp"
 
@@ -24,8 +25,21 @@ void keep_refresh_token(platform::Db& tx, const std::string& token_hash, const s
 std::optional<std::string> use_refresh_token(platform::Db& tx, const std::string& token_hash, std::int64_t now_s);
 void revoke_refresh_tokens(platform::Db& tx, const std::string& username, std::int64_t now_s);
 
+// A username's failed logins (none when it has no row), kept in the table replicas share.
+FailedLogins failed_logins(platform::Db& db, const std::string& username);
+// Keeps the username's record, and drops the records last failed before forget_before_ms.
+void keep_failed_logins(platform::Db& tx, const std::string& username, const FailedLogins& record,
+                        std::int64_t forget_before_ms);
+void forget_failed_logins(platform::Db& tx, const std::string& username);
+
 std::string hash_password(const std::string& password);
 bool password_matches(const std::string& encoded, const std::string& password);
+// Why cracklib finds the password easy to guess (a dictionary word, too simple, close to
+// the username or display name); nothing when it does not. Thread-safe.
+std::optional<std::string> password_weakness(const std::string& password, const std::string& username,
+                                             const std::string& display_name);
+// Throws, naming the path and the package, when cracklib's dictionary is not installed.
+void check_password_dictionary();
 std::string random_token();
 std::string sha256(const std::string& text);
 
@@ -34,7 +48,13 @@ struct Tokens {
   std::int64_t access_ttl;
   std::int64_t refresh_ttl;
 };
-void add_routes(platform::ServiceHost& host, const Tokens& tokens);
+struct LoginRules {
+  BackoffPolicy backoff;
+  // The Argon2id hash of a password nobody knows: an unknown username is checked against it,
+  // so that it costs the same work as a known one with a wrong password.
+  std::string nobodys_hash;
+};
+void add_routes(platform::ServiceHost& host, const Tokens& tokens, const LoginRules& rules);
 
 std::map<std::string, platform::Reaction> install(platform::ServiceHost& host);
 

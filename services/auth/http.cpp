@@ -44,19 +44,42 @@ Response issued_response(int status, const Issued& issued, const Tokens& tokens,
   return response;
 }
 
-Response login(Db& db, const Tokens& tokens, Request& request) {
+Response login(Db& db, const Tokens& tokens, const LoginRules& rules, Request& request) {
   auto credentials = parse_login(request.json_object());
+  auto locked_ms = lock_remaining_ms(failed_logins(db, credentials.username), platform::now_ms());
+  if (locked_ms > 0) {
+    // Refused unchecked, right password or not: guessing during the window gains nothing.
+    auto wait = retry_after_seconds(locked_ms);
+    platform::Problem locked(429, "Too Many Requests",
+                             "too many failed logins for this username: it is locked for " + std::to_string(wait) +
+                                 " more seconds; the lock ends by itself, and each failure after it locks twice as long");
+    locked.headers.emplace_back("Retry-After", std::to_string(wait));
+    throw locked;
+  }
   auto account = accounts().find(db, credentials.username);
-  // The same answer for an unknown user and a wrong password: accounts are not to be probed.
-  if (!account || !password_matches(account->password_hash, credentials.password))
+  // An unknown username costs the same Argon2 work and gets the same answer as a wrong
+  // password: accounts are not to be probed.
+  if (!password_matches(account ? account->password_hash : rules.nobodys_hash, credentials.password) || !account) {
+    auto now = platform::now_ms();
+    db.transaction([&](Db& tx) {
+      auto record = after_failure(failed_logins(tx, credentials.username), rules.backoff, now);
+      keep_failed_logins(tx, credentials.username, record, now - rules.backoff.forget_after_ms);
+    });
     throw platform::unauthorized("username or password is wrong");
+  }
   Issued issued;
-  db.transaction([&](Db& tx) { issued = issue(tx, tokens, *account); });
+  db.transaction([&](Db& tx) {
+    forget_failed_logins(tx, account->username);
+    issued = issue(tx, tokens, *account);
+  });
   return issued_response(200, issued, tokens, request);
 }
 
 Response sign_up(Db& db, const Tokens& tokens, Request& request) {
   auto form = parse_sign_up(request.json_object());
+  if (auto weakness = password_weakness(form.credentials.password, form.credentials.username, form.display_name))
+    throw platform::bad_request("password is too easy to guess (" + *weakness +
+                                "): choose one that is not a common word, name or pattern");
   auto account = signed_up(form, hash_password(form.credentials.password), platform::now_ms());
   Issued issued;
   db.transaction([&](Db& tx) {
@@ -114,12 +137,12 @@ Response me(const platform::Identity& identity, Request& request) {
 
 }  // namespace
 
-void add_routes(platform::ServiceHost& host, const Tokens& tokens) {
+void add_routes(platform::ServiceHost& host, const Tokens& tokens, const LoginRules& rules) {
   auto& db = host.db();
   const auto& identity = host.identity();
   auto& router = host.router();
   // Both hash a password (Argon2id, tens of milliseconds of a core): off the I/O threads.
-  router.add("POST", "/auth/login", [&db, tokens](Request& r) { return login(db, tokens, r); }, platform::Work::Cpu);
+  router.add("POST", "/auth/login", [&db, tokens, rules](Request& r) { return login(db, tokens, rules, r); }, platform::Work::Cpu);
   router.add("POST", "/auth/signup", [&db, tokens](Request& r) { return sign_up(db, tokens, r); },
              platform::Work::Cpu);
   router.add("POST", "/auth/refresh", [&db, tokens](Request& r) { return refresh(db, tokens, r); });

@@ -58,3 +58,27 @@ void revoke_refresh_tokens(platform::Db& tx, const std::string& username, std::i
 }
 
 }  // namespace auth
+
+namespace auth {
+
+FailedLogins failed_logins(platform::Db& db, const std::string& username) {
+  auto row = db.query_one("SELECT failures, last_failure_at, locked_until FROM login_failures WHERE username = ?",
+                          {username});
+  if (!row) return {};
+  return {static_cast<int>(row->integer("failures")), row->integer("last_failure_at"), row->integer("locked_until")};
+}
+
+void keep_failed_logins(platform::Db& tx, const std::string& username, const FailedLogins& record,
+                        std::int64_t forget_before_ms) {
+  tx.exec("DELETE FROM login_failures WHERE last_failure_at < ?", {forget_before_ms});
+  tx.exec("INSERT INTO login_failures (username, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?) "
+          "ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, "
+          "last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until",
+          {username, static_cast<std::int64_t>(record.failures), record.last_failure_at, record.locked_until});
+}
+
+void forget_failed_logins(platform::Db& tx, const std::string& username) {
+  tx.exec("DELETE FROM login_failures WHERE username = ?", {username});
+}
+
+}  // namespace auth

@@ -27,8 +27,11 @@ struct Credentials {
 // Throws platform::Problem 400 naming what is missing or malformed.
 Credentials parse_login(const boost::json::object& body);
 
-// A customer's own sign-up: username 3–32 of [a-z0-9_], password 8–128 bytes, an optional
-// displayName up to 64 bytes. Problem 400 naming what is wrong.
+// A customer's own sign-up: username 3–32 of [a-z0-9_], a password of at least 10
+// characters and at most 128 bytes, an optional displayName up to 64 bytes. Problem 400
+// naming what is wrong. (Whether the password is easy to guess is the adapter's question:
+// it needs a dictionary.)
+inline constexpr std::size_t kMinPasswordCharacters = 10;
 struct SignUp {
   Credentials credentials;
   std::string display_name;
