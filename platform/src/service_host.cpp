@@ -27,9 +27,15 @@ ServiceHost::ServiceHost(std::string name)
   migrate_messaging(*db_);
   // Logouts reach every service as TokenRevoked events (see run()); a revoked token stops
   // working everywhere, not only at the auth service.
-  create_tables(*db_, "CREATE TABLE IF NOT EXISTS fd_revoked_tokens (token_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);");
-  identity_.revocations([db = db_.get()](const std::string& token_id) {
-    return db->query_one("SELECT 1 FROM fd_revoked_tokens WHERE token_id = ?", {token_id}).has_value();
+  create_tables(*db_,
+                "CREATE TABLE IF NOT EXISTS fd_revoked_tokens (token_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);"
+                "CREATE TABLE IF NOT EXISTS fd_revoked_sessions (session_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);");
+  identity_.revocations([db = db_.get()](const Claims& claims) {
+    return db
+        ->query_one("SELECT 1 FROM fd_revoked_tokens WHERE token_id = ? "
+                    "UNION ALL SELECT 1 FROM fd_revoked_sessions WHERE session_id = ?",
+                    {claims.token_id, claims.session_id})
+        .has_value();
   });
 }
 
@@ -209,8 +215,15 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
 
   reactions.insert(on<contracts::TokenRevoked>([](Db& tx, const contracts::TokenRevoked& revoked) {
     tx.exec("DELETE FROM fd_revoked_tokens WHERE expires_at < ?", {now_s()});
-    tx.exec("INSERT INTO fd_revoked_tokens (token_id, expires_at) VALUES (?, ?) ON CONFLICT (token_id) DO NOTHING",
-            {revoked.tokenId, revoked.expiresAt});
+    tx.exec("DELETE FROM fd_revoked_sessions WHERE expires_at < ?", {now_s()});
+    if (revoked.tokenId)
+      tx.exec("INSERT INTO fd_revoked_tokens (token_id, expires_at) VALUES (?, ?) ON CONFLICT (token_id) DO NOTHING",
+              {*revoked.tokenId, revoked.expiresAt});
+    // A login ends once: no token is issued in it afterwards, so the first expiry covers them all.
+    if (revoked.sessionId)
+      tx.exec("INSERT INTO fd_revoked_sessions (session_id, expires_at) VALUES (?, ?) "
+              "ON CONFLICT (session_id) DO NOTHING",
+              {*revoked.sessionId, revoked.expiresAt});
   }));
   check_subscriptions(name_, reactions);
   messaging.start(std::move(reactions));

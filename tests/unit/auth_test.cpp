@@ -159,3 +159,30 @@ TEST(LoginBackoff, RefusesAPolicyThatMakesNoSense) {
 }
 
 }  // namespace
+
+namespace {
+
+using auth::RefreshVerdict;
+using auth::StoredRefreshToken;
+
+TEST(RefreshFamily, AValidTokenRotatesAndASpentOneIsReuse) {
+  StoredRefreshToken token{"customer1", "s1", 2000, false, false};
+  EXPECT_EQ(auth::judge(token, 1000), RefreshVerdict::Rotate);
+  EXPECT_EQ(auth::judge(std::nullopt, 1000), RefreshVerdict::Refuse);
+  EXPECT_EQ(auth::judge(token, 2000), RefreshVerdict::Refuse) << "expired";
+  token.used = true;
+  EXPECT_EQ(auth::judge(token, 1000), RefreshVerdict::Reuse);
+  EXPECT_EQ(auth::judge(token, 5000), RefreshVerdict::Reuse) << "a spent token is reuse even once expired";
+  token.revoked = true;
+  EXPECT_EQ(auth::judge(token, 1000), RefreshVerdict::Refuse) << "its login already ended";
+}
+
+TEST(RefreshFamily, AccessTokensNameTheirLogin) {
+  auto claims = auth::claims_for({"customer1", "customer", "", ""}, 1000, 60, "token-7", "session-3");
+  EXPECT_EQ(claims.session_id, "session-3");
+  auto verified = platform::verify_jwt(platform::sign_jwt(claims, "secret"), "secret", 1001);
+  EXPECT_EQ(verified.session_id, "session-3");
+  EXPECT_EQ(verified.token_id, "token-7");
+}
+
+}  // namespace

@@ -22,9 +22,10 @@ Credentials parse_login(const boost::json::object& body) {
 }
 
 platform::Claims claims_for(const Account& account, std::int64_t now_seconds, std::int64_t ttl_seconds,
-                           std::string token_id) {
-  return {account.username, account.role, account.role == "owner" ? account.store_id : std::string(), now_seconds,
-          now_seconds + ttl_seconds, std::move(token_id)};
+                           std::string token_id, std::string session_id) {
+  return {account.username, account.role,           account.role == "owner" ? account.store_id : std::string(),
+          now_seconds,      now_seconds + ttl_seconds, std::move(token_id),
+          std::move(session_id)};
 }
 
 SignUp parse_sign_up(const boost::json::object& body) {

@@ -44,9 +44,10 @@ Account signed_up(const SignUp& form, std::string password_hash, std::int64_t no
 // then); Problem 400 otherwise.
 std::optional<std::string> parse_refresh(const boost::json::object& body);
 
-// The claims a token carries for this account, valid for ttl seconds from now.
+// The claims a token carries for this account, valid for ttl seconds from now, issued in the
+// login session_id.
 platform::Claims claims_for(const Account& account, std::int64_t now_seconds, std::int64_t ttl_seconds,
-                           std::string token_id = {});
+                           std::string token_id = {}, std::string session_id = {});
 
 struct DemoAccount {
   Account account;
