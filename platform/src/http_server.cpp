@@ -8,13 +8,17 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
 #include <optional>
 #include <thread>
 
@@ -59,25 +63,37 @@ Response answer(Request& request, Work&& work) {
 
 // The workers of Work::Cpu routes. It admits at most threads + queue requests at once, so a
 // flood of them is refused at its door instead of growing a queue that every client waits in.
+// Its threads run at a lower CPU priority than the I/O threads: however busy they are, an I/O
+// thread that wakes gets a core at once, and the requests that need no worker stay fast.
 class CpuPool {
  public:
-  CpuPool(int threads, int queue) : pool_(static_cast<std::size_t>(threads)), capacity_(threads + queue) {}
-  ~CpuPool() { pool_.join(); }
+  CpuPool(int threads, int queue) : work_(context_.get_executor()), capacity_(threads + queue) {
+    for (int i = 0; i < threads; ++i)
+      threads_.emplace_back([this] {
+        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNiceness);  // this thread alone, on Linux
+        context_.run();
+      });
+  }
+  ~CpuPool() {
+    work_.reset();  // the workers finish what they were given, then end
+    for (auto& thread : threads_) thread.join();
+  }
 
   // The route's answer, computed on a worker while the calling coroutine waits; 503 at once
   // when the pool is full.
   asio::awaitable<Response> run(const Router& router, const Router::Route& route, Request& request) {
     if (admitted_.fetch_add(1) >= capacity_) {
       --admitted_;
-      log::warn("request refused: the workers for CPU-heavy requests are all busy",
-                {{"method", request.method}, {"path", request.path}});
+      note_refusal(request);
       co_return render(unavailable("the service is busy with other requests of this kind; retry shortly"));
     }
     // The coroutine resumes on its own I/O executor once the worker is done.
-    co_return co_await asio::co_spawn(pool_.get_executor(), work(router, route, request), asio::use_awaitable);
+    co_return co_await asio::co_spawn(context_.get_executor(), work(router, route, request), asio::use_awaitable);
   }
 
  private:
+  static constexpr int kNiceness = 10;
+
   asio::awaitable<Response> work(const Router& router, const Router::Route& route, Request& request) {
     struct Release {
       std::atomic<int>& admitted;
@@ -86,9 +102,25 @@ class CpuPool {
     co_return answer(request, [&] { return router.run(route, request); });
   }
 
-  asio::thread_pool pool_;
+  // A flood is logged once a second with its count, not once a request.
+  void note_refusal(const Request& request) {
+    ++refused_;
+    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto last = last_logged_.load();
+    if (now - last < std::chrono::steady_clock::duration(std::chrono::seconds(1)).count() ||
+        !last_logged_.compare_exchange_strong(last, now))
+      return;
+    log::warn("requests refused: the workers for CPU-heavy requests are all busy",
+              {{"refused", std::to_string(refused_.exchange(0))}, {"path", request.path}});
+  }
+
+  asio::io_context context_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::vector<std::thread> threads_;
   const int capacity_;
   std::atomic<int> admitted_{0};
+  std::atomic<std::int64_t> refused_{0};
+  std::atomic<std::chrono::steady_clock::rep> last_logged_{0};
 };
 
 asio::awaitable<Response> respond(const Router& router, CpuPool* cpu, Request& request) {
