@@ -29,9 +29,10 @@ help:
 	@echo "                Debug); a memory error, leak or undefined behaviour fails them"
 	@echo "  make build    install missing packages and build the Release binaries"
 	@echo "  make web      build the web app (web/dist, served by the gateway at /)"
-	@echo "  make events   follow the events on the bus (NATS at 127.0.0.1:\$$FD_NATS_PORT)"
+	@echo "  make events   follow the events on the bus (NATS at 127.0.0.1:\$$FD_NATS_PORT, as the"
+	@echo "                read-only bus identity viewer)"
 	@echo "  make wipe     stop the platform and DELETE its data folder (databases,"
-	@echo "                PostgreSQL's data, NATS store, JWT secret): the next start is empty"
+	@echo "                PostgreSQL's data, NATS store, JWT secret, passwords): the next start is empty"
 	@echo "  make rebuild-view  rebuild the customer's order-status view from the event"
 	@echo "                stream (KakaoTalk messages are not sent again)"
 	@echo "  make deps     install missing Debian packages only (needs root)"
@@ -102,13 +103,15 @@ test-sanitize: deps
 # The order-status view (CQRS) replayed from the whole stream: the customer service is
 # stopped (SIGTERM: it finishes what it holds; every replica), fd-customer --rebuild wipes its view and inbox and resets its JetStream consumer,
 # and the next start replays every event. NATS must run, hence the first start (of the
-# profile that runs, else the embedded one).
+# profile that runs, else the embedded one). The rebuild connects as the customer service's
+# bus identity (scripts/platform run sets FD_NATS_URL, FD_NATS_USER and FD_NATS_PASSWORD).
 rebuild-view: build
 	scripts/platform start
 	scripts/platform stop customer
-	FD_DB_URL=$$(scripts/platform db-url customer) FD_NATS_URL=nats://127.0.0.1:$(FD_NATS_PORT) \
-	  $${FD_BUILD_DIR:-$(RELEASE_DIR)}/bin/fd-customer --rebuild
+	FD_DB_URL=$$(scripts/platform db-url customer) \
+	  scripts/platform run customer -- $${FD_BUILD_DIR:-$(RELEASE_DIR)}/bin/fd-customer --rebuild
 	scripts/platform start
 
+# As the read-only bus identity viewer; its password is in data/nats.secrets.
 events:
-	$(RELEASE_DIR)/bin/fooddelivery events --follow --nats nats://127.0.0.1:$(FD_NATS_PORT)
+	scripts/platform run viewer -- $(RELEASE_DIR)/bin/fooddelivery events --follow

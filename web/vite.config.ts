@@ -33,7 +33,15 @@ export default defineConfig({
   plugins: [vue()],
   server: { host: '127.0.0.1', port: 5173, strictPort: false, proxy },
   preview: { host: '127.0.0.1', port: 4173, strictPort: false, proxy },
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 400 },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: false,
+    chunkSizeWarningLimit: 400,
+    // The gateway's Content-Security-Policy allows images only from the app's origin:
+    // every asset is a file under assets/, never a data: URL.
+    assetsInlineLimit: 0,
+  },
   test: {
     environment: 'happy-dom',
     include: ['tests/**/*.test.ts'],

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "contracts/codec.hpp"
+#include "contracts/events.hpp"
 #include "platform/clock.hpp"
 #include "platform/event.hpp"
 #include "platform/log.hpp"
@@ -22,6 +23,30 @@ constexpr std::int64_t kNakDelayMaxMs = 30'000;
 constexpr std::int64_t kTooEarlyDelayMs = 100;
 constexpr std::int64_t kTooEarlyDelayMaxMs = 2'000;
 
+// Who may publish on the subject of an event of this type: its contract's producer.
+std::string producer_of(const std::string& type) {
+  for (const auto& contract : contracts::kCatalogue)
+    if (contract.type == type) return std::string(contract.producer);
+  return "no service";
+}
+
+// Defence in depth behind the bus permissions: a service may publish only on the subjects of
+// the events it produces, so an event that says it is of another type than its subject's
+// (a forged PaymentApproved on order's subject OrderPlaced) is never applied.
+bool forged(const Delivery& delivery, const boost::json::object& body) {
+  const auto* claimed = body.if_contains("eventType");
+  std::string body_type = claimed && claimed->is_string() ? std::string(claimed->get_string()) : "";
+  if (!delivery.type.empty() && delivery.header_type == delivery.type && body_type == delivery.type) return false;
+  log::error("event refused: its type header or eventType is not the type of the subject it came on, "
+             "which only that type's producer may publish on",
+             {{"eventId", delivery.id},
+              {"subjectType", delivery.type.empty() ? "(outside the stream's subjects)" : delivery.type},
+              {"subjectProducer", producer_of(delivery.type)},
+              {"typeHeader", delivery.header_type},
+              {"bodyEventType", body_type}});
+  return true;
+}
+
 }  // namespace
 
 Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const Delivery& delivery) {
@@ -34,6 +59,7 @@ Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const 
                {{"eventType", type}, {"eventId", id}, {"error", ec ? ec.message() : "not an object"}});
     return Verdict::term();
   }
+  if (forged(delivery, value.as_object())) return Verdict::term();
   auto reaction = reactions.find(type);
   if (reaction == reactions.end()) return Verdict::ack();
 

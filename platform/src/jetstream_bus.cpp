@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "platform/log.hpp"
+#include "platform/nats_options.hpp"
 
 namespace platform {
 
@@ -31,18 +32,6 @@ Registry& registry() {
 
 }  // namespace
 
-std::string nats_error(natsStatus status) {
-  natsStatus last = NATS_OK;
-  const char* raw = nats_GetLastError(&last);
-  std::string out = natsStatus_GetText(status);
-  std::string detail = raw ? raw : "";
-  if (detail.starts_with("(")) {
-    if (auto end = detail.find("): "); end != std::string::npos) detail.erase(0, end + 3);
-  }
-  if (!detail.empty() && detail != out) out += ": " + detail;
-  return out;
-}
-
 template <class F>
 void JetStreamBus::with_self(void* closure, F&& f) {
   auto token = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(closure));
@@ -53,27 +42,50 @@ void JetStreamBus::with_self(void* closure, F&& f) {
 
 void JetStreamBus::on_connected(natsConnection*, void* closure) {
   with_self(closure, [](JetStreamBus& self) {
-    log::info("NATS connected", {{"url", self.options_.url}});
+    log::info("NATS connected", {{"url", self.options_.nats.where()}});
     self.reachable_();
   });
 }
 
 void JetStreamBus::on_disconnected(natsConnection*, void* closure) {
   with_self(closure, [](JetStreamBus& self) {
-    log::warn("NATS disconnected; events wait in the outbox until it is back", {{"url", self.options_.url}});
+    log::warn("NATS disconnected; events wait in the outbox until it is back", {{"url", self.options_.nats.where()}});
   });
 }
 
 void JetStreamBus::on_reconnected(natsConnection*, void* closure) {
   with_self(closure, [](JetStreamBus& self) {
-    log::info("NATS reconnected", {{"url", self.options_.url}});
+    log::info("NATS reconnected", {{"url", self.options_.nats.where()}});
     self.reachable_();
   });
 }
 
-void JetStreamBus::on_async_error(natsConnection*, natsSubscription*, natsStatus err, void* closure) {
-  with_self(closure, [err](JetStreamBus& self) {
-    log::warn("NATS asynchronous error", {{"url", self.options_.url}, {"error", natsStatus_GetText(err)}});
+// Only for a connection libnats gives up on (close() unregisters first): with endless
+// reconnects, that is one whose every server refused its login.
+void JetStreamBus::on_closed(natsConnection* connection, void* closure) {
+  with_self(closure, [connection](JetStreamBus& self) {
+    const char* detail = nullptr;
+    natsConnection_GetLastError(connection, &detail);
+    log::error("NATS closed the connection for good: it refuses this service's identity, or its password "
+               "(FD_NATS_USER, FD_NATS_PASSWORD); events wait in the outbox until the service is restarted "
+               "with the right ones",
+               {{"url", self.options_.nats.where()},
+                {"identity", self.options_.nats.identity()},
+                {"error", detail ? detail : ""}});
+  });
+}
+
+// A permissions violation names the subject: the identity may not publish or subscribe
+// there (bus_access.cpp says what it may).
+void JetStreamBus::on_async_error(natsConnection* connection, natsSubscription*, natsStatus err, void* closure) {
+  with_self(closure, [connection, err](JetStreamBus& self) {
+    const char* detail = nullptr;
+    natsConnection_GetLastError(connection, &detail);
+    std::string error = natsStatus_GetText(err);
+    if (detail && *detail && error != detail) error += std::string(": ") + detail;
+    (err == NATS_NOT_PERMITTED ? log::error : log::warn)(
+        "NATS asynchronous error",
+        {{"url", self.options_.nats.where()}, {"identity", self.options_.nats.identity()}, {"error", error}});
   });
 }
 
@@ -131,7 +143,7 @@ void JetStreamBus::connect(std::function<void()> reachable) {
   }
 
   natsStatus s = natsOptions_Create(&nats_options_);
-  if (s == NATS_OK) s = natsOptions_SetURL(nats_options_, options_.url.c_str());
+  if (s == NATS_OK) s = use_endpoint(nats_options_, options_.nats);
   if (s == NATS_OK && !options_.durable.empty()) s = natsOptions_SetName(nats_options_, options_.durable.c_str());
   if (s == NATS_OK) s = natsOptions_SetSendAsap(nats_options_, true);  // no 1 ms flusher delay per hop
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(nats_options_, -1);
@@ -140,9 +152,9 @@ void JetStreamBus::connect(std::function<void()> reachable) {
   if (s == NATS_OK) s = natsOptions_SetTimeout(nats_options_, 2000);
   if (s == NATS_OK) s = natsOptions_SetPingInterval(nats_options_, 5000);
   if (s == NATS_OK) s = natsOptions_SetMaxPingsOut(nats_options_, 3);
-  if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(nats_options_, true, on_connected, closure());
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(nats_options_, on_disconnected, closure());
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(nats_options_, on_reconnected, closure());
+  if (s == NATS_OK) s = natsOptions_SetClosedCB(nats_options_, on_closed, closure());
   if (s == NATS_OK) s = natsOptions_SetErrorHandler(nats_options_, on_async_error, closure());
   if (s != NATS_OK) {
     std::string error = nats_error(s);
@@ -150,16 +162,22 @@ void JetStreamBus::connect(std::function<void()> reachable) {
     throw std::runtime_error("cannot configure NATS options: " + error);
   }
 
+  // First without retrying, so that a refused login stops the start with its reason:
+  // retried in the background, libnats would give up on it without saying why.
   natsConnection* conn = nullptr;
   s = natsConnection_Connect(&conn, nats_options_);
+  if (s != NATS_OK && s != NATS_CONNECTION_AUTH_FAILED) {
+    s = natsOptions_SetRetryOnFailedConnect(nats_options_, true, on_connected, closure());
+    if (s == NATS_OK) s = natsConnection_Connect(&conn, nats_options_);
+  }
   if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
-    std::string error = nats_error(s);
+    std::string error = connect_error(s, options_.nats);
     natsConnection_Destroy(conn);
     close();
-    throw std::runtime_error("cannot connect to NATS at " + options_.url + ": " + error);
+    throw std::runtime_error(error);
   }
   if (s == NATS_NOT_YET_CONNECTED)
-    log::warn("NATS unavailable; retrying in the background, events wait in the outbox", {{"url", options_.url}});
+    log::warn("NATS unavailable; retrying in the background, events wait in the outbox", {{"url", options_.nats.where()}});
 
   jsOptions jo;
   jsOptions_Init(&jo);
@@ -267,13 +285,12 @@ PublishResult JetStreamBus::publish(const std::vector<OutgoingMessage>& batch) {
 
 void JetStreamBus::deliver(natsMsg* msg) {
   Delivery delivery;
-  const char* header = nullptr;
-  if (natsMsgHeader_Get(msg, "type", &header) == NATS_OK && header) {
-    delivery.type = header;
-  } else if (const char* subject = natsMsg_GetSubject(msg)) {
+  if (const char* subject = natsMsg_GetSubject(msg)) {
     std::string_view s(subject);
     if (s.starts_with(options_.subject_prefix)) delivery.type = s.substr(options_.subject_prefix.size());
   }
+  const char* header = nullptr;
+  if (natsMsgHeader_Get(msg, "type", &header) == NATS_OK && header) delivery.header_type = header;
   if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &header) == NATS_OK && header && *header) delivery.id = header;
   jsMsgMetaData* meta = nullptr;
   if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {

@@ -25,12 +25,9 @@
 
 namespace platform {
 
-// "<status text>: <detail>", without libnats' "(file.c:123): " prefix or a repeated status text.
-std::string nats_error(natsStatus status);
-
 class JetStreamBus final : public Bus {
  public:
-  // Uses url, stream, subject_prefix, and durable as the connection's name.
+  // Uses nats, stream, subject_prefix, and durable as the connection's name.
   explicit JetStreamBus(MessagingOptions options);
   ~JetStreamBus() override;
 
@@ -96,6 +93,7 @@ class JetStreamBus final : public Bus {
   static void on_connected(natsConnection*, void* closure);
   static void on_disconnected(natsConnection*, void* closure);
   static void on_reconnected(natsConnection*, void* closure);
+  static void on_closed(natsConnection*, void* closure);
   static void on_async_error(natsConnection*, natsSubscription*, natsStatus err, void* closure);
   static void on_publish_error(jsCtx*, jsPubAckErr* pae, void* closure);
   static void on_subscription_complete(void* closure);

@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "jetstream_bus.hpp"
+#include "platform/bus_access.hpp"
 #include "platform/log.hpp"
+#include "platform/nats_options.hpp"
 
 namespace platform {
 
@@ -127,21 +129,47 @@ bool JetStreamBus::ensure_stream(bool& created, std::string& error) {
 
 bool JetStreamBus::ensure_consumer(std::string& error) {
   const std::string& durable = consumer_->durable;
+  const std::string filter = consumed_subject();
+  // Where the bus permissions let this service (and no other) listen.
+  const std::string deliver = deliver_subject(options_.stream, durable);
+  jsConsumerConfig cc;
+  jsConsumerConfig_Init(&cc);
+  cc.Durable = durable.c_str();
+  cc.FilterSubject = filter.c_str();
+  cc.DeliverSubject = deliver.c_str();
+  // The service's replicas share the consumer as one queue group: each event goes to one of
+  // them, and the inbox applies it once however they race (a redelivery to another replica).
+  cc.DeliverGroup = durable.c_str();
+  cc.DeliverPolicy = js_DeliverAll;
+  cc.AckPolicy = js_AckExplicit;
+  cc.AckWait = kAckWaitNs;
+  cc.MaxAckPending = kMaxAckPending;
+
   jsConsumerInfo* ci = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsStatus s = js_GetConsumerInfo(&ci, js_, options_.stream.c_str(), durable.c_str(), nullptr, &jerr);
-  std::string filter = consumed_subject();
   if (s == NATS_OK) {
-    const char* existing = ci->Config && ci->Config->FilterSubject ? ci->Config->FilterSubject : "";
-    const char* group = ci->Config && ci->Config->DeliverGroup ? ci->Config->DeliverGroup : "";
-    bool same = filter == (*existing ? existing : subject_all()) && durable == group;
+    auto text = [](const char* value) { return std::string(value ? value : ""); };
+    const std::string existing = ci->Config ? text(ci->Config->FilterSubject) : "";
+    const std::string group = ci->Config ? text(ci->Config->DeliverGroup) : "";
+    const std::string delivers = ci->Config ? text(ci->Config->DeliverSubject) : "";
     jsConsumerInfo_Destroy(ci);
-    if (same) return true;
-    // The service now reacts to other events than when its consumer was made (or the
-    // consumer predates replicas sharing it): a new one starts from the first event again,
-    // and the inbox keeps the past from a second effect.
-    log::warn("JetStream consumer filters other events than this service needs, or has no deliver group; re-creating it",
-              {{"durable", durable}, {"was", existing}, {"now", filter}, {"group", group}});
+    ci = nullptr;
+    if (filter == (existing.empty() ? subject_all() : existing)) {
+      if (delivers == deliver && group == durable) return true;
+      // Made before its deliver subject was fixed (a random inbox anyone could listen on), or
+      // before replicas shared it: changed in place, where it left off.
+      log::warn("JetStream consumer delivers elsewhere than this service listens; moving it",
+                {{"durable", durable}, {"was", delivers}, {"now", deliver}, {"group", group}});
+      s = js_UpdateConsumer(&ci, js_, options_.stream.c_str(), &cc, nullptr, &jerr);
+      jsConsumerInfo_Destroy(ci);
+      if (s != NATS_OK) error = "update consumer: " + nats_error(s);
+      return s == NATS_OK;
+    }
+    // The service now reacts to other events than when its consumer was made: a new one
+    // starts from the first event again, and the inbox keeps the past from a second effect.
+    log::warn("JetStream consumer filters other events than this service needs; re-creating it",
+              {{"durable", durable}, {"was", existing}, {"now", filter}});
     s = js_DeleteConsumer(js_, options_.stream.c_str(), durable.c_str(), nullptr, &jerr);
     if (s != NATS_OK) {
       error = "delete outdated consumer: " + nats_error(s);
@@ -154,23 +182,8 @@ bool JetStreamBus::ensure_consumer(std::string& error) {
     return false;
   }
   // Created explicitly (not by js_Subscribe) so that unsubscribing or draining never deletes it.
-  natsInbox* inbox = nullptr;
-  natsInbox_Create(&inbox);
-  jsConsumerConfig cc;
-  jsConsumerConfig_Init(&cc);
-  cc.Durable = durable.c_str();
-  cc.FilterSubject = filter.c_str();
-  cc.DeliverSubject = inbox;
-  // The service's replicas share the consumer as one queue group: each event goes to one of
-  // them, and the inbox applies it once however they race (a redelivery to another replica).
-  cc.DeliverGroup = durable.c_str();
-  cc.DeliverPolicy = js_DeliverAll;
-  cc.AckPolicy = js_AckExplicit;
-  cc.AckWait = kAckWaitNs;
-  cc.MaxAckPending = kMaxAckPending;
   jerr = static_cast<jsErrCode>(0);
   s = js_AddConsumer(&ci, js_, options_.stream.c_str(), &cc, nullptr, &jerr);
-  natsInbox_Destroy(inbox);
   if (s == NATS_OK) {
     jsConsumerInfo_Destroy(ci);
     log::info("JetStream consumer created", {{"stream", options_.stream}, {"durable", durable}});

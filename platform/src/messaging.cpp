@@ -47,7 +47,7 @@ void Messaging::Impl::start(std::map<std::string, Reaction> given) {
   bus->connect(relay.waker());
   started = true;
   relay.start();
-  log::info("messaging started", {{"url", options.url},
+  log::info("messaging started", {{"url", options.nats.where()},
                                   {"stream", options.stream},
                                   {"durable", options.durable.empty() ? "-" : options.durable}});
 }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "platform/messaging.hpp"
+#include "platform/nats_options.hpp"
 
 namespace platform {
 
@@ -19,17 +20,22 @@ namespace {
 constexpr auto kUnbindWait = std::chrono::seconds(3);
 
 void check(natsStatus status, const std::string& what) {
-  if (status != NATS_OK) throw std::runtime_error(what + ": " + natsStatus_GetText(status));
+  if (status != NATS_OK) throw std::runtime_error(what + ": " + nats_error(status));
 }
 
 struct Connection {
   natsConnection* connection = nullptr;
   jsCtx* js = nullptr;
-  explicit Connection(const std::string& url) {
-    check(natsConnection_ConnectTo(&connection, url.c_str()), "cannot reach NATS at " + url);
-    if (auto status = natsConnection_JetStream(&js, connection, nullptr); status != NATS_OK) {
+  explicit Connection(const NatsEndpoint& endpoint) {
+    natsOptions* options = nullptr;
+    natsStatus status = natsOptions_Create(&options);
+    if (status == NATS_OK) status = use_endpoint(options, endpoint);
+    if (status == NATS_OK) status = natsConnection_Connect(&connection, options);
+    natsOptions_Destroy(options);
+    if (status != NATS_OK) throw std::runtime_error(connect_error(status, endpoint));
+    if (status = natsConnection_JetStream(&js, connection, nullptr); status != NATS_OK) {
       natsConnection_Destroy(connection);
-      check(status, "no JetStream at " + url);
+      check(status, "no JetStream at " + endpoint.where());
     }
   }
   ~Connection() {
@@ -40,8 +46,8 @@ struct Connection {
 
 }  // namespace
 
-void forget_consumer(const std::string& nats_url, const std::string& stream, const std::string& durable) {
-  Connection nats(nats_url);
+void forget_consumer(const NatsEndpoint& endpoint, const std::string& stream, const std::string& durable) {
+  Connection nats(endpoint);
   auto deadline = std::chrono::steady_clock::now() + kUnbindWait;
   for (;;) {
     jsConsumerInfo* info = nullptr;
@@ -62,8 +68,8 @@ void forget_consumer(const std::string& nats_url, const std::string& stream, con
   check(status, "cannot delete consumer " + durable + " of stream " + stream);
 }
 
-std::uint64_t last_sequence(const std::string& nats_url, const std::string& stream) {
-  Connection nats(nats_url);
+std::uint64_t last_sequence(const NatsEndpoint& endpoint, const std::string& stream) {
+  Connection nats(endpoint);
   jsStreamInfo* info = nullptr;
   check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr), "cannot read stream " + stream);
   auto last = info->State.LastSeq;
@@ -71,8 +77,8 @@ std::uint64_t last_sequence(const std::string& nats_url, const std::string& stre
   return last;
 }
 
-std::vector<StoredEvent> read_stream(const std::string& nats_url, const std::string& stream) {
-  Connection nats(nats_url);
+std::vector<StoredEvent> read_stream(const NatsEndpoint& endpoint, const std::string& stream) {
+  Connection nats(endpoint);
   jsStreamInfo* info = nullptr;
   check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr), "cannot read stream " + stream);
   std::uint64_t last = info->State.LastSeq, stored = info->State.Msgs;
@@ -111,8 +117,8 @@ std::vector<StoredEvent> read_stream(const std::string& nats_url, const std::str
   return events;
 }
 
-ConsumerState consumer_state(const std::string& nats_url, const std::string& durable, const std::string& stream) {
-  Connection nats(nats_url);
+ConsumerState consumer_state(const NatsEndpoint& endpoint, const std::string& durable, const std::string& stream) {
+  Connection nats(endpoint);
   jsConsumerInfo* info = nullptr;
   jsErrCode code = static_cast<jsErrCode>(0);
   auto status = js_GetConsumerInfo(&info, nats.js, stream.c_str(), durable.c_str(), nullptr, &code);

@@ -8,10 +8,12 @@
 
 namespace customer {
 
-// Needs NATS (FD_NATS_URL), and the service stopped (its consumer unbound); throws saying why not.
+// Needs NATS (FD_NATS_URL, as the customer identity: FD_NATS_USER, FD_NATS_PASSWORD), and the
+// service stopped (its consumer unbound); throws saying why not.
 void reset_view(platform::Db& db, const platform::Config& config);
 
-// `fd-customer --rebuild`, with the service's settings (FD_DB_URL, FD_NATS_URL).
+// `fd-customer --rebuild`, with the service's settings (FD_DB_URL, FD_NATS_URL, FD_NATS_USER,
+// FD_NATS_PASSWORD).
 int rebuild_command();
 
 }  // namespace customer

@@ -128,7 +128,8 @@ class CustomerService : public ::testing::Test {
   }
 
   fd::test::CommandResult rebuild() {
-    return fd::test::run_command("FD_DB_URL=sqlite:" + platform.data_dir() + "/customer.db FD_NATS_URL=" + platform.nats_url() + " " +
+    // As the customer service's own bus identity, which may delete its consumer and no other.
+    return fd::test::run_command("FD_DB_URL=sqlite:" + platform.data_dir() + "/customer.db FD_NATS_URL=" + platform.nats_url("customer") + " " +
                FD_BUILD_DIR + "/bin/fd-customer --rebuild");
   }
 };

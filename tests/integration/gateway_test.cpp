@@ -1,6 +1,7 @@
 // The nginx gateway (gateway/routes.tsv → gateway/render → nginx.conf) in front of the real
 // services: CORS, the per-client rate limit, the body limit, unknown and internal paths,
-// the request id, and streams (server-sent events) passed through without buffering.
+// the request id, streams (server-sent events) passed through without buffering, and the
+// security headers of the web app and of the API's answers.
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -10,12 +11,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -27,6 +30,7 @@
 #include "platform/http_client.hpp"
 #include "support/api.hpp"
 #include "support/platform_fixture.hpp"
+#include "support/scratch.hpp"
 
 namespace {
 
@@ -452,6 +456,142 @@ TEST_F(GatewayStreams, TheRouteTableStaysTheOnlySource) {
   expect_problem(client.get("/orders/1"), 404, "Not Found");
   expect_problem(client.get("/orders/1/stream"), 404, "Not Found");
   EXPECT_EQ(client.send("POST", "/auth/login", R"({"username":"customer1","password":"demo1234"})").status, 200);
+}
+
+// ------------------------------------------------------ security headers ----
+
+// The web app's page must not run anything but its own files: no inline script, no other
+// origin, no plugins, no framing. The gateway serves a stand-in dist/ of its own here
+// (FD_WEB_DIR), so the test does not need the app built.
+class GatewayWebApp : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    web_dir_ = fd::test::make_temp_dir("fd-gateway-web-");
+    std::filesystem::create_directories(web_dir_ + "/assets");
+    std::ofstream(web_dir_ + "/index.html")
+        << R"(<!doctype html><html><head><script type="module" src="./assets/index-abc.js"></script>)"
+           R"(</head><body><div id="app"></div></body></html>)";
+    std::ofstream(web_dir_ + "/assets/index-abc.js") << "document.title = 'app'\n";
+    std::ofstream(web_dir_ + "/assets/icon-abc.svg") << R"(<svg xmlns="http://www.w3.org/2000/svg"/>)";
+    platform_ = std::make_unique<TestPlatform>(TestPlatform::Env{{"FD_WEB_DIR", web_dir_}});
+  }
+  static void TearDownTestSuite() {
+    platform_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(web_dir_, ec);
+  }
+  static TestPlatform& platform() { return *platform_; }
+
+  // Each "name value..." directive of a Content-Security-Policy, by name.
+  static std::map<std::string, std::string> directives_of(const std::string& policy) {
+    std::map<std::string, std::string> directives;
+    std::size_t start = 0;
+    while (start < policy.size()) {
+      auto end = policy.find(';', start);
+      if (end == std::string::npos) end = policy.size();
+      auto directive = policy.substr(start, end - start);
+      start = end + 1;
+      auto first = directive.find_first_not_of(' ');
+      if (first == std::string::npos) continue;
+      directive = directive.substr(first, directive.find_last_not_of(' ') - first + 1);
+      auto space = directive.find(' ');
+      directives[directive.substr(0, space)] = space == std::string::npos ? "" : directive.substr(space + 1);
+    }
+    return directives;
+  }
+
+  static int count_of(const Response& response, const std::string& name) {
+    int count = 0;
+    for (const auto& [key, value] : response.headers)
+      if (boost::algorithm::iequals(key, name)) ++count;
+    return count;
+  }
+
+  // What every answer carries, the page, its files and the API's JSON alike.
+  static void expect_security_headers(const Response& response) {
+    EXPECT_EQ(response.header("X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(response.header("X-Frame-Options"), "DENY");
+    EXPECT_EQ(response.header("Referrer-Policy"), "no-referrer");
+    for (const auto* name : {"X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Content-Security-Policy"})
+      EXPECT_EQ(count_of(response, name), 1) << name;  // two policies would both apply
+    EXPECT_EQ(directives_of(response.header("Content-Security-Policy"))["frame-ancestors"], "'none'")
+        << response.header("Content-Security-Policy");
+  }
+
+  // An answer that is not the page: opened in a browser, it may load and run nothing.
+  static void expect_loads_nothing(const Response& response) {
+    expect_security_headers(response);
+    EXPECT_EQ(directives_of(response.header("Content-Security-Policy"))["default-src"], "'none'")
+        << response.header("Content-Security-Policy");
+  }
+
+  static inline std::string web_dir_;
+  static inline std::unique_ptr<TestPlatform> platform_;
+};
+
+TEST_F(GatewayWebApp, ThePageHasAStrictContentSecurityPolicy) {
+  auto page = client_of(platform()).get("/");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_TRUE(contains(page.content_type, "text/html")) << page.content_type;
+  EXPECT_TRUE(contains(page.body, R"(id="app")"));
+  expect_security_headers(page);
+
+  auto policy = page.header("Content-Security-Policy");
+  auto csp = directives_of(policy);
+  EXPECT_EQ(csp["default-src"], "'self'") << policy;
+  EXPECT_EQ(csp["script-src"], "'self'") << policy;  // no inline script, no eval, no other origin
+  EXPECT_EQ(csp["style-src"], "'self'") << policy;
+  EXPECT_EQ(csp["img-src"], "'self'") << policy;
+  EXPECT_EQ(csp["connect-src"], "'self'") << policy;
+  EXPECT_EQ(csp["object-src"], "'none'") << policy;
+  EXPECT_EQ(csp["base-uri"], "'none'") << policy;
+  EXPECT_EQ(csp["form-action"], "'self'") << policy;
+  EXPECT_FALSE(contains(policy, "unsafe")) << policy;
+  EXPECT_FALSE(contains(policy, "*")) << policy;
+  EXPECT_FALSE(contains(policy, "data:")) << policy;
+  EXPECT_EQ(page.header("Cache-Control"), "no-cache");
+}
+
+TEST_F(GatewayWebApp, TheAppsFilesCarryTheHeadersAndRunNothingOnTheirOwn) {
+  auto client = client_of(platform());
+  auto script = client.get("/assets/index-abc.js");
+  ASSERT_EQ(script.status, 200) << script.body;
+  EXPECT_TRUE(contains(script.content_type, "text/javascript")) << script.content_type;
+  EXPECT_TRUE(contains(script.header("Cache-Control"), "immutable"));
+  expect_loads_nothing(script);
+
+  // An SVG opened as a page of its own could run script: here it may not.
+  auto image = client.get("/assets/icon-abc.svg");
+  ASSERT_EQ(image.status, 200) << image.body;
+  EXPECT_TRUE(contains(image.content_type, "image/svg+xml")) << image.content_type;
+  expect_loads_nothing(image);
+
+  expect_loads_nothing(client.get("/assets/missing-abc.js"));
+}
+
+TEST_F(GatewayWebApp, TheApisAnswersAreNeitherSniffedNorFramedAndKeepTheirCors) {
+  auto client = client_of(platform());
+  auto store = client.get("/stores/1", {{"Origin", kAllowedOrigin}});
+  EXPECT_EQ(store.status, 200) << store.body;
+  expect_loads_nothing(store);
+  EXPECT_EQ(store.header("Access-Control-Allow-Origin"), kAllowedOrigin);
+  EXPECT_EQ(store.header("Access-Control-Allow-Credentials"), "true");
+
+  auto unauthorized = client.get("/orders/1", {{"Origin", kAllowedOrigin}});
+  EXPECT_EQ(unauthorized.status, 401);
+  expect_loads_nothing(unauthorized);
+  EXPECT_EQ(unauthorized.header("Access-Control-Allow-Origin"), kAllowedOrigin);
+
+  // The gateway's own answers: a 404, its health, a preflight.
+  auto unknown = client.get("/no/such/path");
+  expect_problem(unknown, 404, "Not Found");
+  expect_loads_nothing(unknown);
+  expect_loads_nothing(client.get("/health"));
+  auto preflight = client.send("OPTIONS", "/auth/login", {},
+                               {{"Origin", kAllowedOrigin}, {"Access-Control-Request-Method", "POST"}});
+  EXPECT_EQ(preflight.status, 204);
+  EXPECT_EQ(preflight.header("Access-Control-Allow-Origin"), kAllowedOrigin);
+  expect_loads_nothing(preflight);
 }
 
 }  // namespace

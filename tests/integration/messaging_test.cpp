@@ -171,6 +171,46 @@ class Bus {
     return floor;
   }
 
+  // The durable consumer as services made it before its deliver subject was fixed: delivering
+  // to a random inbox. Takes the events stored now through it and acknowledges them.
+  void consume_as_before(const std::string& durable, const std::string& filter) {
+    natsInbox* inbox = nullptr;
+    natsInbox_Create(&inbox);
+    std::string deliver = inbox;
+    natsInbox_Destroy(inbox);
+    jsConsumerConfig cc;
+    jsConsumerConfig_Init(&cc);
+    cc.Durable = durable.c_str();
+    cc.FilterSubject = filter.c_str();
+    cc.DeliverSubject = deliver.c_str();
+    cc.DeliverGroup = durable.c_str();
+    cc.DeliverPolicy = js_DeliverAll;
+    cc.AckPolicy = js_AckExplicit;
+    cc.AckWait = 5'000'000'000;
+    cc.MaxAckPending = 512;
+    jsConsumerInfo* ci = nullptr;
+    check(js_AddConsumer(&ci, js_, "fooddelivery", &cc, nullptr, nullptr), "add consumer");
+    jsConsumerInfo_Destroy(ci);
+    natsSubscription* sub = nullptr;
+    check(natsConnection_QueueSubscribeSync(&sub, nc_, deliver.c_str(), durable.c_str()), "subscribe");
+    for (auto stored = stream_messages(); stored > 0; --stored) {
+      natsMsg* msg = nullptr;
+      check(natsSubscription_NextMsg(&msg, sub, 3000), "next");
+      check(natsConnection_PublishString(nc_, natsMsg_GetReply(msg), "+ACK"), "ack");  // (not a JetStream subscription)
+      natsMsg_Destroy(msg);
+    }
+    natsSubscription_Unsubscribe(sub);
+    natsSubscription_Destroy(sub);
+  }
+
+  std::string deliver_subject(const std::string& durable) {
+    jsConsumerInfo* ci = nullptr;
+    check(js_GetConsumerInfo(&ci, js_, "fooddelivery", durable.c_str(), nullptr, nullptr), "consumer info");
+    std::string subject = ci->Config->DeliverSubject ? ci->Config->DeliverSubject : "";
+    jsConsumerInfo_Destroy(ci);
+    return subject;
+  }
+
   bool consumer_exists(const std::string& durable) {
     jsConsumerInfo* ci = nullptr;
     if (js_GetConsumerInfo(&ci, js_, "fooddelivery", durable.c_str(), nullptr, nullptr) != NATS_OK) return false;
@@ -208,7 +248,7 @@ class MessagingTest : public ::testing::Test {
 
   platform::MessagingOptions options(std::string durable = {}) {
     platform::MessagingOptions o;
-    o.url = nats.url();
+    o.nats = nats.url();
     o.durable = std::move(durable);
     return o;
   }
@@ -389,6 +429,26 @@ TEST_F(MessagingTest, ReplicasShareTheServicesConsumerAndEachEventReachesOneOfTh
   EXPECT_EQ(count(*db, "effects") + count(*db2, "effects"), kEvents) << "each event reaches one replica";
   EXPECT_GT(count(*db, "effects"), 0) << "the queue group spreads the events";
   EXPECT_GT(count(*db2, "effects"), 0) << "the queue group spreads the events";
+}
+
+// A consumer made before its deliver subject was fixed (a random inbox, which any client could
+// listen on) is moved to the subject only its service may listen on, and goes on from where
+// it left off: the events it had acknowledged are not applied again.
+TEST_F(MessagingTest, AConsumerDeliveringElsewhereIsMovedWhereItLeftOff) {
+  fd::test::create_stream(nats.url(), std::chrono::minutes(2));
+  Bus bus(nats.url());
+  fd::test::publish_event(nats.url(), "OrderPlaced", {{"orderId", "o-before-1"}});
+  fd::test::publish_event(nats.url(), "OrderPlaced", {{"orderId", "o-before-2"}});
+  bus.consume_as_before("moved", "fooddelivery.OrderPlaced");  // what a service reacting to it alone filters
+  ASSERT_TRUE(wait_for([&] { return bus.ack_floor("moved") == 2; }));
+
+  platform::Messaging messaging(*db, options("moved"));
+  messaging.start({{"OrderPlaced", record_effect()}});
+  EXPECT_EQ(bus.deliver_subject("moved"), "_DELIVER.fooddelivery.moved");
+  commit(*db, {order_event("OrderPlaced", "o-after")});
+  ASSERT_TRUE(wait_for([&] { return bus.ack_floor("moved") >= 3; }));
+  EXPECT_EQ(count(*db, "effects"), 1) << "only the event after the move";
+  EXPECT_EQ(db->query_one("SELECT order_id FROM effects")->text(0), "o-after");
 }
 
 TEST_F(MessagingTest, ThrowingReactionIsRedeliveredAndSucceedsLater) {

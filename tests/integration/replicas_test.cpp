@@ -54,7 +54,7 @@ struct Replica {
   Replica(const std::string& db_url, const std::string& nats_url, const std::string& durable) {
     db = platform::open_database(db_url);
     platform::MessagingOptions options;
-    options.url = nats_url;
+    options.nats = nats_url;
     options.durable = durable;
     options.relay_poll = 20ms;
     messaging = std::make_unique<platform::Messaging>(*db, options);

@@ -191,7 +191,17 @@ int TestPlatform::port(const std::string& part) const {
     return it->second;
 }
 
-std::string TestPlatform::nats_url() const { return "nats://127.0.0.1:" + std::to_string(port("nats")); }
+std::string TestPlatform::nats_url(const std::string& identity) const {
+    return "nats://" + identity + ":" + nats_password(identity) + "@127.0.0.1:" + std::to_string(port("nats"));
+}
+
+std::string TestPlatform::nats_password(const std::string& identity) const {
+    std::ifstream in(data_dir() + "/nats.secrets");
+    for (std::string line; std::getline(in, line);)
+        if (line.starts_with(identity + "=")) return line.substr(identity.size() + 1);
+    throw std::runtime_error("TestPlatform: no password for the bus identity '" + identity + "' in " + data_dir() +
+                             "/nats.secrets (nats has not started yet?)");
+}
 
 void TestPlatform::kill(const std::string& part) { run_or_throw("kill", part); }
 void TestPlatform::start(const std::string& part) { run_or_throw("start", part); }

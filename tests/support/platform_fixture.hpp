@@ -53,7 +53,14 @@ public:
     // cluster profile "postgres" and each replica ("order-1", "order-2", ...);
     // throws for an unknown part.
     int port(const std::string& part) const;
-    std::string nats_url() const; // "nats://127.0.0.1:<nats port>"
+    // "nats://admin:<password>@127.0.0.1:<nats port>": the bus's admin identity, which may
+    // read the stream and publish any event (a test that forges one). The passwords are
+    // those of <data>/nats.secrets, which scripts/platform makes when nats first starts;
+    // throws before that.
+    std::string nats_url() const { return nats_url("admin"); }
+    // The same as another bus identity ("viewer", "order", ...).
+    std::string nats_url(const std::string& identity) const;
+    std::string nats_password(const std::string& identity) const;
 
     const std::string& profile() const { return profile_; } // "embedded" or "cluster"
     int replicas() const { return replicas_; }               // processes per service

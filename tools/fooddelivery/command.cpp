@@ -31,9 +31,14 @@ std::uint16_t env_port(const char* variable, std::uint16_t fallback) {
   return port > 0 && port < 65536 ? static_cast<std::uint16_t>(port) : fallback;
 }
 
-std::string default_nats_url() {
-  if (const char* url = std::getenv("FD_NATS_URL"); url && *url) return url;
-  return "nats://127.0.0.1:" + std::to_string(env_port("FD_NATS_PORT", 4222));
+platform::NatsEndpoint default_nats() {
+  auto variable = [](const char* name) {
+    const char* value = std::getenv(name);
+    return std::string(value ? value : "");
+  };
+  auto url = variable("FD_NATS_URL");
+  if (url.empty()) url = "nats://127.0.0.1:" + std::to_string(env_port("FD_NATS_PORT", 4222));
+  return {url, variable("FD_NATS_USER"), variable("FD_NATS_PASSWORD")};
 }
 
 std::map<std::string, int> parse_weights(const std::string& text, const std::vector<std::string>& known,

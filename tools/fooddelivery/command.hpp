@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "client.hpp"
+#include "platform/messaging.hpp"
 
 namespace fd::cli {
 
@@ -23,6 +24,7 @@ Command events_command(CLI::App& cli);  // events.cpp
 Command load_command(CLI::App& cli);    // load.cpp
 Command drill_command(CLI::App& cli);   // drill.cpp
 Command chaos_command(CLI::App& cli);   // chaos/command.cpp
+Command bus_permissions_command(CLI::App& cli);  // bus_permissions.cpp
 
 // A whole number no smaller than min, said in words: CLI11's own ranges print doubles.
 CLI::Validator at_least(long long min);
@@ -49,8 +51,9 @@ CLI::Option* add_gateway_option(CLI::App& app, Origin& gateway);
 // A port from the environment (FD_<PART>_PORT); fallback when it is unset or no port.
 std::uint16_t env_port(const char* variable, std::uint16_t fallback);
 
-// $FD_NATS_URL, or nats://127.0.0.1:$FD_NATS_PORT (4222).
-std::string default_nats_url();
+// $FD_NATS_URL, or nats://127.0.0.1:$FD_NATS_PORT (4222), as the identity $FD_NATS_USER with
+// $FD_NATS_PASSWORD (scripts/platform run <identity> -- <command> sets all three).
+platform::NatsEndpoint default_nats();
 
 // "name:weight,name,..." (weight 1 when left out, 0 drops the name) of the known names;
 // `what` names them in errors ("operation"). Throws std::invalid_argument.

@@ -7,10 +7,12 @@
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "command.hpp"
 #include "contracts/events.hpp"
+#include "platform/nats_options.hpp"
 
 namespace fd::cli {
 
@@ -27,23 +29,10 @@ void on_disconnected(natsConnection*, void*) {
 
 void on_reconnected(natsConnection*, void*) { std::fprintf(stderr, "fooddelivery events: NATS reconnected\n"); }
 
-// "<status text>: <detail>", without libnats' "(file.c:123): " prefix or a repeated status text.
-std::string last_error(natsStatus s) {
-  natsStatus last = NATS_OK;
-  const char* raw = nats_GetLastError(&last);
-  std::string out = natsStatus_GetText(s);
-  std::string detail = raw ? raw : "";
-  if (detail.starts_with("(")) {
-    if (auto end = detail.find("): "); end != std::string::npos) detail.erase(0, end + 3);
-  }
-  if (!detail.empty() && detail != out) out += ": " + detail;
-  return out;
-}
-
 struct Args {
   bool follow = false;
   bool only_new = false;
-  std::string url = default_nats_url();
+  platform::NatsEndpoint nats = default_nats();
   std::string stream = "fooddelivery";
   std::string subject;
 };
@@ -63,7 +52,7 @@ class Session {
 
   int run(const Args& args) {
     natsStatus s = natsOptions_Create(&options_);
-    if (s == NATS_OK) s = natsOptions_SetURL(options_, args.url.c_str());
+    if (s == NATS_OK) s = platform::use_endpoint(options_, args.nats);
     if (s == NATS_OK) s = natsOptions_SetSendAsap(options_, true);
     if (s == NATS_OK) s = natsOptions_SetTimeout(options_, 2000);
     if (s == NATS_OK && args.follow) {
@@ -72,20 +61,20 @@ class Session {
       natsOptions_SetDisconnectedCB(options_, on_disconnected, nullptr);
       natsOptions_SetReconnectedCB(options_, on_reconnected, nullptr);
     }
-    if (s != NATS_OK) return fail("invalid NATS options for " + args.url + ": " + last_error(s));
+    if (s != NATS_OK) return fail("invalid NATS options for " + args.nats.where() + ": " + platform::nats_error(s));
     s = natsConnection_Connect(&nc_, options_);
-    if (s != NATS_OK) return fail("cannot reach NATS at " + args.url + ": " + last_error(s));
+    if (s != NATS_OK) return fail(platform::connect_error(s, args.nats));
     s = natsConnection_JetStream(&js_, nc_, nullptr);
-    if (s != NATS_OK) return fail("JetStream: " + last_error(s));
+    if (s != NATS_OK) return fail("JetStream: " + platform::nats_error(s));
 
     jsStreamInfo* info = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
     s = js_GetStreamInfo(&info, js_, args.stream.c_str(), nullptr, &jerr);
     if (s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr)
-      return fail("stream '" + args.stream + "' does not exist on " + args.url +
+      return fail("stream '" + args.stream + "' does not exist on " + args.nats.where() +
                   " (no service has published an event yet)");
     if (s != NATS_OK)
-      return fail("cannot read stream '" + args.stream + "' on " + args.url + ": " + last_error(s) +
+      return fail("cannot read stream '" + args.stream + "' on " + args.nats.where() + ": " + platform::nats_error(s) +
                   (s == NATS_NO_RESPONDERS || s == NATS_TIMEOUT ? " - is JetStream enabled (nats-server -js)?" : ""));
     std::string subject = args.subject;
     if (subject.empty()) {
@@ -103,7 +92,7 @@ class Session {
     so.Ordered = true;
     so.Config.DeliverPolicy = args.only_new ? js_DeliverNew : js_DeliverAll;
     s = js_SubscribeSync(&sub_, js_, subject.c_str(), nullptr, &so, &jerr);
-    if (s != NATS_OK) return fail("cannot subscribe to " + subject + ": " + last_error(s));
+    if (s != NATS_OK) return fail("cannot subscribe to " + subject + ": " + platform::nats_error(s));
 
     install_signals();
     int idle_ms = 0;
@@ -117,7 +106,7 @@ class Session {
         if (!args.follow && idle_ms >= 3000) return 0;
         continue;
       }
-      if (s != NATS_OK) return fail("receiving: " + last_error(s));
+      if (s != NATS_OK) return fail("receiving: " + platform::nats_error(s));
       idle_ms = 0;
       bool done = false;
       if (!args.follow) {
@@ -170,7 +159,10 @@ Command events_command(CLI::App& cli) {
   app->add_flag("-f,--follow", args->follow, "keep printing new events until Ctrl-C");
   auto* all = app->add_flag("--all")->description("start from the first stored event (default)");
   app->add_flag("--new", args->only_new, "print only events published from now on (implies --follow)")->excludes(all);
-  app->add_option("--nats", args->url, "NATS server (default: $FD_NATS_URL or nats://127.0.0.1:$FD_NATS_PORT or :4222)")
+  app->add_option("--nats", args->nats.url,
+                  "NATS server (default: $FD_NATS_URL or nats://127.0.0.1:$FD_NATS_PORT or :4222), read as the "
+                  "identity $FD_NATS_USER with $FD_NATS_PASSWORD: viewer (scripts/platform run viewer -- "
+                  "fooddelivery events)")
       ->type_name("URL");
   app->add_option("--stream", args->stream, "stream to read")->type_name("NAME")->capture_default_str();
   app->add_option("--subject", args->subject,
@@ -179,8 +171,13 @@ Command events_command(CLI::App& cli) {
       ->type_name("S");
   return {app, [args] {
             if (args->only_new) args->follow = true;
-            Session session;
-            return session.run(*args);
+            try {
+              Session session;
+              return session.run(*args);
+            } catch (const std::invalid_argument& error) {  // an identity that cannot name an inbox
+              std::fprintf(stderr, "fooddelivery events: %s\n", error.what());
+              return 2;
+            }
           }};
 }
 

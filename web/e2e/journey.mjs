@@ -7,6 +7,11 @@
 //   the review; then the KakaoTalk messages, the "under the hood" page, the language
 //   toggle, and a second order canceled with its refund (the saga's compensation).
 //
+// And the page's security all along: the gateway's Content-Security-Policy and other
+// headers on the page, no CSP violation in any page, no token in localStorage or
+// sessionStorage (the access token in memory, the refresh token in an HttpOnly cookie),
+// a reload that keeps the session, and a logout that ends it for good.
+//
 // Environment:
 //   FD_WEB_URL        the gateway (and the app, once the gateway serves it) [http://127.0.0.1:8088]
 //   FD_E2E_SERVE      auto | preview | direct: how the app is reached (see serve.mjs) [auto]
@@ -33,6 +38,9 @@ const REVIEW = `e2e 리뷰 ${new Date().toISOString()} — 바삭하고 따뜻�
 let passed = 0
 let failed = 0
 const pageErrors = []
+const cspViolations = []
+// Every token the platform handed out or a page sent, to look for in the pages' storage.
+const tokensSeen = new Set()
 const screenshots = []
 const people = [] // [name, page], for the screenshots taken when a step fails
 
@@ -63,6 +71,14 @@ function expect(condition, message) {
 
 async function newPerson(browser, appUrl, name, options) {
   const context = await browser.newContext(options)
+  // A blocked script, style, image or request fires securitypolicyviolation in the page
+  // (and a console error, collected below too).
+  await context.exposeFunction('fdReportCspViolation', (text) => cspViolations.push(`${name}: ${text}`))
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.fdReportCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} in ${e.sourceFile || e.documentURI}`),
+    )
+  })
   const page = await context.newPage()
   page.setDefaultTimeout(WAIT)
   people.push([name, page])
@@ -71,8 +87,53 @@ async function newPerson(browser, appUrl, name, options) {
     if (message.type() === 'error' && !/Failed to load resource/.test(message.text()))
       pageErrors.push(`${name} console: ${message.text()}`)
   })
-  await page.goto(`${appUrl}/`)
-  return { context, page }
+  page.on('request', (request) => {
+    const bearer = /^Bearer (.+)$/.exec(request.headers().authorization ?? '')
+    if (bearer) tokensSeen.add(bearer[1])
+  })
+  page.on('response', async (response) => {
+    if (!/\/auth\/(login|signup|refresh)$/.test(new URL(response.url()).pathname) || response.status() !== 200) return
+    try {
+      const body = await response.json()
+      for (const token of [body.accessToken, body.refreshToken]) if (token) tokensSeen.add(token)
+    } catch {
+      /* the page moved on before the body was read */
+    }
+  })
+  const answer = await page.goto(`${appUrl}/`)
+  return { context, page, headers: answer.headers() }
+}
+
+/** The access token the page sends next (its Authorization header): the session in memory. */
+async function nextBearer(page) {
+  const request = await page.waitForRequest((r) => /^Bearer /.test(r.headers().authorization ?? ''))
+  return request.headers().authorization.slice('Bearer '.length)
+}
+
+/** What localStorage and sessionStorage hold: [where, key, value] triples. */
+function storageOf(page) {
+  return page.evaluate(() =>
+    [
+      ['localStorage', localStorage],
+      ['sessionStorage', sessionStorage],
+    ].flatMap(([where, storage]) =>
+      Array.from({ length: storage.length }, (_, i) => [where, storage.key(i), storage.getItem(storage.key(i)) ?? '']),
+    ),
+  )
+}
+
+const JWT_SHAPE = /[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/
+
+async function expectNoTokenStored(name, page) {
+  for (const [where, key, value] of await storageOf(page)) {
+    const text = `${key}=${value}`
+    expect(!JWT_SHAPE.test(text), `${name}'s ${where} holds something shaped like a JWT: ${key}`)
+    for (const token of tokensSeen) expect(!text.includes(token), `${name}'s ${where} holds a token: ${key}`)
+  }
+}
+
+async function refreshCookieOf(context) {
+  return (await context.cookies()).find((cookie) => cookie.name === 'fd_refresh')
 }
 
 async function loginWithDemoButton(page, username, home) {
@@ -102,14 +163,14 @@ async function main() {
         '--disable-sync',
       ],
     })
-    await journey(browser, app.url)
+    await journey(browser, app.url, app.byGateway)
   } finally {
     await browser?.close().catch(() => {})
     await app.stop()
   }
 }
 
-async function journey(browser, appUrl) {
+async function journey(browser, appUrl, byGateway) {
   // The customer on a phone, in Korean; the owner on a desktop, in English; the rider in Korean.
   const customer = await newPerson(browser, appUrl, 'customer', {
     viewport: { width: 390, height: 844 },
@@ -123,6 +184,27 @@ async function journey(browser, appUrl) {
   const o = owner.page
   const r = rider.page
   let orderId = 0
+
+  await step('the page comes with a strict Content-Security-Policy and the other security headers', async () => {
+    if (!byGateway) {
+      console.log('  # vite preview serves the app, without the gateway\'s headers: nothing to check')
+      return
+    }
+    const h = customer.headers
+    const csp = h['content-security-policy'] ?? ''
+    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]))
+    const sources = (name) => directives.get(name) ?? directives.get('default-src') ?? []
+    expect(csp !== '', 'the page has a Content-Security-Policy header')
+    expect(sources('script-src').join(' ') === "'self'", `scripts from the page's origin only: ${csp}`)
+    for (const directive of ['script-src', 'style-src', 'default-src'])
+      expect(!sources(directive).some((s) => /unsafe|\*|data:|https?:$/.test(s)), `${directive} allows nothing inline or foreign: ${csp}`)
+    expect(sources('object-src').join(' ') === "'none'", `no plugins: ${csp}`)
+    expect(directives.get('frame-ancestors')?.join(' ') === "'none'", `no framing: ${csp}`)
+    expect(directives.get('base-uri')?.join(' ') === "'none'", `no <base>: ${csp}`)
+    expect(h['x-frame-options'] === 'DENY', `X-Frame-Options: ${h['x-frame-options']}`)
+    expect(h['x-content-type-options'] === 'nosniff', `X-Content-Type-Options: ${h['x-content-type-options']}`)
+    expect(/^(no-referrer|same-origin|strict-origin(-when-cross-origin)?)$/.test(h['referrer-policy'] ?? ''), `Referrer-Policy: ${h['referrer-policy']}`)
+  })
 
   await step('a wrong password is refused in words (problem+json detail)', async () => {
     await o.getByTestId('username').fill('owner1')
@@ -144,6 +226,19 @@ async function journey(browser, appUrl) {
     const distance = await c.getByTestId('store-1').getByTestId('distance').innerText()
     expect(/km/.test(distance), `store 1 shows its distance: ${distance}`)
     await shot(c, '02-customer-stores')
+  })
+
+  await step('the tokens are nowhere a script could read them: memory and an HttpOnly cookie', async () => {
+    await expectNoTokenStored('customer', c)
+    const cookie = await refreshCookieOf(customer.context)
+    expect(cookie, 'the login set the fd_refresh cookie')
+    expect(cookie.httpOnly, 'fd_refresh is HttpOnly')
+    expect(cookie.sameSite === 'Strict', `fd_refresh is SameSite=Strict: ${cookie.sameSite}`)
+    expect(cookie.path === '/auth', `fd_refresh is scoped to /auth: ${cookie.path}`)
+    const deadline = Date.now() + 5000 // the login's body is read beside the page
+    while (!tokensSeen.has(cookie.value) && Date.now() < deadline) await c.waitForTimeout(50)
+    expect(tokensSeen.has(cookie.value), 'fd_refresh holds the refresh token the login answered')
+    expect(!(await c.evaluate(() => document.cookie)).includes(cookie.value), 'the page cannot read the cookie')
   })
 
   await step('the customer fills a cart whose total is priced from the menu', async () => {
@@ -273,29 +368,42 @@ async function journey(browser, appUrl) {
     await shot(c, '16-hood-compensation')
   })
 
-  await step('an expired access token is renewed with the refresh token, without a new login', async () => {
-    const stored = await o.evaluate(() => JSON.parse(localStorage.getItem('fd.session') ?? 'null'))
-    if (!stored?.refreshToken) {
-      console.log('  # this platform issues no refresh token (older auth service): nothing to renew')
-      return
-    }
-    // As if 15 minutes had passed: the access token no longer works and is past its time.
-    await o.evaluate(() => {
-      const s = JSON.parse(localStorage.getItem('fd.session'))
-      localStorage.setItem('fd.session', JSON.stringify({ ...s, token: 'expired.access.token', expiresAt: Date.now() + 600000 }))
-    })
+  await step('a reload keeps the session: the refresh cookie gives back a new access token', async () => {
+    const before = await refreshCookieOf(owner.context)
+    expect(before, 'the owner has the fd_refresh cookie')
     await o.goto(`${appUrl}/#/owner`)
+    const refreshed = o.waitForResponse((r) => r.url().endsWith('/auth/refresh'))
     await o.reload()
+    expect((await refreshed).status() === 200, 'POST /auth/refresh answered 200 after the reload')
+    await o.getByTestId('who').filter({ hasText: 'owner1' }).waitFor()
     await o.getByRole('tab', { name: /Done/ }).click()
     await o.locator('[data-testid^="cooking-"]').first().waitFor() // GET /foodCookings answered
-    const renewed = await o.evaluate(() => JSON.parse(localStorage.getItem('fd.session')))
-    expect(renewed.token !== 'expired.access.token', 'a new access token was stored')
-    expect(renewed.refreshToken !== stored.refreshToken, 'the refresh token was rotated')
+    expect(o.url().endsWith('#/owner'), `still on the owner page: ${o.url()}`)
+    const after = await refreshCookieOf(owner.context)
+    expect(after && after.value !== before.value, 'the refresh token in the cookie was rotated')
+    await expectNoTokenStored('owner', o)
+  })
+
+  await step('an access token the API refuses (401) is renewed once with the cookie, without a new login', async () => {
+    // As if 15 minutes had passed: the next request carries a token the platform refuses.
+    let spoiled = false
+    await o.route('**/foodCookings*', (route) => {
+      if (spoiled) return route.continue()
+      spoiled = true
+      return route.continue({ headers: { ...route.request().headers(), authorization: 'Bearer expired.access.token' } })
+    })
+    const renewal = o.waitForResponse((r) => r.url().endsWith('/auth/refresh'))
+    const retried = o.waitForResponse((r) => /\/foodCookings/.test(r.url()) && r.status() === 200)
+    // The owner's page polls GET /foodCookings by itself.
+    expect((await renewal).status() === 200, 'the 401 was followed by POST /auth/refresh, answered 200')
+    await retried
+    await o.unroute('**/foodCookings*')
+    await o.getByTestId('who').filter({ hasText: 'owner1' }).waitFor()
     expect(o.url().endsWith('#/owner'), `still on the owner page: ${o.url()}`)
   })
 
-  await step('logging out revokes the token on the platform; a new customer can sign up', async () => {
-    const before = await r.evaluate(() => JSON.parse(localStorage.getItem('fd.session')).token)
+  await step('logging out ends the login on the platform and clears the cookie; a reload stays logged out', async () => {
+    const before = await nextBearer(r) // the rider's page polls its deliveries
     await r.getByTestId('logout').click()
     await r.waitForURL(/#\/login/)
     const status = await r.evaluate(async (token) => {
@@ -307,15 +415,34 @@ async function journey(browser, appUrl) {
       return 200
     }, before)
     expect(status === 401, 'the old token is refused after logout')
+    const deadline = Date.now() + WAIT
+    while ((await refreshCookieOf(rider.context)) && Date.now() < deadline) await r.waitForTimeout(100)
+    expect(!(await refreshCookieOf(rider.context)), 'the logout cleared the fd_refresh cookie')
+    await r.reload()
+    await r.getByTestId('demo-rider1').waitFor()
+    expect((await r.getByTestId('who').count()) === 0, 'no session after a reload')
+  })
+
+  await step('a new customer can sign up, and is logged in at once', async () => {
     const name = `e2e_${Date.now().toString(36)}`
     await r.getByTestId('toggle-signup').click()
     await r.getByTestId('username').fill(name)
-    await r.getByTestId('password').fill('e2e-password-1')
+    // Long and random: the platform refuses short and common passwords.
+    await r.getByTestId('password').fill(`e2e-${Math.random().toString(36).slice(2, 12)}-Qx7`)
     await r.getByTestId('display-name').fill('E2E 고객')
     await r.getByTestId('login-submit').click()
     await r.waitForURL(/#\/stores$/)
     await r.getByTestId('who').filter({ hasText: name }).waitFor()
     await shot(r, '17-signed-up-customer')
+  })
+
+  await step('no page holds a token in localStorage or sessionStorage', async () => {
+    expect(tokensSeen.size > 0, 'the journey saw tokens')
+    for (const [name, page] of people) await expectNoTokenStored(name, page)
+  })
+
+  await step('no page reported a Content-Security-Policy violation', async () => {
+    expect(cspViolations.length === 0, `violations:\n${cspViolations.join('\n')}`)
   })
 
   await step('no page threw an error', async () => {

@@ -56,13 +56,14 @@ export async function checkGateway(gateway) {
 }
 
 /**
- * Returns { url, stop } for the app. mode: 'auto' (default), 'preview' (always serve
+ * Returns { url, byGateway, stop } for the app (byGateway: the gateway serves it, with its
+ * security headers; vite preview sends none). mode: 'auto' (default), 'preview' (always serve
  * dist/ with vite preview), 'direct' (the gateway must serve the app itself).
  */
 export async function serveApp(gateway, mode = 'auto', log = console.log) {
   if (mode !== 'preview' && (await servesApp(gateway))) {
     log(`# the gateway serves the app: ${gateway}/`)
-    return { url: gateway, stop: async () => {} }
+    return { url: gateway, byGateway: true, stop: async () => {} }
   }
   if (mode === 'direct') throw new Error(`${gateway}/ does not serve the app (FD_E2E_SERVE=direct)`)
   if (!existsSync(viteBin)) throw new Error(`${viteBin} is missing: run \`npm ci\` in web/ first`)
@@ -113,5 +114,5 @@ export async function serveApp(gateway, mode = 'auto', log = console.log) {
     }
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
-  return { url, stop }
+  return { url, byGateway: false, stop }
 }

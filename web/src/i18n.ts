@@ -34,7 +34,7 @@ const en = {
   'login.haveAccount': 'I have an account: log in',
   'login.signup': 'Create the account',
   'login.displayName': 'Name shown (optional)',
-  'login.signupHint': 'Username: 3 to 32 of a–z, 0–9 and _; password: at least 8 characters.',
+  'login.signupHint': 'Username: 3 to 32 of a–z, 0–9 and _; password: at least 10 characters, not a common one.',
   'login.storeOf': 'store {id}',
 
   'common.loading': 'Loading…',
@@ -249,7 +249,7 @@ const ko: Partial<Record<Key, string>> = {
   'login.haveAccount': '계정이 있어요: 로그인',
   'login.signup': '계정 만들기',
   'login.displayName': '표시 이름 (선택)',
-  'login.signupHint': '아이디: a–z, 0–9, _ 로 3~32자, 비밀번호: 8자 이상.',
+  'login.signupHint': '아이디: a–z, 0–9, _ 로 3~32자, 비밀번호: 흔하지 않은 10자 이상.',
   'login.storeOf': '{id}번 가게',
 
   'common.loading': '불러오는 중…',

@@ -2,7 +2,7 @@
 // collide with the API paths the gateway routes (/orders/1 is an API resource), and the
 // gateway needs no fallback rule to serve the app.
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
-import { homeOf, session, type Role } from './session'
+import { homeOf, resume, session, type Role } from './session'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -46,7 +46,8 @@ export const router = createRouter({
   scrollBehavior: () => ({ top: 0 }),
 })
 
-router.beforeEach((to) => {
+router.beforeEach(async (to) => {
+  await resume() // after a reload, the refresh cookie may still hold a session
   const current = session.current
   if (to.meta.public) return current && to.path === '/login' ? homeOf(current.role) : true
   if (!current) return { path: '/login', query: { next: to.fullPath } }

@@ -32,7 +32,11 @@ struct ConsumerSpec {
 
 struct Delivery {
   std::string id;  // the publisher's id; a broker-given one when it had none
+  // The event type of the subject it came on ("" for a subject outside the stream's prefix):
+  // the broker lets only that type's producer publish there (bus_access.hpp), so this is the
+  // type that counts. A consumer refuses an event that says it is another (consumer.cpp).
   std::string type;
+  std::string header_type;    // its `type` header, "" when it has none
   std::string_view body;      // valid while the handler runs
   std::uint64_t attempt = 1;  // 1 on the first delivery
 };

@@ -10,16 +10,43 @@
 #include <string>
 #include <vector>
 
+#include "platform/config.hpp"
 #include "platform/db.hpp"
 #include "platform/event.hpp"
 
 namespace platform {
 
-struct MessagingOptions {
+// Where NATS is and as whom to connect: FD_NATS_URL, FD_NATS_USER and FD_NATS_PASSWORD (the
+// bus's identities and what each may do: bus_access.hpp). A URL may carry a user and password
+// of its own (nats://admin:<password>@127.0.0.1:4222, as the tests' admin URL does), when the
+// password needs no escaping; a user given apart wins over it. Logs show where(), never the
+// password.
+struct NatsEndpoint {
   std::string url = "nats://127.0.0.1:4222";
+  std::string user;
+  std::string password;
+
+  NatsEndpoint() = default;
+  NatsEndpoint(std::string url_) : url(std::move(url_)) {}  // a URL alone names an endpoint
+  NatsEndpoint(const char* url_) : url(url_) {}
+  NatsEndpoint(std::string url_, std::string user_, std::string password_)
+      : url(std::move(url_)), user(std::move(user_)), password(std::move(password_)) {}
+  // A service's FD_NATS_URL, FD_NATS_USER and FD_NATS_PASSWORD.
+  static NatsEndpoint from(const Config& config);
+
+  // The identity it connects as: the user, else the URL's; "" when anonymous.
+  std::string identity() const;
+  // The URL without a password, with the identity: "nats://order@127.0.0.1:4222".
+  std::string where() const;
+};
+
+struct MessagingOptions {
+  NatsEndpoint nats;
   std::string stream = "fooddelivery";
   std::string subject_prefix = "fooddelivery.";
-  std::string durable;  // the consuming service's name
+  // The consuming service's name: its durable consumer, delivering to deliver_subject()
+  // (bus_access.hpp).
+  std::string durable;
   // A fallback when no commit wakes the relay; with replicas, also how soon the events
   // committed by a replica that does not lead the relay are published (FD_RELAY_POLL_MS).
   std::chrono::milliseconds relay_poll{200};
@@ -29,7 +56,9 @@ struct MessagingOptions {
 void migrate_messaging(Db& db);
 
 // Looking at the bus from outside (the chaos checker, tests): what the stream holds and how
-// far each service's consumer has come.
+// far each service's consumer has come. Each call opens a connection of its own, as the
+// endpoint's identity: `viewer` may do each but forget_consumer, which a service may do to
+// its own consumer.
 struct StoredEvent {
   std::uint64_t seq = 0;  // stream sequence
   std::string type;       // NATS header `type`
@@ -37,9 +66,9 @@ struct StoredEvent {
   boost::json::object body;
 };
 // Every event the stream holds now, in order.
-std::vector<StoredEvent> read_stream(const std::string& nats_url, const std::string& stream = "fooddelivery");
+std::vector<StoredEvent> read_stream(const NatsEndpoint& nats, const std::string& stream = "fooddelivery");
 // The stream's last sequence (0 when empty).
-std::uint64_t last_sequence(const std::string& nats_url, const std::string& stream = "fooddelivery");
+std::uint64_t last_sequence(const NatsEndpoint& nats, const std::string& stream = "fooddelivery");
 
 struct ConsumerState {
   bool exists = false;
@@ -48,12 +77,12 @@ struct ConsumerState {
   std::uint64_t delivered = 0;       // stream sequence of the last delivery
   bool bound = false;                // a running service consumes through it
 };
-ConsumerState consumer_state(const std::string& nats_url, const std::string& durable,
+ConsumerState consumer_state(const NatsEndpoint& nats, const std::string& durable,
                              const std::string& stream = "fooddelivery");
 
 // Deletes a service's durable consumer, so that its next start receives the whole stream
 // again (a read model's rebuild). Refuses while a running service still consumes through it.
-void forget_consumer(const std::string& nats_url, const std::string& stream, const std::string& durable);
+void forget_consumer(const NatsEndpoint& nats, const std::string& stream, const std::string& durable);
 
 // Appends events to the outbox inside the caller's transaction: published only once committed.
 void append_events(Db& tx, const std::vector<Event>& events);

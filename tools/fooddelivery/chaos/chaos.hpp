@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "../client.hpp"
+#include "platform/messaging.hpp"
 
 namespace fd::cli::chaos {
 
@@ -66,7 +67,7 @@ struct Options {
   std::vector<std::string> parts;  // what a kill may pick (by default chosen by the profile)
   std::uint64_t seed = 0;
   std::string script;
-  std::string nats_url;
+  platform::NatsEndpoint nats;  // an identity that may read the stream: viewer (or admin)
   std::string profile = "embedded";  // or "cluster": PostgreSQL and replicas
   int replicas = 1;                  // processes per service
   // Every service process (a service, or its replica "order-2") → its port, for /health.

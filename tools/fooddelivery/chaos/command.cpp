@@ -37,7 +37,7 @@ std::shared_ptr<chaos::Options> defaults() {
   options->seed = std::random_device{}();
   if (const char* script = std::getenv("FD_PLATFORM_SCRIPT"); script && *script) options->script = script;
   else options->script = std::string(FD_SOURCE_DIR) + "/scripts/platform";
-  options->nats_url = default_nats_url();
+  options->nats = default_nats();
   if (const char* profile = std::getenv("FD_PROFILE"); profile && *profile) options->profile = profile;
   if (const char* replicas = std::getenv("FD_REPLICAS"); replicas && *replicas) options->replicas = std::atoi(replicas);
   return options;
@@ -161,7 +161,9 @@ Command chaos_command(CLI::App& cli) {
       ->type_name("P")
       ->capture_default_str();
   add_gateway_option(*app, options->gateway);
-  app->add_option("--nats", options->nats_url, "NATS (default $FD_NATS_URL or nats://127.0.0.1:$FD_NATS_PORT or :4222)")
+  app->add_option("--nats", options->nats.url,
+                  "NATS (default $FD_NATS_URL or nats://127.0.0.1:$FD_NATS_PORT or :4222), as the identity "
+                  "$FD_NATS_USER with $FD_NATS_PASSWORD (viewer: scripts/platform run viewer -- fooddelivery chaos ...)")
       ->type_name("URL");
   app->add_option("--drain-timeout", options->drain_timeout_s, "how long the drain may take")
       ->type_name("S")

@@ -32,7 +32,7 @@ bool Run::quiet(std::string& why, std::uint64_t& last_seq) {
   }
   try {
     for (const auto& durable : kServices) {
-      auto state = platform::consumer_state(options_.nats_url, durable);
+      auto state = platform::consumer_state(options_.nats, durable);
       if (!state.exists) {
         why = "consumer " + durable + " does not exist";
         return false;
@@ -43,7 +43,7 @@ bool Run::quiet(std::string& why, std::uint64_t& last_seq) {
         return false;
       }
     }
-    auto seq = platform::last_sequence(options_.nats_url);
+    auto seq = platform::last_sequence(options_.nats);
     bool same = seq == last_seq;
     if (!same) why = "the stream grew to " + std::to_string(seq);
     last_seq = seq;

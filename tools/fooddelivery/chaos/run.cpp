@@ -248,9 +248,10 @@ void Run::killer() {
 
 int Run::run() {
   try {
-    first_seq_ = platform::last_sequence(options_.nats_url);
+    first_seq_ = platform::last_sequence(options_.nats);
   } catch (const std::exception& error) {
-    throw std::runtime_error(std::string("cannot reach the platform's NATS (use --nats): ") + error.what());
+    throw std::runtime_error(std::string("cannot read the platform's stream (--nats, FD_NATS_USER, FD_NATS_PASSWORD): ") +
+                             error.what());
   }
   Client client(options_.gateway);
   for (const char* user : {"customer1", "customer2", "owner1", "owner2"})

@@ -237,7 +237,7 @@ std::vector<Anomaly> judge(const Placed& p, const Observed& s) {
 void verify(const Options& options, const Tokens& tokens, const std::vector<Placed>& placed,
             const std::vector<Kill>& kills, std::uint64_t first_seq, const Log& log, Findings& findings) {
   // ---- the stream
-  auto events = platform::read_stream(options.nats_url);
+  auto events = platform::read_stream(options.nats);
   std::map<std::int64_t, EventCounts> by_order;
   std::map<std::int64_t, std::vector<std::string>> ids_by_order;
   std::set<std::string> seen_ids;

@@ -72,6 +72,8 @@ export interface RequestOptions {
   token?: string
   /** More request headers (Idempotency-Key). */
   headers?: Record<string, string>
+  /** 'include' for the auth calls, which send and receive the refresh cookie. */
+  credentials?: RequestCredentials
 }
 
 function retryAfterOf(response: Response): number | undefined {
@@ -96,7 +98,9 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     if (token) headers.Authorization = `Bearer ${token}`
     if (payload !== undefined) headers['Content-Type'] = 'application/json'
     try {
-      return await settings.fetch(settings.baseUrl + path, { method, headers, body: payload, signal: options.signal })
+      const init: RequestInit = { method, headers, body: payload, signal: options.signal }
+      if (options.credentials) init.credentials = options.credentials
+      return await settings.fetch(settings.baseUrl + path, init)
     } catch (error) {
       if (error instanceof DOMException && error.name === 'AbortError') throw error
       const reason = error instanceof Error ? error.message : String(error)

@@ -1,0 +1,83 @@
+// NATS endpoints: who connects, how it is shown in logs, and how libnats is told.
+#include "platform/nats_options.hpp"
+
+#include <algorithm>
+#include <string_view>
+
+#include "platform/bus_access.hpp"
+
+namespace platform {
+
+namespace {
+
+struct Parts {
+  std::string scheme;    // "nats://", or "" when the URL has none
+  std::string user;      // "" when the URL carries no userinfo
+  std::string rest;      // host, port and anything after
+};
+
+// One server's URL: [scheme://][user[:password]@]host[:port]...
+Parts split(const std::string& url) {
+  Parts parts;
+  std::string_view text(url);
+  if (auto scheme = text.find("://"); scheme != std::string_view::npos) {
+    parts.scheme = std::string(text.substr(0, scheme + 3));
+    text.remove_prefix(scheme + 3);
+  }
+  auto authority_end = std::min(text.find('/'), text.size());
+  auto at = text.substr(0, authority_end).rfind('@');
+  if (at != std::string_view::npos) {
+    auto userinfo = text.substr(0, at);
+    parts.user = std::string(userinfo.substr(0, userinfo.find(':')));
+    text.remove_prefix(at + 1);
+  }
+  parts.rest = std::string(text);
+  return parts;
+}
+
+}  // namespace
+
+NatsEndpoint NatsEndpoint::from(const Config& config) {
+  return {config.get("NATS_URL", NatsEndpoint{}.url), config.get("NATS_USER", ""), config.get("NATS_PASSWORD", "")};
+}
+
+std::string NatsEndpoint::identity() const { return user.empty() ? split(url).user : user; }
+
+std::string NatsEndpoint::where() const {
+  auto parts = split(url);
+  auto who = user.empty() ? parts.user : user;
+  return parts.scheme + (who.empty() ? "" : who + "@") + parts.rest;
+}
+
+natsStatus use_endpoint(natsOptions* options, const NatsEndpoint& endpoint) {
+  natsStatus s = natsOptions_SetURL(options, endpoint.url.c_str());
+  if (s == NATS_OK && !endpoint.user.empty())
+    s = natsOptions_SetUserInfo(options, endpoint.user.c_str(), endpoint.password.c_str());
+  if (auto identity = endpoint.identity(); s == NATS_OK && !identity.empty())
+    s = natsOptions_SetCustomInboxPrefix(options, inbox_prefix(identity).c_str());
+  return s;
+}
+
+std::string nats_error(natsStatus status) {
+  natsStatus last = NATS_OK;
+  const char* raw = nats_GetLastError(&last);
+  std::string out = natsStatus_GetText(status);
+  std::string detail = raw ? raw : "";
+  if (detail.starts_with("(")) {
+    if (auto end = detail.find("): "); end != std::string::npos) detail.erase(0, end + 3);
+  }
+  if (!detail.empty() && detail != out) out += ": " + detail;
+  return out;
+}
+
+std::string connect_error(natsStatus status, const NatsEndpoint& endpoint) {
+  if (status != NATS_CONNECTION_AUTH_FAILED) return "cannot reach NATS at " + endpoint.where() + ": " + nats_error(status);
+  auto identity = endpoint.identity();
+  if (identity.empty())
+    return "NATS at " + endpoint.where() + " refuses anonymous connections (" + nats_error(status) +
+           "): give an identity in FD_NATS_USER and FD_NATS_PASSWORD (scripts/platform run viewer -- <command>)";
+  return "NATS at " + endpoint.where() + " refused the identity '" + identity + "' (" + nats_error(status) +
+         "): check its password (FD_NATS_PASSWORD; scripts/platform keeps them in <data>/nats.secrets)";
+}
+
+}  // namespace platform
