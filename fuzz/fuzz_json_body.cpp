@@ -159,7 +159,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     expect(name.size() >= 3 && name.size() <= 32 &&
                name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos,
            "username accepted out of its alphabet or length");
-    expect(sign_up.credentials.password.size() >= 8 && sign_up.credentials.password.size() <= 128,
+    expect(sign_up.credentials.password.size() >= auth::kMinPasswordCharacters &&
+               sign_up.credentials.password.size() <= 128,
            "password accepted out of range");
     expect(!sign_up.display_name.empty() && sign_up.display_name.size() <= 64, "displayName accepted out of range");
     expect_clean(sign_up.display_name, false, "displayName");

@@ -8,11 +8,18 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <optional>
 #include <thread>
 
 #include "platform/http_parse.hpp"
@@ -36,9 +43,11 @@ Response render(const Problem& problem) {
   return response;
 }
 
-Response handle(const Router& router, Request& request) {
+// What a handler throws, as the client's answer.
+template <typename Work>
+Response answer(Request& request, Work&& work) {
   try {
-    return router.dispatch(request);
+    return work();
   } catch (const Problem& problem) {
     return render(problem);
   } catch (const DatabaseUnavailable& error) {
@@ -50,6 +59,79 @@ Response handle(const Router& router, Request& request) {
     log::error("request failed", {{"method", request.method}, {"path", request.path}, {"error", error.what()}});
     return problem_response(500, "Internal Server Error", "the server could not complete the request; see its log");
   }
+}
+
+// The workers of Work::Cpu routes. It admits at most threads + queue requests at once, so a
+// flood of them is refused at its door instead of growing a queue that every client waits in.
+// Its threads run at a lower CPU priority than the I/O threads: however busy they are, an I/O
+// thread that wakes gets a core at once, and the requests that need no worker stay fast.
+class CpuPool {
+ public:
+  CpuPool(int threads, int queue) : work_(context_.get_executor()), capacity_(threads + queue) {
+    for (int i = 0; i < threads; ++i)
+      threads_.emplace_back([this] {
+        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNiceness);  // this thread alone, on Linux
+        context_.run();
+      });
+  }
+  ~CpuPool() {
+    work_.reset();  // the workers finish what they were given, then end
+    for (auto& thread : threads_) thread.join();
+  }
+
+  // The route's answer, computed on a worker while the calling coroutine waits; 503 at once
+  // when the pool is full.
+  asio::awaitable<Response> run(const Router& router, const Router::Route& route, Request& request) {
+    if (admitted_.fetch_add(1) >= capacity_) {
+      --admitted_;
+      note_refusal(request);
+      co_return render(unavailable("the service is busy with other requests of this kind; retry shortly"));
+    }
+    // The coroutine resumes on its own I/O executor once the worker is done.
+    co_return co_await asio::co_spawn(context_.get_executor(), work(router, route, request), asio::use_awaitable);
+  }
+
+ private:
+  static constexpr int kNiceness = 10;
+
+  asio::awaitable<Response> work(const Router& router, const Router::Route& route, Request& request) {
+    struct Release {
+      std::atomic<int>& admitted;
+      ~Release() { --admitted; }
+    } release{admitted_};
+    co_return answer(request, [&] { return router.run(route, request); });
+  }
+
+  // A flood is logged once a second with its count, not once a request.
+  void note_refusal(const Request& request) {
+    ++refused_;
+    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto last = last_logged_.load();
+    if (now - last < std::chrono::steady_clock::duration(std::chrono::seconds(1)).count() ||
+        !last_logged_.compare_exchange_strong(last, now))
+      return;
+    log::warn("requests refused: the workers for CPU-heavy requests are all busy",
+              {{"refused", std::to_string(refused_.exchange(0))}, {"path", request.path}});
+  }
+
+  asio::io_context context_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::vector<std::thread> threads_;
+  const int capacity_;
+  std::atomic<int> admitted_{0};
+  std::atomic<std::int64_t> refused_{0};
+  std::atomic<std::chrono::steady_clock::rep> last_logged_{0};
+};
+
+asio::awaitable<Response> respond(const Router& router, CpuPool* cpu, Request& request) {
+  const Router::Route* route = nullptr;
+  auto unmatched = answer(request, [&] {
+    route = &router.match(request);
+    return Response{};
+  });
+  if (!route) co_return unmatched;
+  if (route->work == Work::Cpu && cpu) co_return co_await cpu->run(router, *route, request);
+  co_return answer(request, [&] { return router.run(*route, request); });
 }
 
 http::response<http::string_body> to_beast(Response&& response, unsigned version, bool keep_alive) {
@@ -68,7 +150,8 @@ asio::awaitable<void> write_problem(beast::tcp_stream& stream, int status, std::
   co_await http::async_write(stream, out, use_tuple);
 }
 
-asio::awaitable<void> session(beast::tcp_stream stream, const Router& router, const ServerOptions& options) {
+asio::awaitable<void> session(beast::tcp_stream stream, const Router& router, const ServerOptions& options,
+                              CpuPool* cpu) {
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -93,7 +176,7 @@ asio::awaitable<void> session(beast::tcp_stream stream, const Router& router, co
     bool keep_alive = in.keep_alive();
     unsigned version = in.version();
     auto request = to_request(std::move(in));
-    auto out = to_beast(handle(router, request), version, keep_alive);
+    auto out = to_beast(co_await respond(router, cpu, request), version, keep_alive);
     auto [write_ec, written] = co_await http::async_write(stream, out, use_tuple);
     (void)written;
     if (write_ec || !keep_alive) break;
@@ -109,9 +192,18 @@ struct HttpServer::Impl {
   ServerOptions options;
   asio::io_context ioc;
   tcp::acceptor acceptor;
+  // After the io_context: destroyed first, it lets its running handlers finish while the
+  // sessions they answer are still alive.
+  std::optional<CpuPool> cpu;
 
   Impl(const Router& router, ServerOptions opts)
       : router(router), options(std::move(opts)), ioc(options.threads), acceptor(ioc) {
+    if (router.has(Work::Cpu)) {
+      if (options.cpu_threads < 1 || options.cpu_threads > 64 || options.cpu_queue < 0 || options.cpu_queue > 4096)
+        throw std::invalid_argument("the pool for CPU-heavy requests takes 1 to 64 threads (FD_CPU_THREADS) and a "
+                                    "queue of 0 to 4096 (FD_CPU_QUEUE)");
+      cpu.emplace(options.cpu_threads, options.cpu_queue);
+    }
     tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
@@ -125,7 +217,8 @@ struct HttpServer::Impl {
       if (ec == asio::error::operation_aborted) co_return;
       if (ec) continue;  // e.g. too many open files: keep serving the connections we have
       socket.set_option(tcp::no_delay(true));
-      asio::co_spawn(ioc, session(beast::tcp_stream(std::move(socket)), router, options), asio::detached);
+      asio::co_spawn(ioc, session(beast::tcp_stream(std::move(socket)), router, options, cpu ? &*cpu : nullptr),
+                     asio::detached);
     }
   }
 };

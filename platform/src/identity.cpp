@@ -12,7 +12,7 @@ Claims Identity::caller(const Request& request) const {
   if (authorization.size() <= scheme.size() || authorization.compare(0, scheme.size(), scheme) != 0)
     throw unauthorized("Authorization header must be 'Bearer <token>'");
   auto claims = verify_jwt(authorization.substr(scheme.size()), secret_, now_s(), access_lifetime_seconds_);
-  if (!claims.token_id.empty() && is_revoked_ && is_revoked_(claims.token_id))
+  if (is_revoked_ && is_revoked_(claims))
     throw unauthorized("token has been revoked (logged out); log in again");
   return claims;
 }

@@ -88,6 +88,7 @@ std::string sign_jwt(const Claims& claims, const std::string& secret) {
                               {"exp", claims.expires_at}};
   if (!claims.store_id.empty()) payload["storeId"] = claims.store_id;
   if (!claims.token_id.empty()) payload["jti"] = claims.token_id;
+  if (!claims.session_id.empty()) payload["sid"] = claims.session_id;
   auto signing_input = base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(boost::json::serialize(payload));
   return signing_input + "." + hs256_signature(signing_input, secret);
 }
@@ -122,6 +123,7 @@ Claims verify_jwt(const std::string& token, const std::string& secret, std::int6
   claims.role = text("role");
   claims.store_id = text("storeId");
   claims.token_id = text("jti");
+  claims.session_id = text("sid");
   auto issued_at = number("iat");
   auto expires_at = number("exp");
   if (claims.subject.empty() || claims.role.empty()) throw unauthorized("token lacks sub or role");

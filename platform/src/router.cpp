@@ -26,12 +26,12 @@ bool is_param(const std::string& segment) {
 }
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
+void Router::add(std::string method, std::string pattern, Handler handler, Work work) {
   auto segments = split(pattern);
-  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler), work});
 }
 
-Response Router::dispatch(Request& request) const {
+const Router::Route& Router::match(Request& request) const {
   auto parts = split(request.path);
   bool path_known = false;
   for (const auto& route : routes_) {
@@ -48,10 +48,20 @@ Response Router::dispatch(Request& request) const {
     path_known = true;
     if (route.method != request.method) continue;
     request.params = std::move(params);
-    return middleware_ ? middleware_(request, route.handler) : route.handler(request);
+    return route;
   }
   if (path_known) throw Problem(405, "Method Not Allowed", request.method + " is not allowed on " + request.path);
   throw not_found("no resource at " + request.path);
+}
+
+Response Router::run(const Route& route, Request& request) const {
+  return middleware_ ? middleware_(request, route.handler) : route.handler(request);
+}
+
+bool Router::has(Work work) const {
+  for (const auto& route : routes_)
+    if (route.work == work) return true;
+  return false;
 }
 
 std::vector<std::string> Router::routes() const {

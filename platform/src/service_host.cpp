@@ -27,9 +27,15 @@ ServiceHost::ServiceHost(std::string name)
   migrate_messaging(*db_);
   // Logouts reach every service as TokenRevoked events (see run()); a revoked token stops
   // working everywhere, not only at the auth service.
-  create_tables(*db_, "CREATE TABLE IF NOT EXISTS fd_revoked_tokens (token_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);");
-  identity_.revocations([db = db_.get()](const std::string& token_id) {
-    return db->query_one("SELECT 1 FROM fd_revoked_tokens WHERE token_id = ?", {token_id}).has_value();
+  create_tables(*db_,
+                "CREATE TABLE IF NOT EXISTS fd_revoked_tokens (token_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);"
+                "CREATE TABLE IF NOT EXISTS fd_revoked_sessions (session_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);");
+  identity_.revocations([db = db_.get()](const Claims& claims) {
+    return db
+        ->query_one("SELECT 1 FROM fd_revoked_tokens WHERE token_id = ? "
+                    "UNION ALL SELECT 1 FROM fd_revoked_sessions WHERE session_id = ?",
+                    {claims.token_id, claims.session_id})
+        .has_value();
   });
 }
 
@@ -201,12 +207,23 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   options.port = static_cast<std::uint16_t>(config_.integer("PORT", 0));
   options.threads = static_cast<int>(config_.integer("HTTP_THREADS", default_http_threads_));
   options.body_limit = static_cast<std::size_t>(config_.integer("BODY_LIMIT", 64 * 1024));
+  // Password hashing takes a core each: one worker per core (at most 8), four waiting per worker.
+  auto cores = static_cast<std::int64_t>(std::max(1U, std::thread::hardware_concurrency()));
+  options.cpu_threads = static_cast<int>(config_.integer("CPU_THREADS", std::min<std::int64_t>(cores, 8)));
+  options.cpu_queue = static_cast<int>(config_.integer("CPU_QUEUE", 4 * options.cpu_threads));
   HttpServer server(router_, options);
 
   reactions.insert(on<contracts::TokenRevoked>([](Db& tx, const contracts::TokenRevoked& revoked) {
     tx.exec("DELETE FROM fd_revoked_tokens WHERE expires_at < ?", {now_s()});
-    tx.exec("INSERT INTO fd_revoked_tokens (token_id, expires_at) VALUES (?, ?) ON CONFLICT (token_id) DO NOTHING",
-            {revoked.tokenId, revoked.expiresAt});
+    tx.exec("DELETE FROM fd_revoked_sessions WHERE expires_at < ?", {now_s()});
+    if (revoked.tokenId)
+      tx.exec("INSERT INTO fd_revoked_tokens (token_id, expires_at) VALUES (?, ?) ON CONFLICT (token_id) DO NOTHING",
+              {*revoked.tokenId, revoked.expiresAt});
+    // A login ends once: no token is issued in it afterwards, so the first expiry covers them all.
+    if (revoked.sessionId)
+      tx.exec("INSERT INTO fd_revoked_sessions (session_id, expires_at) VALUES (?, ?) "
+              "ON CONFLICT (session_id) DO NOTHING",
+              {*revoked.sessionId, revoked.expiresAt});
   }));
   check_subscriptions(name_, reactions);
   messaging.start(std::move(reactions));

@@ -4,6 +4,8 @@
 #include <optional>
 
 #include "domain/account.hpp"
+#include "domain/login_backoff.hpp"
+#include "domain/session.hpp"
 #include "platform/service_host.hpp"
 #include "platform/table.hpp"
 
@@ -15,17 +17,42 @@ const platform::Table<Account>& accounts();
 // The demo accounts, into a database that has no account yet.
 void seed_demo_accounts(platform::Db& db);
 
-// Refresh tokens are stored only as their SHA-256 (token_hash), so a leaked database cannot
-// be replayed.
+// Login sessions and their refresh tokens (domain/session.hpp). Refresh tokens are stored
+// only as their SHA-256 (token_hash), so a leaked database cannot be replayed.
+std::string start_session(platform::Db& tx, const std::string& username, std::int64_t now_s);
+// A new access token and this refresh token were issued in the session now.
 void keep_refresh_token(platform::Db& tx, const std::string& token_hash, const std::string& username,
-                        std::int64_t expires_at);
-// Rotation: a refresh token works once. The username it was issued to, and the token is
-// used up; nothing when it is unknown, used, revoked or expired.
-std::optional<std::string> use_refresh_token(platform::Db& tx, const std::string& token_hash, std::int64_t now_s);
-void revoke_refresh_tokens(platform::Db& tx, const std::string& username, std::int64_t now_s);
+                        const std::string& session_id, std::int64_t expires_at, std::int64_t now_s);
+std::optional<StoredRefreshToken> find_refresh_token(platform::Db& tx, const std::string& token_hash);
+// Rotation uses the token up; a token from before sessions joins the session it continues in.
+void use_refresh_token(platform::Db& tx, const std::string& token_hash, const std::string& session_id,
+                       std::int64_t now_s);
+struct EndedSession {
+  std::string username;
+  std::int64_t last_issued_at = 0;  // epoch s: its last access token expires a lifetime later
+};
+// Ends the session and revokes its refresh tokens; nothing when it had already ended.
+std::optional<EndedSession> end_session(platform::Db& tx, const std::string& session_id, std::int64_t now_s);
+// The account's sessions that have not ended.
+std::vector<std::string> open_sessions(platform::Db& tx, const std::string& username);
+// A logout with a token from before sessions ends the refresh tokens from before sessions.
+void revoke_sessionless_refresh_tokens(platform::Db& tx, const std::string& username, std::int64_t now_s);
+
+// A username's failed logins (none when it has no row), kept in the table replicas share.
+FailedLogins failed_logins(platform::Db& db, const std::string& username);
+// Keeps the username's record, and drops the records last failed before forget_before_ms.
+void keep_failed_logins(platform::Db& tx, const std::string& username, const FailedLogins& record,
+                        std::int64_t forget_before_ms);
+void forget_failed_logins(platform::Db& tx, const std::string& username);
 
 std::string hash_password(const std::string& password);
 bool password_matches(const std::string& encoded, const std::string& password);
+// Why cracklib finds the password easy to guess (a dictionary word, too simple, close to
+// the username or display name); nothing when it does not. Thread-safe.
+std::optional<std::string> password_weakness(const std::string& password, const std::string& username,
+                                             const std::string& display_name);
+// Throws, naming the path and the package, when cracklib's dictionary is not installed.
+void check_password_dictionary();
 std::string random_token();
 std::string sha256(const std::string& text);
 
@@ -34,7 +61,13 @@ struct Tokens {
   std::int64_t access_ttl;
   std::int64_t refresh_ttl;
 };
-void add_routes(platform::ServiceHost& host, const Tokens& tokens);
+struct LoginRules {
+  BackoffPolicy backoff;
+  // The Argon2id hash of a password nobody knows: an unknown username is checked against it,
+  // so that it costs the same work as a known one with a wrong password.
+  std::string nobodys_hash;
+};
+void add_routes(platform::ServiceHost& host, const Tokens& tokens, const LoginRules& rules);
 
 std::map<std::string, platform::Reaction> install(platform::ServiceHost& host);
 

@@ -18,19 +18,20 @@ using platform::Response;
 // The client reached the gateway over TLS: the cookie must then never travel in clear.
 bool over_tls(const Request& request) { return request.header("x-forwarded-proto") == "https"; }
 
-// A new access token and a new refresh token for the account, in the caller's transaction.
-// The refresh token goes in the body (API clients) and in the fd_refresh cookie (browsers,
-// whose scripts then never hold it).
+// A new access token and a new refresh token for the account in its login session, in the
+// caller's transaction. The refresh token goes in the body (API clients) and in the
+// fd_refresh cookie (browsers, whose scripts then never hold it).
 struct Issued {
   boost::json::object body;
   std::string refresh_token;
 };
 
-Issued issue(Db& tx, const Tokens& tokens, const Account& account) {
+Issued issue(Db& tx, const Tokens& tokens, const Account& account, const std::string& session_id) {
   auto now = platform::now_s();
-  auto access = platform::sign_jwt(claims_for(account, now, tokens.access_ttl, platform::new_id()), tokens.secret);
+  auto access = platform::sign_jwt(claims_for(account, now, tokens.access_ttl, platform::new_id(), session_id),
+                                   tokens.secret);
   auto refresh = random_token();
-  keep_refresh_token(tx, sha256(refresh), account.username, now + tokens.refresh_ttl);
+  keep_refresh_token(tx, sha256(refresh), account.username, session_id, now + tokens.refresh_ttl, now);
   boost::json::object body{{"accessToken", access},       {"tokenType", "Bearer"},
                            {"expiresIn", tokens.access_ttl}, {"refreshToken", refresh},
                            {"username", account.username}, {"role", account.role}};
@@ -44,25 +45,58 @@ Response issued_response(int status, const Issued& issued, const Tokens& tokens,
   return response;
 }
 
-Response login(Db& db, const Tokens& tokens, Request& request) {
+// Ends the login session: its refresh tokens stop working, and every service hears that its
+// access tokens (and token_id, the one presented) do too, until the last of them expires.
+void end_login(Db& tx, const Tokens& tokens, const std::string& username, const std::string& session_id,
+               const std::optional<std::string>& token_id, std::int64_t token_expires_at, std::int64_t now) {
+  auto ended = end_session(tx, session_id, now);
+  if (!ended && !token_id) return;
+  auto expires_at = std::max(token_expires_at, ended ? ended->last_issued_at + tokens.access_ttl : 0);
+  platform::record(tx, platform::events(contracts::TokenRevoked{token_id, expires_at, username, session_id}));
+}
+
+Response login(Db& db, const Tokens& tokens, const LoginRules& rules, Request& request) {
   auto credentials = parse_login(request.json_object());
+  auto locked_ms = lock_remaining_ms(failed_logins(db, credentials.username), platform::now_ms());
+  if (locked_ms > 0) {
+    // Refused unchecked, right password or not: guessing during the window gains nothing.
+    auto wait = retry_after_seconds(locked_ms);
+    platform::Problem locked(429, "Too Many Requests",
+                             "too many failed logins for this username: it is locked for " + std::to_string(wait) +
+                                 " more seconds; the lock ends by itself, and each failure after it locks twice as long");
+    locked.headers.emplace_back("Retry-After", std::to_string(wait));
+    throw locked;
+  }
   auto account = accounts().find(db, credentials.username);
-  // The same answer for an unknown user and a wrong password: accounts are not to be probed.
-  if (!account || !password_matches(account->password_hash, credentials.password))
+  // An unknown username costs the same Argon2 work and gets the same answer as a wrong
+  // password: accounts are not to be probed.
+  if (!password_matches(account ? account->password_hash : rules.nobodys_hash, credentials.password) || !account) {
+    auto now = platform::now_ms();
+    db.transaction([&](Db& tx) {
+      auto record = after_failure(failed_logins(tx, credentials.username), rules.backoff, now);
+      keep_failed_logins(tx, credentials.username, record, now - rules.backoff.forget_after_ms);
+    });
     throw platform::unauthorized("username or password is wrong");
+  }
   Issued issued;
-  db.transaction([&](Db& tx) { issued = issue(tx, tokens, *account); });
+  db.transaction([&](Db& tx) {
+    forget_failed_logins(tx, account->username);
+    issued = issue(tx, tokens, *account, start_session(tx, account->username, platform::now_s()));
+  });
   return issued_response(200, issued, tokens, request);
 }
 
 Response sign_up(Db& db, const Tokens& tokens, Request& request) {
   auto form = parse_sign_up(request.json_object());
+  if (auto weakness = password_weakness(form.credentials.password, form.credentials.username, form.display_name))
+    throw platform::bad_request("password is too easy to guess (" + *weakness +
+                                "): choose one that is not a common word, name or pattern");
   auto account = signed_up(form, hash_password(form.credentials.password), platform::now_ms());
   Issued issued;
   db.transaction([&](Db& tx) {
     if (accounts().find(tx, account.username)) throw platform::conflict("username " + account.username + " is taken");
     accounts().insert(tx, account);
-    issued = issue(tx, tokens, account);
+    issued = issue(tx, tokens, account, start_session(tx, account.username, platform::now_s()));
   });
   platform::log::info("customer signed up", {{"username", account.username}});
   auto response = issued_response(201, issued, tokens, request);
@@ -81,25 +115,60 @@ Response refresh(Db& db, const Tokens& tokens, Request& request) {
         "no refresh token: send {\"refreshToken\"} or the fd_refresh cookie that login set; log in again");
   auto presented = sha256(*given);
   Issued issued;
+  std::optional<StoredRefreshToken> reused;
   db.transaction([&](Db& tx) {
-    auto username = use_refresh_token(tx, presented, platform::now_s());
-    if (!username) throw platform::unauthorized("refresh token is unknown, used, revoked or expired; log in again");
-    auto account = accounts().find(tx, *username);
+    auto now = platform::now_s();
+    auto stored = find_refresh_token(tx, presented);
+    switch (judge(stored, now)) {
+      case RefreshVerdict::Refuse:
+        throw platform::unauthorized("refresh token is unknown, revoked or expired; log in again");
+      case RefreshVerdict::Reuse:
+        // Committed before the refusal: the login ends whoever holds its newest token.
+        reused = stored;
+        end_login(tx, tokens, stored->username, stored->session_id, std::nullopt, 0, now);
+        return;
+      case RefreshVerdict::Rotate:
+        break;
+    }
+    auto account = accounts().find(tx, stored->username);
     if (!account) throw platform::unauthorized("the account of this refresh token no longer exists");
-    issued = issue(tx, tokens, *account);
+    auto session_id = stored->session_id.empty() ? start_session(tx, account->username, now) : stored->session_id;
+    use_refresh_token(tx, presented, session_id, now);
+    issued = issue(tx, tokens, *account, session_id);
   });
+  if (reused) {
+    platform::log::warn("a spent refresh token was used again: its login is ended, every token of it revoked",
+                        {{"username", reused->username}, {"session", reused->session_id}});
+    throw platform::unauthorized(
+        "refresh token was already used, so it may have been stolen: every token of its login is revoked; log in "
+        "again");
+  }
   return issued_response(200, issued, tokens, request);
 }
 
-// Logout revokes the presented access token everywhere (contracts::TokenRevoked reaches
-// every service) and every refresh token of the account, and drops the browser's cookie.
-Response logout(Db& db, const platform::Identity& identity, Request& request) {
+// Logout ends the login of the presented token: its refresh tokens, and in every service
+// (contracts::TokenRevoked) its access tokens; with ?everywhere=true every login of the
+// account. The browser's cookie is dropped.
+Response logout(Db& db, const Tokens& tokens, const platform::Identity& identity, Request& request) {
   auto claims = identity.caller(request);
+  auto everywhere = request.query.contains("everywhere") ? request.query.at("everywhere") : "false";
+  if (everywhere != "true" && everywhere != "false") throw platform::bad_request("everywhere must be true or false");
   db.transaction([&](Db& tx) {
-    revoke_refresh_tokens(tx, claims.subject, platform::now_s());
-    if (claims.token_id.empty()) return;
-    contracts::TokenRevoked revoked{claims.token_id, claims.expires_at, claims.subject};
-    platform::record(tx, platform::events(revoked));
+    auto now = platform::now_s();
+    std::optional<std::string> token_id;
+    if (!claims.token_id.empty()) token_id = claims.token_id;
+    if (claims.session_id.empty()) {
+      // A token from before logins had ids: it alone, and the refresh tokens of that time.
+      revoke_sessionless_refresh_tokens(tx, claims.subject, now);
+      if (token_id)
+        platform::record(tx, platform::events(
+                                 contracts::TokenRevoked{token_id, claims.expires_at, claims.subject, std::nullopt}));
+    } else {
+      end_login(tx, tokens, claims.subject, claims.session_id, token_id, claims.expires_at, now);
+    }
+    if (everywhere == "true")
+      for (const auto& session_id : open_sessions(tx, claims.subject))
+        end_login(tx, tokens, claims.subject, session_id, std::nullopt, 0, now);
   });
   return Response{204, "application/json", {}, {{"Set-Cookie", cleared_refresh_cookie(over_tls(request))}}};
 }
@@ -114,14 +183,16 @@ Response me(const platform::Identity& identity, Request& request) {
 
 }  // namespace
 
-void add_routes(platform::ServiceHost& host, const Tokens& tokens) {
+void add_routes(platform::ServiceHost& host, const Tokens& tokens, const LoginRules& rules) {
   auto& db = host.db();
   const auto& identity = host.identity();
   auto& router = host.router();
-  router.add("POST", "/auth/login", [&db, tokens](Request& r) { return login(db, tokens, r); });
-  router.add("POST", "/auth/signup", [&db, tokens](Request& r) { return sign_up(db, tokens, r); });
+  // Both hash a password (Argon2id, tens of milliseconds of a core): off the I/O threads.
+  router.add("POST", "/auth/login", [&db, tokens, rules](Request& r) { return login(db, tokens, rules, r); }, platform::Work::Cpu);
+  router.add("POST", "/auth/signup", [&db, tokens](Request& r) { return sign_up(db, tokens, r); },
+             platform::Work::Cpu);
   router.add("POST", "/auth/refresh", [&db, tokens](Request& r) { return refresh(db, tokens, r); });
-  router.add("POST", "/auth/logout", [&db, &identity](Request& r) { return logout(db, identity, r); });
+  router.add("POST", "/auth/logout", [&db, tokens, &identity](Request& r) { return logout(db, tokens, identity, r); });
   router.add("GET", "/auth/me", [&identity](Request& r) { return me(identity, r); });
 }
 

@@ -39,22 +39,79 @@ void seed_demo_accounts(platform::Db& db) {
   if (seeds) platform::log::info("demo accounts seeded");
 }
 
+std::string start_session(platform::Db& tx, const std::string& username, std::int64_t now_s) {
+  auto id = platform::new_id();
+  tx.exec("INSERT INTO sessions (session_id, username, started_at, last_issued_at) VALUES (?, ?, ?, ?)",
+          {id, username, now_s, now_s});
+  return id;
+}
+
 void keep_refresh_token(platform::Db& tx, const std::string& token_hash, const std::string& username,
-                        std::int64_t expires_at) {
-  tx.exec("INSERT INTO refresh_tokens (token_hash, username, expires_at) VALUES (?, ?, ?)",
-          {token_hash, username, expires_at});
+                        const std::string& session_id, std::int64_t expires_at, std::int64_t now_s) {
+  tx.exec("INSERT INTO refresh_tokens (token_hash, username, session_id, expires_at) VALUES (?, ?, ?, ?)",
+          {token_hash, username, session_id, expires_at});
+  tx.exec("UPDATE sessions SET last_issued_at = ? WHERE session_id = ?", {now_s, session_id});
 }
 
-std::optional<std::string> use_refresh_token(platform::Db& tx, const std::string& token_hash, std::int64_t now_s) {
-  auto row = tx.query_one("SELECT username, expires_at, revoked_at FROM refresh_tokens WHERE token_hash = ?",
-                          {token_hash});
-  if (!row || !row->is_null("revoked_at") || row->integer("expires_at") <= now_s) return std::nullopt;
-  tx.exec("UPDATE refresh_tokens SET revoked_at = ? WHERE token_hash = ?", {now_s, token_hash});
-  return row->text("username");
+std::optional<StoredRefreshToken> find_refresh_token(platform::Db& tx, const std::string& token_hash) {
+  auto row = tx.query_one(
+      "SELECT username, session_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = ?",
+      {token_hash});
+  if (!row) return std::nullopt;
+  return StoredRefreshToken{row->text("username"), row->text("session_id"), row->integer("expires_at"),
+                            !row->is_null("used_at"), !row->is_null("revoked_at")};
 }
 
-void revoke_refresh_tokens(platform::Db& tx, const std::string& username, std::int64_t now_s) {
-  tx.exec("UPDATE refresh_tokens SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL", {now_s, username});
+void use_refresh_token(platform::Db& tx, const std::string& token_hash, const std::string& session_id,
+                       std::int64_t now_s) {
+  tx.exec("UPDATE refresh_tokens SET used_at = ?, session_id = ? WHERE token_hash = ?", {now_s, session_id, token_hash});
+}
+
+std::optional<EndedSession> end_session(platform::Db& tx, const std::string& session_id, std::int64_t now_s) {
+  auto row = tx.query_one("SELECT username, last_issued_at FROM sessions WHERE session_id = ? AND ended_at IS NULL",
+                          {session_id});
+  if (!row) return std::nullopt;
+  tx.exec("UPDATE sessions SET ended_at = ? WHERE session_id = ?", {now_s, session_id});
+  tx.exec("UPDATE refresh_tokens SET revoked_at = ? WHERE session_id = ? AND revoked_at IS NULL", {now_s, session_id});
+  return EndedSession{row->text("username"), row->integer("last_issued_at")};
+}
+
+std::vector<std::string> open_sessions(platform::Db& tx, const std::string& username) {
+  std::vector<std::string> ids;
+  for (const auto& row : tx.query("SELECT session_id FROM sessions WHERE username = ? AND ended_at IS NULL ORDER BY "
+                                  "started_at",
+                                  {username}))
+    ids.push_back(row.text("session_id"));
+  return ids;
+}
+
+void revoke_sessionless_refresh_tokens(platform::Db& tx, const std::string& username, std::int64_t now_s) {
+  tx.exec("UPDATE refresh_tokens SET revoked_at = ? WHERE username = ? AND session_id IS NULL AND revoked_at IS NULL",
+          {now_s, username});
+}
+
+}  // namespace auth
+
+namespace auth {
+
+FailedLogins failed_logins(platform::Db& db, const std::string& username) {
+  auto row = db.query_one("SELECT failures, last_failure_at, locked_until FROM login_failures WHERE username = ?",
+                          {username});
+  if (!row) return {};
+  return {static_cast<int>(row->integer("failures")), row->integer("last_failure_at"), row->integer("locked_until")};
+}
+
+void keep_failed_logins(platform::Db& tx, const std::string& username, const FailedLogins& record,
+                        std::int64_t forget_before_ms) {
+  tx.exec("DELETE FROM login_failures WHERE last_failure_at < ?", {forget_before_ms});
+  tx.exec("INSERT INTO login_failures (username, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?) "
+          "ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, "
+          "last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until",
+          {username, static_cast<std::int64_t>(record.failures), record.last_failure_at, record.locked_until});
+}
+
+void forget_failed_logins(platform::Db& tx, const std::string& username) {
+  tx.exec("DELETE FROM login_failures WHERE username = ?", {username});
 }
 
 }  // namespace auth

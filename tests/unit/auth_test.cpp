@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "domain/account.hpp"
+#include "domain/login_backoff.hpp"
 #include "domain/session.hpp"
 #include "platform/problem.hpp"
 
@@ -41,9 +42,21 @@ TEST(SignUp, AcceptsASensibleAccountAndSaysWhatIsWrongOtherwise) {
   EXPECT_EQ(ok.display_name, "kim_99");
   for (const char* body : {R"({"username":"ab","password":"longenough"})", R"({"username":"Kim","password":"longenough"})",
                            R"({"username":"kim' OR 1=1","password":"longenough"})",
-                           R"({"username":"kim","password":"short"})",
+                           R"({"username":"kim","password":"short"})", R"({"username":"kim","password":"ninechars"})",
+                           R"({"username":"kim","password":"김치찌개된장찌개비"})",
                            R"({"username":"kim","password":"longenough","role":"owner"})"}) {
     EXPECT_THROW(auth::parse_sign_up(boost::json::parse(body).as_object()), platform::Problem) << body;
+  }
+}
+
+TEST(SignUp, CountsThePasswordsCharactersNotItsBytes) {
+  EXPECT_NO_THROW(auth::parse_sign_up(boost::json::parse(R"({"username":"kim","password":"김치찌개된장찌개비빔"})").as_object()));
+  try {
+    auth::parse_sign_up(boost::json::parse(R"({"username":"kim","password":"김치찌개된장찌개비"})").as_object());
+    FAIL() << "nine characters accepted";
+  } catch (const platform::Problem& problem) {
+    EXPECT_EQ(problem.status, 400);
+    EXPECT_EQ(problem.detail, "password must be at least 10 characters long");
   }
 }
 
@@ -84,6 +97,92 @@ TEST(RefreshCookie, IsFoundAmongTheRequestsCookies) {
 TEST(Login, TokensCarryAnIdSoTheyCanBeRevoked) {
   auto claims = auth::claims_for({"customer1", "customer", "", ""}, 1000, 60, "token-7");
   EXPECT_EQ(claims.token_id, "token-7");
+}
+
+}  // namespace
+
+namespace {
+
+using auth::BackoffPolicy;
+using auth::FailedLogins;
+
+FailedLogins fail(FailedLogins record, const BackoffPolicy& policy, int times, std::int64_t at) {
+  for (int i = 0; i < times; ++i) record = auth::after_failure(record, policy, at);
+  return record;
+}
+
+TEST(LoginBackoff, AFewFailuresAreFreeThenTheLockDoublesUpToItsCap) {
+  BackoffPolicy policy;  // 5 free, 1 s doubling to 15 min
+  auto record = fail({}, policy, 4, 1'000'000);
+  EXPECT_EQ(auth::lock_remaining_ms(record, 1'000'000), 0);
+  record = fail(record, policy, 1, 1'000'000);
+  EXPECT_EQ(auth::lock_remaining_ms(record, 1'000'000), 1000);
+  EXPECT_EQ(auth::lock_remaining_ms(record, 1'000'400), 600);
+  EXPECT_EQ(auth::lock_remaining_ms(record, 1'001'000), 0) << "the lock ends by itself";
+  std::int64_t now = 1'001'000;
+  for (std::int64_t expected : {2000, 4000, 8000, 16000}) {
+    record = auth::after_failure(record, policy, now);
+    EXPECT_EQ(auth::lock_remaining_ms(record, now), expected);
+    now += expected;
+  }
+  record = fail(record, policy, 30, now);
+  EXPECT_EQ(auth::lock_remaining_ms(record, now), 15 * 60 * 1000) << "capped, and no overflow";
+}
+
+TEST(LoginBackoff, OldFailuresAreForgotten) {
+  BackoffPolicy policy;
+  policy.forget_after_ms = 60'000;
+  auto record = fail({}, policy, 4, 1'000'000);
+  record = auth::after_failure(record, policy, 1'000'000 + 60'001);
+  EXPECT_EQ(record.failures, 1);
+  EXPECT_EQ(auth::lock_remaining_ms(record, 1'060'001), 0);
+}
+
+TEST(LoginBackoff, TellsClientsWholeSecondsToWait) {
+  EXPECT_EQ(auth::retry_after_seconds(1), 1);
+  EXPECT_EQ(auth::retry_after_seconds(1000), 1);
+  EXPECT_EQ(auth::retry_after_seconds(1001), 2);
+  EXPECT_EQ(auth::retry_after_seconds(900'000), 900);
+}
+
+TEST(LoginBackoff, RefusesAPolicyThatMakesNoSense) {
+  BackoffPolicy policy;
+  EXPECT_NO_THROW(auth::check(policy));
+  policy.free_failures = 0;
+  EXPECT_THROW(auth::check(policy), std::invalid_argument);
+  policy = {};
+  policy.max_lock_ms = policy.first_lock_ms - 1;
+  EXPECT_THROW(auth::check(policy), std::invalid_argument);
+  policy = {};
+  policy.forget_after_ms = policy.max_lock_ms - 1;
+  EXPECT_THROW(auth::check(policy), std::invalid_argument);
+}
+
+}  // namespace
+
+namespace {
+
+using auth::RefreshVerdict;
+using auth::StoredRefreshToken;
+
+TEST(RefreshFamily, AValidTokenRotatesAndASpentOneIsReuse) {
+  StoredRefreshToken token{"customer1", "s1", 2000, false, false};
+  EXPECT_EQ(auth::judge(token, 1000), RefreshVerdict::Rotate);
+  EXPECT_EQ(auth::judge(std::nullopt, 1000), RefreshVerdict::Refuse);
+  EXPECT_EQ(auth::judge(token, 2000), RefreshVerdict::Refuse) << "expired";
+  token.used = true;
+  EXPECT_EQ(auth::judge(token, 1000), RefreshVerdict::Reuse);
+  EXPECT_EQ(auth::judge(token, 5000), RefreshVerdict::Reuse) << "a spent token is reuse even once expired";
+  token.revoked = true;
+  EXPECT_EQ(auth::judge(token, 1000), RefreshVerdict::Refuse) << "its login already ended";
+}
+
+TEST(RefreshFamily, AccessTokensNameTheirLogin) {
+  auto claims = auth::claims_for({"customer1", "customer", "", ""}, 1000, 60, "token-7", "session-3");
+  EXPECT_EQ(claims.session_id, "session-3");
+  auto verified = platform::verify_jwt(platform::sign_jwt(claims, "secret"), "secret", 1001, 60);
+  EXPECT_EQ(verified.session_id, "session-3");
+  EXPECT_EQ(verified.token_id, "token-7");
 }
 
 }  // namespace

@@ -69,6 +69,17 @@ TEST(Contracts, ABodyIsWrittenWithTheSeedsKeysAndTheStatusItMovesTo) {
   EXPECT_EQ(events[1].body.at("status").as_string(), "REJECTED");
 }
 
+TEST(Contracts, ATokenRevokedFromBeforeLoginsHadIdsIsStillRead) {
+  auto old = boost::json::parse(
+                 R"({"eventType":"TokenRevoked","timestamp":1700000000000,"tokenId":"t-1","expiresAt":1700000900,"username":"customer1"})")
+                 .as_object();
+  auto revoked = contracts::from_body<contracts::TokenRevoked>(old);
+  EXPECT_EQ(revoked.tokenId, "t-1");
+  EXPECT_EQ(revoked.sessionId, std::nullopt);
+  auto of_a_login = contracts::to_body(contracts::TokenRevoked{std::nullopt, 1700000900, "customer1", "s-1"});
+  EXPECT_EQ(boost::json::serialize(of_a_login), R"({"expiresAt":1700000900,"username":"customer1","sessionId":"s-1"})");
+}
+
 TEST(Contracts, ABodyNotMatchingItsTypeIsUnreadableAndSaysWhere) {
   auto body = contracts::to_body(contracts::OrderPlaced{1, "customer1", 1, "교촌치킨", {{101, "허니콤보", 23000, 1}}, 23000,
                                                         "서울", 37.5, 127.0});

@@ -197,14 +197,18 @@ struct OrderReviewed {
 };
 BOOST_DESCRIBE_STRUCT(OrderReviewed, (), (orderId, customerId, storeId, reviewId, rating, content))
 
-// A logout: every service refuses the token from then on.
+// Tokens every service refuses from then on: the token tokenId (its jti), and every access
+// token of the login sessionId (their sid): a logout, a logout everywhere (one event per
+// login), or a spent refresh token used again. Events from before logins had ids carry
+// only tokenId.
 struct TokenRevoked {
   static constexpr std::string_view type = "TokenRevoked", producer = "auth", consumers = "*", status = "";
-  std::string tokenId;
-  std::int64_t expiresAt = 0;  // epoch s
+  std::optional<std::string> tokenId;
+  std::int64_t expiresAt = 0;  // epoch s: no token revoked here lives longer
   std::string username;
+  std::optional<std::string> sessionId;
 };
-BOOST_DESCRIBE_STRUCT(TokenRevoked, (), (tokenId, expiresAt, username))
+BOOST_DESCRIBE_STRUCT(TokenRevoked, (), (tokenId, expiresAt, username, sessionId))
 
 }  // namespace contracts
 

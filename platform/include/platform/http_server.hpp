@@ -15,6 +15,10 @@ struct ServerOptions {
   std::size_t body_limit = 64 * 1024;
   int idle_timeout_seconds = 30;
   int threads = 1;
+  // The pool for Work::Cpu routes (made only when the router has some): its workers, and how
+  // many more requests may wait for one before the next is refused with 503.
+  int cpu_threads = 1;
+  int cpu_queue = 4;
 };
 
 class HttpServer {

@@ -25,13 +25,14 @@ class Identity {
   // only to this role.
   std::string service_token(std::string_view service) const;
 
-  // Asked for every token that carries an id: true when it was revoked (logged out).
-  void revocations(std::function<bool(const std::string& token_id)> is_revoked) { is_revoked_ = std::move(is_revoked); }
+  // Asked for every token that carries an id or a login: true when it was revoked (its
+  // logout, or the end of its login).
+  void revocations(std::function<bool(const Claims&)> is_revoked) { is_revoked_ = std::move(is_revoked); }
 
  private:
   std::string secret_;
   std::int64_t access_lifetime_seconds_;
-  std::function<bool(const std::string&)> is_revoked_;
+  std::function<bool(const Claims&)> is_revoked_;
 };
 
 }  // namespace platform

@@ -14,6 +14,7 @@ struct Claims {
   std::int64_t issued_at = 0;  // epoch seconds
   std::int64_t expires_at = 0;
   std::string token_id;  // jti: names the token when it is revoked
+  std::string session_id;  // sid: the login it was issued in; revoking the login revokes it
 };
 
 std::string sign_jwt(const Claims& claims, const std::string& secret);

@@ -9,24 +9,38 @@
 namespace platform {
 
 using Handler = std::function<Response(Request&)>;
+
+// Where a handler runs. Io, the default: on the server's I/O threads, for handlers that only
+// read and write a little. Cpu: long CPU work (password hashing), run by the server's small
+// bounded pool of workers, so that it never holds up the I/O threads and the requests that
+// need none of it (/health among them); when the pool and its queue are full the request is
+// refused at once with 503.
+enum class Work { Io, Cpu };
 // Runs around every routed handler (e.g. injected faults); it calls next to go on.
 using Middleware = std::function<Response(Request&, const Handler& next)>;
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Handler handler);
-  void around(Middleware middleware) { middleware_ = std::move(middleware); }
-  Response dispatch(Request& request) const;
-  // Every "METHOD pattern" known, for documentation checks.
-  std::vector<std::string> routes() const;
-
- private:
   struct Route {
     std::string method;
     std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
+    Work work;
   };
+
+  void add(std::string method, std::string pattern, Handler handler, Work work = Work::Io);
+  void around(Middleware middleware) { middleware_ = std::move(middleware); }
+  // The request's route, with its path parameters bound into the request; Problem 404 or 405.
+  const Route& match(Request& request) const;
+  // The route's handler, inside the middleware.
+  Response run(const Route& route, Request& request) const;
+  Response dispatch(Request& request) const { return run(match(request), request); }
+  bool has(Work work) const;
+  // Every "METHOD pattern" known, for documentation checks.
+  std::vector<std::string> routes() const;
+
+ private:
   std::vector<Route> routes_;
   Middleware middleware_;
 };

@@ -7,15 +7,25 @@ namespace auth {
 
 namespace fields = platform::fields;
 
+namespace {
+// Code points of UTF-8 text (the body's JSON parser has checked that it is UTF-8).
+std::size_t characters(const std::string& text) {
+  std::size_t count = 0;
+  for (unsigned char c : text) count += (c & 0xC0) != 0x80;
+  return count;
+}
+}  // namespace
+
 Credentials parse_login(const boost::json::object& body) {
   fields::only(body, {"username", "password"});
   return {fields::text(body, "username", 64), fields::text(body, "password", 256)};
 }
 
 platform::Claims claims_for(const Account& account, std::int64_t now_seconds, std::int64_t ttl_seconds,
-                           std::string token_id) {
-  return {account.username, account.role, account.role == "owner" ? account.store_id : std::string(), now_seconds,
-          now_seconds + ttl_seconds, std::move(token_id)};
+                           std::string token_id, std::string session_id) {
+  return {account.username, account.role,           account.role == "owner" ? account.store_id : std::string(),
+          now_seconds,      now_seconds + ttl_seconds, std::move(token_id),
+          std::move(session_id)};
 }
 
 SignUp parse_sign_up(const boost::json::object& body) {
@@ -24,7 +34,9 @@ SignUp parse_sign_up(const boost::json::object& body) {
   const auto& username = sign_up.credentials.username;
   if (username.size() < 3 || username.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
     throw platform::bad_request("username must be 3 to 32 characters of a-z, 0-9 and _");
-  if (sign_up.credentials.password.size() < 8) throw platform::bad_request("password must be at least 8 bytes long");
+  if (characters(sign_up.credentials.password) < kMinPasswordCharacters)
+    throw platform::bad_request("password must be at least " + std::to_string(kMinPasswordCharacters) +
+                                " characters long");
   sign_up.display_name = body.contains("displayName") ? fields::text(body, "displayName", 64) : username;
   return sign_up;
 }

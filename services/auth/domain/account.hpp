@@ -27,8 +27,11 @@ struct Credentials {
 // Throws platform::Problem 400 naming what is missing or malformed.
 Credentials parse_login(const boost::json::object& body);
 
-// A customer's own sign-up: username 3–32 of [a-z0-9_], password 8–128 bytes, an optional
-// displayName up to 64 bytes. Problem 400 naming what is wrong.
+// A customer's own sign-up: username 3–32 of [a-z0-9_], a password of at least 10
+// characters and at most 128 bytes, an optional displayName up to 64 bytes. Problem 400
+// naming what is wrong. (Whether the password is easy to guess is the adapter's question:
+// it needs a dictionary.)
+inline constexpr std::size_t kMinPasswordCharacters = 10;
 struct SignUp {
   Credentials credentials;
   std::string display_name;
@@ -41,9 +44,10 @@ Account signed_up(const SignUp& form, std::string password_hash, std::int64_t no
 // then); Problem 400 otherwise.
 std::optional<std::string> parse_refresh(const boost::json::object& body);
 
-// The claims a token carries for this account, valid for ttl seconds from now.
+// The claims a token carries for this account, valid for ttl seconds from now, issued in the
+// login session_id.
 platform::Claims claims_for(const Account& account, std::int64_t now_seconds, std::int64_t ttl_seconds,
-                           std::string token_id = {});
+                           std::string token_id = {}, std::string session_id = {});
 
 struct DemoAccount {
   Account account;

@@ -18,6 +18,14 @@ std::string_view trimmed(std::string_view text) {
 
 }  // namespace
 
+RefreshVerdict judge(const std::optional<StoredRefreshToken>& presented, std::int64_t now_s) {
+  if (!presented || presented->revoked) return RefreshVerdict::Refuse;
+  // A used token is reuse even after it expired: whoever holds it had it from the session.
+  if (presented->used) return RefreshVerdict::Reuse;
+  if (presented->expires_at <= now_s) return RefreshVerdict::Refuse;
+  return RefreshVerdict::Rotate;
+}
+
 std::string refresh_cookie(const std::string& token, std::int64_t max_age_seconds, bool secure) {
   return cookie(token, max_age_seconds, secure);
 }
