@@ -36,18 +36,15 @@ nats_identities() {
 
 # One password per identity, made once.
 nats_secrets() {
-  local id ids
+  local ids
   ids=$(nats_identities)
-  (umask 077 && touch "$NATS_SECRETS")
-  chmod 600 "$NATS_SECRETS"
-  for id in $ids; do
-    grep -q "^$id=" "$NATS_SECRETS" || printf '%s=%s\n' "$id" "$(openssl rand -hex 24)" >>"$NATS_SECRETS"
-  done
+  # shellcheck disable=SC2086 # one word per identity
+  secrets_ensure "$NATS_SECRETS" $ids
 }
 
 nats_password() { # nats_password IDENTITY
   local pw
-  pw=$(sed -n "s/^$1=//p" "$NATS_SECRETS" 2>/dev/null | head -n 1)
+  pw=$(secret_of "$NATS_SECRETS" "$1")
   [[ -n $pw ]] || die "no password for the bus identity '$1' in $NATS_SECRETS (scripts/platform start makes them)"
   echo "$pw"
 }

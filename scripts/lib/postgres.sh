@@ -59,17 +59,12 @@ postgres_check_install() {
 
 # One password per service, made once: a service's role gets it on every start.
 postgres_secrets() {
-  local svc
-  (umask 077 && touch "$PG_SECRETS")
-  chmod 600 "$PG_SECRETS"
-  for svc in "${PG_SERVICES[@]}"; do
-    grep -q "^$svc=" "$PG_SECRETS" || printf '%s=%s\n' "$svc" "$(openssl rand -hex 24)" >>"$PG_SECRETS"
-  done
+  secrets_ensure "$PG_SECRETS" "${PG_SERVICES[@]}"
 }
 
 postgres_password() { # postgres_password SERVICE
   local pw
-  pw=$(sed -n "s/^$1=//p" "$PG_SECRETS" 2>/dev/null | head -n 1)
+  pw=$(secret_of "$PG_SECRETS" "$1")
   [[ -n $pw ]] || die "no password for $1 in $PG_SECRETS (start postgres first: scripts/platform start postgres)"
   echo "$pw"
 }
