@@ -143,9 +143,11 @@ TEST(Contracts, TheWebAppsSagaSaysWhatTheContractSays) {
     shown.insert(type);
   }
   // The saga page follows one order; these two are about stores and accounts.
-  for (const auto& contract : contracts::kCatalogue)
-    if (contract.type != "StoreOpened" && contract.type != "TokenRevoked")
+  for (const auto& contract : contracts::kCatalogue) {
+    if (contract.type != "StoreOpened" && contract.type != "TokenRevoked") {
       EXPECT_TRUE(shown.contains(std::string(contract.type))) << "saga.ts does not show " << contract.type;
+    }
+  }
 }
 
 TEST(Contracts, TheLifecycleRanksEveryStepAndPutsTheEndsPastThem) {
