@@ -61,11 +61,11 @@ Response login(Db& db, const Tokens& tokens, const LoginRules& rules, Request& r
   if (locked_ms > 0) {
     // Refused unchecked, right password or not: guessing during the window gains nothing.
     auto wait = retry_after_seconds(locked_ms);
-    platform::Problem locked(429, "Too Many Requests",
-                             "too many failed logins for this username: it is locked for " + std::to_string(wait) +
-                                 " more seconds; the lock ends by itself, and each failure after it locks twice as long");
-    locked.headers.emplace_back("Retry-After", std::to_string(wait));
-    throw locked;
+    throw platform::too_many_requests("too many failed logins for this username: it is locked for " +
+                                          std::to_string(wait) +
+                                          " more seconds; the lock ends by itself, and each failure after it locks "
+                                          "twice as long",
+                                      wait);
   }
   auto account = accounts().find(db, credentials.username);
   // An unknown username costs the same Argon2 work and gets the same answer as a wrong

@@ -22,6 +22,11 @@ inline Problem unauthorized(std::string detail) { return {401, "Unauthorized", s
 inline Problem forbidden(std::string detail) { return {403, "Forbidden", std::move(detail)}; }
 inline Problem not_found(std::string detail) { return {404, "Not Found", std::move(detail)}; }
 inline Problem conflict(std::string detail) { return {409, "Conflict", std::move(detail)}; }
+inline Problem too_many_requests(std::string detail, long long retry_after_seconds) {
+  Problem p{429, "Too Many Requests", std::move(detail)};
+  p.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
+  return p;
+}
 inline Problem unavailable(std::string detail) {
   Problem p{503, "Service Unavailable", std::move(detail)};
   p.headers.emplace_back("Retry-After", "1");
