@@ -1,0 +1,127 @@
+# shellcheck shell=bash
+# podman for scripts/images and scripts/platform (sourced by them): the platform's settings
+# for podman (deploy/images/containers.conf, through CONTAINERS_CONF) and the images' names.
+# Uses the caller's ROOT, die and say.
+
+export CONTAINERS_CONF=$ROOT/deploy/images/containers.conf
+
+# Every image, in build order; the services' names first.
+IMAGE_SERVICES=(auth order payment store customer rider)
+IMAGES=("${IMAGE_SERVICES[@]}" gateway web nats postgres)
+
+image_of() { echo "localhost/fooddelivery/$1:latest"; } # image_of NAME
+
+# What the images need on the host: podman with runc (crun fails on these machines).
+CONTAINER_PACKAGES=(podman runc)
+
+containers_check_install() {
+  command -v podman >/dev/null || die "podman is not installed (make images installs it)"
+  command -v runc >/dev/null || die "runc is not installed (make images installs it)"
+  ((EUID == 0)) || die "the platform's containers run with root's podman (host networking, its storage): run as root"
+}
+
+# ------------------------------------------------ FD_CONTAINERS=1: parts as containers ----
+# scripts/platform runs each part as a container of these images instead of a process when
+# FD_CONTAINERS=1 (recorded in the run folder like the profile): on the host's network with the
+# same ports and settings as the processes, root filesystem read-only, its output appended to
+# <run>/logs/<part>.log (podman's k8s-file log: a time stamp and the stream before each line).
+# The container of a part is named <FD_CONTAINER_PREFIX><part> [fd-]. Their data, bind mounts
+# of the data folder:
+#   postgres   <data>/postgres  (owned by the image's postgres user, uid 999)
+#   nats       <data>/nats at the same path (nats.conf's store_dir), owned by uid 10001; its
+#              nats.conf, mounted read-only, is given to uid 10001 (it holds the passwords)
+#   a service  <data>/containers/<service> at /var/lib/fooddelivery (uid 10001): the
+#              embedded profile's SQLite files
+# Uses the caller's DATA, LOGS, RUN, STOP_TIMEOUT and its part functions.
+
+CONTAINERS=0         # 1: the parts are containers
+CONTAINER_PREFIX=fd- # of the containers' names
+
+container_name() { echo "$CONTAINER_PREFIX$1"; }
+
+container_image() { # container_image PART: the image it runs
+  case $1 in
+    postgres | gateway) image_of "$1" ;;
+    nats*) image_of nats ;;
+    *) image_of "$(service_of "$1")" ;;
+  esac
+}
+
+container_running() { [[ $(podman container inspect -f '{{.State.Running}}' "$(container_name "$1")" 2>/dev/null) == true ]]; }
+
+container_pid() { # container_pid PART: the pid of its main process on the host, nothing when it does not run
+  local pid
+  pid=$(podman container inspect -f '{{if .State.Running}}{{.State.Pid}}{{end}}' "$(container_name "$1")" 2>/dev/null) || true
+  [[ $pid =~ ^[1-9][0-9]*$ ]] && echo "$pid"
+  return 0
+}
+
+containers_check_images() { # containers_check_images PART...
+  local p
+  containers_check_install
+  for p in "$@"; do
+    podman image exists "$(container_image "$p")" ||
+      die "$(container_image "$p") does not exist: build the images first (make images)"
+  done
+}
+
+# The FD_* settings a container gets: every exported FD_* variable (by name: podman reads each
+# value from our environment, so no password is on a command line), but the host's folders.
+container_env_args() {
+  local v
+  for v in $(compgen -e | grep '^FD_' || true); do
+    case $v in
+      FD_BUILD_DIR | FD_DATA_DIR | FD_RUN_DIR | FD_WEB_DIR | FD_GATEWAY_ROUTES | FD_CONTAINERS | FD_CONTAINER_PREFIX) ;;
+      *) printf -- '-e\n%s\n' "$v" ;;
+    esac
+  done
+}
+
+# container_start PART PODMAN-RUN-ARGS... [IMAGE ARGS...]: runs the part's container in the
+# background (after removing a stopped one of the same name and its anonymous volumes).
+container_start() {
+  local part=$1 name out
+  shift
+  name=$(container_name "$part")
+  podman rm -f -v -t 0 "$name" >/dev/null 2>&1 || true
+  local env_args=()
+  mapfile -t env_args < <(container_env_args)
+  if ! out=$(podman run -d --name "$name" --network host --read-only \
+    --log-driver k8s-file --log-opt "path=$LOGS/$part.log" \
+    ${env_args[@]+"${env_args[@]}"} "$@" 2>&1); then
+    err "$part: podman run failed: $out"
+    exit 1
+  fi
+}
+
+# container_own PATH UID: PATH (a folder, made if missing, and everything in it) belongs to UID.
+container_own() {
+  mkdir -p "$1"
+  if [[ -n $(find "$1" ! -user "$2" -print -quit) ]]; then chown -R "$2:$2" "$1"; fi
+}
+
+# container_stop PART...: podman stop (SIGTERM, or the image's STOPSIGNAL; SIGKILL after the
+# time), all at once, then removes them with their anonymous volumes.
+container_stop() { # container_stop SECONDS PART...
+  local t=$1 p names=()
+  shift
+  for p in "$@"; do names+=("$(container_name "$p")"); done
+  podman stop -i -t "$t" "${names[@]}" >/dev/null 2>&1 || true
+  podman rm -f -i -v "${names[@]}" >/dev/null 2>&1 || true
+}
+
+# container_kill PART: SIGKILL to every process of the container (the whole container dies at
+# once, as when its machine does), and wait until podman sees it stopped. Prints the pid of
+# its main process (nothing when it did not run).
+container_kill() {
+  local pid end
+  pid=$(container_pid "$1")
+  [[ -n $pid ]] || return 0
+  podman kill -s KILL "$(container_name "$1")" >/dev/null 2>&1 || true
+  end=$(($(now_ms) + STOP_TIMEOUT * 1000))
+  while container_running "$1"; do
+    (($(now_ms) < end)) || die "$1: container $(container_name "$1") survives SIGKILL"
+    sleep 0.05
+  done
+  echo "$pid"
+}
