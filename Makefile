@@ -11,7 +11,7 @@ SANITIZE_DIR := build/sanitize
 FD_NATS_PORT ?= 4222
 export FD_NATS_PORT
 
-.PHONY: help deps build web up cluster down status wipe test test-sanitize events rebuild-view
+.PHONY: help deps build web images up cluster down status wipe test test-sanitize events rebuild-view
 
 help:
 	@echo "Targets:"
@@ -21,6 +21,10 @@ help:
 	@echo "  make cluster  the same in the cluster profile: PostgreSQL 15 (a database and a"
 	@echo "                role per service), two processes per service behind the gateway"
 	@echo "                (FD_REPLICAS=3 for three), nats, gateway"
+	@echo "                With FD_CONTAINERS=1 (make up / make cluster FD_CONTAINERS=1) each part"
+	@echo "                runs as a container of the images below (built first, no smoke test)"
+	@echo "  make images   build the container images with podman (deploy/images/; base made"
+	@echo "                with mmdebstrap on first use) and smoke-test each: scripts/images"
 	@echo "  make down     stop every part of whichever profile runs"
 	@echo "  make status   show which parts run (replicas, postgres), with pids and ports"
 	@echo "  make test     install missing packages, build ($(TEST_DIR), RelWithDebInfo)"
@@ -58,12 +62,22 @@ web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
 
 web: web/dist/index.html
 
+# The images, each smoke-tested (scripts/images --help). Not part of make test: a first
+# build takes minutes.
+images:
+	scripts/images
+
 # Each names its profile: while the other one runs, scripts/platform refuses
-# to start (make down first).
+# to start (make down first). FD_CONTAINERS=1: the parts are containers of images
+# rebuilt from this tree first (podman's layer cache makes an unchanged one quick).
+CONTAINER_IMAGES = $(if $(filter 1,$(FD_CONTAINERS)),scripts/images --no-smoke,@true)
+
 up: build web
+	$(CONTAINER_IMAGES)
 	FD_PROFILE=embedded scripts/platform start
 
 cluster: build web
+	$(CONTAINER_IMAGES)
 	FD_PROFILE=cluster scripts/platform start
 
 down:

@@ -1,19 +1,14 @@
 # shellcheck shell=bash
 # podman for scripts/images and scripts/platform (sourced by them): the platform's settings
 # for podman (deploy/images/containers.conf, through CONTAINERS_CONF) and the images' names.
-# Uses the caller's ROOT, die and say.
+# Uses the caller's ROOT and die; the second half also its LOGS, STOP_TIMEOUT, close_fds,
+# now_ms, err and service_of (scripts/platform's libraries).
 
 export CONTAINERS_CONF=$ROOT/deploy/images/containers.conf
 
-# Every image, in build order; the services' names first.
-IMAGE_SERVICES=(auth order payment store customer rider)
-IMAGES=("${IMAGE_SERVICES[@]}" gateway web nats postgres)
-
 image_of() { echo "localhost/fooddelivery/$1:latest"; } # image_of NAME
 
-# What the images need on the host: podman with runc (crun fails on these machines).
-CONTAINER_PACKAGES=(podman runc)
-
+# What the containers need on the host: podman with runc (crun fails on these machines).
 containers_check_install() {
   command -v podman >/dev/null || die "podman is not installed (make images installs it)"
   command -v runc >/dev/null || die "runc is not installed (make images installs it)"
@@ -34,6 +29,7 @@ containers_check_install() {
 #              embedded profile's SQLite files
 # Uses the caller's DATA, LOGS, RUN, STOP_TIMEOUT and its part functions.
 
+# shellcheck disable=SC2034 # set and read by scripts/lib/parts.sh, read by the others
 CONTAINERS=0         # 1: the parts are containers
 CONTAINER_PREFIX=fd- # of the containers' names
 
@@ -86,7 +82,10 @@ container_start() {
   podman rm -f -v -t 0 "$name" >/dev/null 2>&1 || true
   local env_args=()
   mapfile -t env_args < <(container_env_args)
-  if ! out=$(podman run -d --name "$name" --network host --read-only \
+  # --no-healthcheck: scripts/platform checks health itself; podman's timers for the images'
+  # HEALTHCHECK need systemd, which the project's machines do not run.
+  # close_fds: conmon, which outlives us beside the container, must not hold our lock.
+  if ! out=$(close_fds; podman run -d --name "$name" --network host --read-only --no-healthcheck \
     --log-driver k8s-file --log-opt "path=$LOGS/$part.log" \
     ${env_args[@]+"${env_args[@]}"} "$@" 2>&1); then
     err "$part: podman run failed: $out"

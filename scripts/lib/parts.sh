@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # The profiles and the parts of the platform, for scripts/platform (sourced by
 # it): which parts a profile has, their names, ports and start phases, and
-# which profile runs in a run folder. Uses the caller's SERVICES, DATA, RUN and
-# PROFILE_FILE, and FD_PROFILE_ASKED / FD_REPLICAS_ASKED (what the caller's
+# which profile runs in a run folder, and whether its parts are processes or
+# containers. Uses the caller's SERVICES, DATA, RUN and PROFILE_FILE, and
+# FD_PROFILE_ASKED / FD_REPLICAS_ASKED / FD_CONTAINERS_ASKED (what the caller's
 # environment asked for).
 
 # -------------------------------------------------------------- profile ----
@@ -49,6 +50,16 @@ use_profile() {
   if ((${#PG_SERVICES[@]})); then LOCAL_PG=yes; fi
 }
 
+# Processes or containers (FD_CONTAINERS, FD_CONTAINER_PREFIX), as asked.
+use_asked_containers() {
+  CONTAINERS=${FD_CONTAINERS_ASKED:-0}
+  CONTAINER_PREFIX=${FD_CONTAINER_PREFIX:-fd-}
+  [[ $CONTAINERS == [01] ]] || { err "FD_CONTAINERS must be 0 (processes) or 1 (containers), not '$CONTAINERS'"; exit 2; }
+  [[ $CONTAINER_PREFIX =~ ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$ ]] ||
+    { err "FD_CONTAINER_PREFIX must be letters, digits, _ . - (starting with a letter or digit), not '$CONTAINER_PREFIX'"; exit 2; }
+  return 0
+}
+
 default_replicas() { if [[ $1 == cluster ]]; then echo 2; else echo 1; fi; }
 
 # The profile the caller asks for (FD_PROFILE, FD_REPLICAS), with defaults.
@@ -71,10 +82,13 @@ use_recorded_profile() {
   if [[ -n $p ]]; then
     use_profile "$p" "$(recorded replicas)"
     LOCAL_PG=$(recorded postgres)
+    CONTAINERS=$(recorded containers) CONTAINER_PREFIX=$(recorded container_prefix)
+    CONTAINERS=${CONTAINERS:-0} CONTAINER_PREFIX=${CONTAINER_PREFIX:-fd-}
     return 0
   fi
   use_profile embedded 1
-  any_running || use_asked_profile
+  CONTAINERS=0
+  any_running || { use_asked_profile; use_asked_containers; }
 }
 
 any_running() { [[ -n $(running_parts) ]]; }
@@ -97,11 +111,20 @@ choose_start_profile() {
       err "  stop it first (scripts/platform stop, or make down) to start the $want profile ($want_replicas per service)"
       exit 2
     fi
+    if [[ ${FD_CONTAINERS_ASKED:-$CONTAINERS} != "$CONTAINERS" ]]; then
+      err "the $PROFILE profile runs in $RUN as $(kind_of_parts): $up"
+      err "  stop it first (scripts/platform stop, or make down) to start it with FD_CONTAINERS=$FD_CONTAINERS_ASKED"
+      exit 2
+    fi
     return 0
   fi
   use_asked_profile
-  printf 'profile=%s\nreplicas=%s\npostgres=%s\n' "$PROFILE" "$REPLICAS" "$LOCAL_PG" >"$PROFILE_FILE"
+  use_asked_containers
+  printf 'profile=%s\nreplicas=%s\npostgres=%s\ncontainers=%s\ncontainer_prefix=%s\n' \
+    "$PROFILE" "$REPLICAS" "$LOCAL_PG" "$CONTAINERS" "$CONTAINER_PREFIX" >"$PROFILE_FILE"
 }
+
+kind_of_parts() { if ((CONTAINERS)); then echo "containers (FD_CONTAINERS=1)"; else echo processes; fi; }
 
 # ---------------------------------------------------------------- parts ----
 
@@ -183,6 +206,8 @@ db_url() { # db_url SERVICE
     echo "${!v}"
   elif [[ $PROFILE == cluster ]]; then
     postgres_url "$1"
+  elif ((CONTAINERS)); then
+    echo "sqlite:/var/lib/fooddelivery/$1.db" # <data>/containers/<service> in its container
   else
     echo "sqlite:$DATA/$1.db"
   fi

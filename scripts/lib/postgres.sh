@@ -57,9 +57,21 @@ postgres_check_install() {
   ((EUID == 0)) || die "the cluster profile runs PostgreSQL as the postgres user, which needs root (runuser)"
 }
 
-# One password per service, made once: a service's role gets it on every start.
+# One password per service, made once: a service's role gets it on every start. The
+# container's superuser needs one too (its image's POSTGRES_PASSWORD); the process's is
+# reached only over its socket, as the postgres OS user.
 postgres_secrets() {
   secrets_ensure "$PG_SECRETS" "${PG_SERVICES[@]}"
+  if ((CONTAINERS)); then secrets_ensure "$PG_SECRETS" postgres; fi
+}
+
+# postgres_psql ARGS...: psql as the superuser on the server's socket.
+postgres_psql() {
+  if ((CONTAINERS)); then
+    podman exec -i "$(container_name postgres)" psql "$@"
+  else
+    as_postgres "$PG_BIN/psql" -h "$PG_SOCKET_DIR" -p "$FD_POSTGRES_PORT" "$@"
+  fi
 }
 
 postgres_password() { # postgres_password SERVICE
@@ -129,6 +141,16 @@ EOF
 
 start_postgres() {
   require_free_port FD_POSTGRES_PORT postgres
+  if ((CONTAINERS)); then
+    touch "$LOGS/postgres.log"
+    log_mark postgres
+    container_own "$PG_DATA" 999
+    # PGPORT: the server's port, and psql's in the container (podman exec).
+    POSTGRES_PASSWORD=$(postgres_password postgres) PGPORT=$FD_POSTGRES_PORT container_start postgres \
+      -e POSTGRES_PASSWORD -e PGPORT -v "$PG_DATA:/var/lib/postgresql/data" "$(container_image postgres)" \
+      postgres -c listen_addresses=127.0.0.1 -c "max_connections=$PG_MAX_CONNECTIONS" -c recovery_init_sync_method=syncfs
+    return 0
+  fi
   [[ $PG_SOCKET_DIR != *"'"* && $PG_DATA != *"'"* ]] || die "postgres: its folders must not contain a quote: $PG_DATA, $PG_SOCKET_DIR"
   # A unix socket's path is at most 107 bytes.
   ((${#PG_SOCKET_DIR} + ${#FD_POSTGRES_PORT} + 11 <= 107)) ||
@@ -188,7 +210,7 @@ REVOKE ALL ON SCHEMA public FROM PUBLIC;
 EOF
     done
     # (the passwords go through stdin: a command line is readable by anyone)
-  } | as_postgres "$PG_BIN/psql" -X -q -h "$PG_SOCKET_DIR" -p "$FD_POSTGRES_PORT" -d postgres >>"$LOGS/postgres.log" 2>&1 ||
+  } | postgres_psql -X -q -d postgres >>"$LOGS/postgres.log" 2>&1 ||
     { err "postgres: creating the services' roles and databases failed"; show_log postgres; exit 1; }
   say "postgres: a database and a role for each of ${PG_SERVICES[*]} (passwords in $PG_SECRETS)"
 }

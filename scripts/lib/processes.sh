@@ -2,7 +2,8 @@
 # The processes of the platform's parts, for scripts/platform (sourced by it):
 # which processes a part has, whether it runs, its logs, its health, waiting
 # until it is gone. Uses the caller's RUN, LOGS and its part functions
-# (pidfile, token, port_var, port_of, health_url, postgres_pids).
+# (pidfile, token, port_var, port_of, health_url, postgres_pids). With
+# FD_CONTAINERS=1 a part is a container instead (scripts/lib/containers.sh).
 
 say() { printf 'platform: %s\n' "$*"; }
 err() { printf 'platform: %s\n' "$*" >&2; }
@@ -28,6 +29,7 @@ proc_is() {
 }
 
 pid_of() { # prints the pid recorded for a part (may be stale)
+  if ((CONTAINERS)); then container_pid "$1"; return 0; fi
   local f; f=$(pidfile "$1")
   [[ -r $f ]] || return 0
   local pid=""
@@ -37,6 +39,7 @@ pid_of() { # prints the pid recorded for a part (may be stale)
 }
 
 running() { # running PART: its leader process is alive
+  if ((CONTAINERS)); then container_running "$1"; return; fi
   local pid; pid=$(pid_of "$1")
   [[ -n $pid ]] && proc_is "$pid" "$(token "$1")"
 }
@@ -47,6 +50,7 @@ running() { # running PART: its leader process is alive
 # runs in a session of its own: the recorded leader and the members of its
 # process group (nginx workers).
 part_pids() {
+  if ((CONTAINERS)); then container_pid "$1"; return 0; fi
   if [[ $1 == postgres ]]; then
     postgres_pids
     return 0
@@ -121,7 +125,7 @@ wait_healthy() {
     for p in "${pending[@]}"; do
       # (just after the fork the command line is still ours: ask only "alive?")
       pid=$(pid_of "$p")
-      if [[ -n $pid ]] && ! alive "$pid"; then
+      if { ((CONTAINERS)) && ! container_running "$p"; } || { [[ -n $pid ]] && ! alive "$pid"; }; then
         err "$p exited during start-up"
         show_log "$p"
         exit 1
@@ -168,6 +172,7 @@ wait_gone() { # wait_gone PART SECONDS: until no process of the part is left
 # kill_part PART: SIGKILL every process of the part at once, and wait until
 # they are gone. Prints the pids killed (nothing when none ran).
 kill_part() {
+  if ((CONTAINERS)); then container_kill "$1"; return 0; fi
   local pids
   pids=$(part_pids "$1")
   [[ -n $pids ]] || return 0
@@ -181,6 +186,7 @@ kill_part() {
 # Kill what is left of a part whose leader died (e.g. nginx workers whose
 # master was killed), so a new start does not find its port taken.
 clear_leftovers() {
+  if ((CONTAINERS)); then return 0; fi # container_start replaces the part's old container
   local left
   left=$(kill_part "$1")
   [[ -z $left ]] || err "$1: killed leftover processes $left"
