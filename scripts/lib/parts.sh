@@ -2,8 +2,8 @@
 # The profiles and the parts of the platform, for scripts/platform (sourced by
 # it): which parts a profile has, their names, ports and start phases, and
 # which profile runs in a run folder. Uses the caller's SERVICES, DATA, RUN and
-# PROFILE_FILE, and FD_PROFILE_ASKED / FD_REPLICAS_ASKED (what the caller's
-# environment asked for).
+# PROFILE_FILE, and FD_PROFILE_ASKED / FD_REPLICAS_ASKED /
+# FD_NATS_STREAM_REPLICAS_ASKED (what the caller's environment asked for).
 
 # -------------------------------------------------------------- profile ----
 
@@ -39,9 +39,9 @@ use_profile() {
         export "${v}_$k=$(default_port "${v}_$k" $((${!v} + 100 * (k - 1))))"
       done
     done
-    export FD_NATS_STREAM_REPLICAS=${FD_NATS_STREAM_REPLICAS:-$NATS_NODES}
+    export FD_NATS_STREAM_REPLICAS=${FD_NATS_STREAM_REPLICAS_ASKED:-$NATS_NODES}
   else
-    export FD_NATS_STREAM_REPLICAS=${FD_NATS_STREAM_REPLICAS:-1}
+    export FD_NATS_STREAM_REPLICAS=${FD_NATS_STREAM_REPLICAS_ASKED:-1}
   fi
   FD_NATS_URL=$(nats_urls)
   export FD_NATS_URL
