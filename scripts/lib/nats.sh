@@ -109,3 +109,16 @@ nats_config() { # nats_config NODE
   )
   mv -f "$conf.tmp" "$conf"
 }
+
+# A node of the cluster is up when its JetStream is current with the cluster's leader and
+# with the stream it keeps a copy of: /healthz says so, with one exception. nats-server
+# 2.9.10 reports the copy of an idle consumer "not current" after a restart for as long as
+# the consumer has nothing to do (fixed in 2.9.17): not waited for, it catches up with its
+# next event. (/healthz checks the stream before its consumers.)
+nats_ready() { # nats_ready NODE
+  local url body
+  url="http://127.0.0.1:$(nats_monitor_port "$1")/healthz"
+  [[ $(http_code "$url?js-server-only=true") == 200 ]] || return 1
+  body=$(curl --noproxy '*' -s -m 1 "$url" 2>/dev/null) || return 1
+  [[ $body == *'"status":"ok"'* || $body == *"JetStream consumer '"*"' is not current"* ]]
+}

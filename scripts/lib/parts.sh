@@ -212,8 +212,7 @@ token() {
 health_url() {
   case $1 in
     postgres) echo "pg_isready -h 127.0.0.1 -p $FD_POSTGRES_PORT" ;;
-    # 200 once the node's JetStream is current: it knows the cluster's leader and has
-    # caught up with every stream and consumer it holds a replica of.
+    # 200 once the node's JetStream is current (the cluster's nodes: nats_ready).
     nats | nats-[0-9]) echo "http://127.0.0.1:$(nats_monitor_port "$1")/healthz" ;;
     *) echo "http://127.0.0.1:$(port_of "$1")/health" ;;
   esac
