@@ -1,6 +1,7 @@
 // The bus's identities and their permissions. The JetStream API subjects are those libnats
 // 3.4 sends to nats-server 2.9 for what the bus does (seen in the server's -DV trace):
 //   stream info / create         $JS.API.STREAM.INFO.<stream>, $JS.API.STREAM.CREATE.<stream>
+//   more replicas for it         $JS.API.STREAM.UPDATE.<stream> (jetstream_setup.cpp)
 //   a durable consumer           $JS.API.CONSUMER.INFO|DURABLE.CREATE|DELETE.<stream>.<durable>
 //   ack, nak, term               $JS.ACK.<stream>.<durable>.<...>
 //   an ordered (ephemeral) read  $JS.API.CONSUMER.CREATE.<stream>, its flow control replies
@@ -80,7 +81,7 @@ std::vector<BusIdentity> bus_identities(std::string_view stream_name, std::strin
       if (contract.producer == service) identity.publish.push_back(std::string(subject_prefix) + std::string(contract.type));
     identity.publish.insert(identity.publish.end(),
                             {api + "STREAM.INFO." + stream, api + "STREAM.CREATE." + stream,
-                             consumer + "INFO." + stream + "." + service,
+                             api + "STREAM.UPDATE." + stream, consumer + "INFO." + stream + "." + service,
                              consumer + "DURABLE.CREATE." + stream + "." + service,
                              consumer + "DELETE." + stream + "." + service, "$JS.ACK." + stream + "." + service + ".>"});
     identity.subscribe = {inbox_prefix(service) + ".>", deliver_subject(stream, service)};

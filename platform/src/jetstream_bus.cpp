@@ -40,9 +40,19 @@ void JetStreamBus::with_self(void* closure, F&& f) {
   if (auto it = r.live.find(token); it != r.live.end()) f(*it->second);
 }
 
-void JetStreamBus::on_connected(natsConnection*, void* closure) {
-  with_self(closure, [](JetStreamBus& self) {
-    log::info("NATS connected", {{"url", self.options_.nats.where()}});
+namespace {
+
+// The server of the list a connection went to, without the password its URL may carry.
+std::string server_of(natsConnection* connection) {
+  char url[256] = "";
+  return natsConnection_GetConnectedUrl(connection, url, sizeof url) == NATS_OK ? NatsEndpoint(url).where() : "";
+}
+
+}  // namespace
+
+void JetStreamBus::on_connected(natsConnection* connection, void* closure) {
+  with_self(closure, [connection](JetStreamBus& self) {
+    log::info("NATS connected", {{"url", self.options_.nats.where()}, {"server", server_of(connection)}});
     self.reachable_();
   });
 }
@@ -53,9 +63,9 @@ void JetStreamBus::on_disconnected(natsConnection*, void* closure) {
   });
 }
 
-void JetStreamBus::on_reconnected(natsConnection*, void* closure) {
-  with_self(closure, [](JetStreamBus& self) {
-    log::info("NATS reconnected", {{"url", self.options_.nats.where()}});
+void JetStreamBus::on_reconnected(natsConnection* connection, void* closure) {
+  with_self(closure, [connection](JetStreamBus& self) {
+    log::info("NATS reconnected", {{"url", self.options_.nats.where()}, {"server", server_of(connection)}});
     self.reachable_();
   });
 }

@@ -27,7 +27,7 @@ namespace platform {
 
 class JetStreamBus final : public Bus {
  public:
-  // Uses nats, stream, subject_prefix, and durable as the connection's name.
+  // Uses nats, stream, subject_prefix, stream_replicas, and durable as the connection's name.
   explicit JetStreamBus(MessagingOptions options);
   ~JetStreamBus() override;
 
@@ -62,6 +62,7 @@ class JetStreamBus final : public Bus {
   std::chrono::steady_clock::time_point next_consumer_attempt_{};
   std::chrono::milliseconds consumer_backoff_ = kBackoffMin;
   bool setup_outage_logged_ = false;
+  bool replicas_refusal_logged_ = false;
 
   // Publish acknowledgement failures reported by libnats for the batch in flight.
   std::mutex publish_mutex_;
@@ -82,6 +83,7 @@ class JetStreamBus final : public Bus {
   void set_up_at_start();
   bool set_up(std::string& error, bool verify);
   bool ensure_stream(bool& created, std::string& error);
+  void add_replicas(jsStreamConfig* config);
   bool ensure_consumer(std::string& error);
   bool consumer_missing();
   bool subscribe_consumer(std::string& error);

@@ -99,8 +99,9 @@ bool JetStreamBus::ensure_stream(bool& created, std::string& error) {
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsStatus s = js_GetStreamInfo(&si, js_, options_.stream.c_str(), nullptr, &jerr);
   if (s == NATS_OK) {
+    if (si->Config && si->Config->Replicas < options_.stream_replicas) add_replicas(si->Config);
     jsStreamInfo_Destroy(si);
-    return true;  // exists: left as it is
+    return true;  // exists: left as it is, but for missing replicas
   }
   if (s != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr) {
     error = "stream info: " + nats_error(s);
@@ -114,17 +115,44 @@ bool JetStreamBus::ensure_stream(bool& created, std::string& error) {
   cfg.Subjects = subjects;
   cfg.SubjectsLen = 1;
   cfg.Storage = js_FileStorage;
+  cfg.Replicas = options_.stream_replicas;
+  // (The server's default duplicate window, 2 minutes, covers the relay's resends: it retries
+  // an unacknowledged publish within kBackoffMax, 5 s, while a quorum of nodes lives.)
   jerr = static_cast<jsErrCode>(0);
   s = js_AddStream(&si, js_, &cfg, nullptr, &jerr);
   if (s == NATS_OK) {
     jsStreamInfo_Destroy(si);
     created = true;
-    log::info("JetStream stream created", {{"stream", options_.stream}, {"subjects", subject}});
+    log::info("JetStream stream created", {{"stream", options_.stream},
+                                           {"subjects", subject},
+                                           {"replicas", std::to_string(options_.stream_replicas)}});
     return true;
   }
   if (jerr == JSStreamNameExistErr) return true;  // another service created it meanwhile
   error = "add stream: " + nats_error(s);
   return false;
+}
+
+// A stream made with fewer copies than asked (on one server, before the cluster) gets the
+// others now, its consumers with it (they inherit the stream's replicas). The server refuses
+// while too few nodes are up: kept as it is, tried again at the next check (kVerifyEvery).
+void JetStreamBus::add_replicas(jsStreamConfig* config) {
+  const std::string had = std::to_string(config->Replicas);
+  const std::string asked = std::to_string(options_.stream_replicas);
+  config->Replicas = options_.stream_replicas;
+  jsStreamInfo* updated = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_UpdateStream(&updated, js_, config, nullptr, &jerr);
+  jsStreamInfo_Destroy(updated);
+  if (s == NATS_OK) {
+    log::info("JetStream stream had fewer replicas than asked; updated",
+              {{"stream", options_.stream}, {"replicas", had}, {"now", asked}});
+    replicas_refusal_logged_ = false;
+  } else if (!replicas_refusal_logged_) {
+    log::warn("JetStream stream has fewer replicas than asked; adding them failed, retrying at the next check",
+              {{"stream", options_.stream}, {"replicas", had}, {"asked", asked}, {"error", nats_error(s)}});
+    replicas_refusal_logged_ = true;
+  }
 }
 
 bool JetStreamBus::ensure_consumer(std::string& error) {

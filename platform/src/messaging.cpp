@@ -33,6 +33,10 @@ struct Messaging::Impl {
 
 void Messaging::Impl::start(std::map<std::string, Reaction> given) {
   if (started) throw std::logic_error("Messaging::start called twice");
+  // JetStream keeps at most 5 copies of a stream.
+  if (options.stream_replicas < 1 || options.stream_replicas > 5)
+    throw std::invalid_argument("FD_NATS_STREAM_REPLICAS must be from 1 to 5, not " +
+                                std::to_string(options.stream_replicas));
   if (!given.empty()) {
     if (options.durable.empty()) throw std::invalid_argument("MessagingOptions.durable is required to consume events");
     ConsumerSpec consumer{options.durable, {}};

@@ -2,7 +2,9 @@
 #include "platform/nats_options.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <string_view>
+#include <vector>
 
 #include "platform/bus_access.hpp"
 
@@ -35,22 +37,51 @@ Parts split(const std::string& url) {
   return parts;
 }
 
+// The servers of a URL list "nats://a:4222,nats://b:4222" (spaces around commas allowed).
+std::vector<std::string> servers_of(const std::string& urls) {
+  std::vector<std::string> servers;
+  std::string_view rest(urls);
+  while (!rest.empty()) {
+    auto comma = std::min(rest.find(','), rest.size());
+    auto server = rest.substr(0, comma);
+    rest.remove_prefix(std::min(comma + 1, rest.size()));
+    while (!server.empty() && server.front() == ' ') server.remove_prefix(1);
+    while (!server.empty() && server.back() == ' ') server.remove_suffix(1);
+    if (!server.empty()) servers.emplace_back(server);
+  }
+  return servers;
+}
+
 }  // namespace
 
 NatsEndpoint NatsEndpoint::from(const Config& config) {
   return {config.get("NATS_URL", NatsEndpoint{}.url), config.get("NATS_USER", ""), config.get("NATS_PASSWORD", "")};
 }
 
-std::string NatsEndpoint::identity() const { return user.empty() ? split(url).user : user; }
+// The first server's user, as libnats logs in with the user of the server it connects to.
+std::string NatsEndpoint::identity() const {
+  if (!user.empty()) return user;
+  auto servers = servers_of(url);
+  return servers.empty() ? "" : split(servers.front()).user;
+}
 
 std::string NatsEndpoint::where() const {
-  auto parts = split(url);
-  auto who = user.empty() ? parts.user : user;
-  return parts.scheme + (who.empty() ? "" : who + "@") + parts.rest;
+  std::string out;
+  for (const auto& server : servers_of(url)) {
+    auto parts = split(server);
+    auto who = user.empty() ? parts.user : user;
+    out += (out.empty() ? "" : ",") + parts.scheme + (who.empty() ? "" : who + "@") + parts.rest;
+  }
+  return out;
 }
 
 natsStatus use_endpoint(natsOptions* options, const NatsEndpoint& endpoint) {
-  natsStatus s = natsOptions_SetURL(options, endpoint.url.c_str());
+  auto servers = servers_of(endpoint.url);
+  if (servers.empty()) throw std::invalid_argument("no NATS server URL given (FD_NATS_URL)");
+  std::vector<const char*> list;
+  for (const auto& server : servers) list.push_back(server.c_str());
+  // In a random order (libnats' default), so that the clients spread over the nodes.
+  natsStatus s = natsOptions_SetServers(options, list.data(), static_cast<int>(list.size()));
   if (s == NATS_OK && !endpoint.user.empty())
     s = natsOptions_SetUserInfo(options, endpoint.user.c_str(), endpoint.password.c_str());
   if (auto identity = endpoint.identity(); s == NATS_OK && !identity.empty())

@@ -146,6 +146,7 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   bus.nats = NatsEndpoint::from(config_);
   bus.relay_poll = std::chrono::milliseconds(config_.integer("RELAY_POLL_MS", bus.relay_poll.count()));
   bus.durable = name_;
+  bus.stream_replicas = static_cast<int>(config_.integer("NATS_STREAM_REPLICAS", bus.stream_replicas));
   Messaging messaging(*db_, bus);
 
   router_.add("GET", "/health", [&](Request&) {

@@ -77,6 +77,21 @@ std::uint64_t last_sequence(const NatsEndpoint& endpoint, const std::string& str
   return last;
 }
 
+StreamPeers stream_peers(const NatsEndpoint& endpoint, const std::string& stream) {
+  Connection nats(endpoint);
+  jsStreamInfo* info = nullptr;
+  check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr), "cannot read stream " + stream);
+  StreamPeers peers;
+  peers.replicas = info->Config ? info->Config->Replicas : 0;
+  if (const auto* cluster = info->Cluster) {
+    peers.leader = cluster->Leader ? cluster->Leader : "";
+    for (int i = 0; i < cluster->ReplicasLen; ++i)
+      if (const auto* peer = cluster->Replicas[i]; peer && peer->Name) peers.followers[peer->Name] = peer->Current;
+  }
+  jsStreamInfo_Destroy(info);
+  return peers;
+}
+
 std::vector<StoredEvent> read_stream(const NatsEndpoint& endpoint, const std::string& stream) {
   Connection nats(endpoint);
   jsStreamInfo* info = nullptr;
@@ -125,7 +140,7 @@ ConsumerState consumer_state(const NatsEndpoint& endpoint, const std::string& du
   if (status == NATS_NOT_FOUND || code == JSConsumerNotFoundErr || code == JSStreamNotFoundErr) return {};
   check(status, "cannot read consumer " + durable + " of stream " + stream);
   ConsumerState state{true, info->NumPending, static_cast<std::uint64_t>(info->NumAckPending),
-                      info->Delivered.Stream, info->PushBound};
+                      info->Delivered.Stream, info->PushBound, 1 + (info->Cluster ? info->Cluster->ReplicasLen : 0)};
   jsConsumerInfo_Destroy(info);
   return state;
 }

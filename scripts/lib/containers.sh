@@ -23,8 +23,9 @@ containers_check_install() {
 # The container of a part is named <FD_CONTAINER_PREFIX><part> [fd-]. Their data, bind mounts
 # of the data folder:
 #   postgres   <data>/postgres  (owned by the image's postgres user, uid 999)
-#   nats       <data>/nats at the same path (nats.conf's store_dir), owned by uid 10001; its
-#              nats.conf, mounted read-only, is given to uid 10001 (it holds the passwords)
+#   a NATS node  <data>/<node> (nats, nats-1, ...) at the same path (its configuration's
+#              store_dir), owned by uid 10001; its <run>/<node>.conf, mounted read-only, is
+#              given to uid 10001 (it holds the passwords)
 #   a service  <data>/containers/<service> at /var/lib/fooddelivery (uid 10001): the
 #              embedded profile's SQLite files
 # Uses the caller's DATA, LOGS, RUN, STOP_TIMEOUT and its part functions.

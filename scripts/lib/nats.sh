@@ -1,22 +1,30 @@
 # shellcheck shell=bash
 # NATS for scripts/platform (sourced by it): the bus's identities, their passwords and
-# nats-server's configuration. Uses the caller's DATA, RUN, FD_BUILD_DIR, FD_NATS_PORT and
-# FD_NATS_MONITOR_PORT.
+# nats-server's configuration, for the one node of the embedded profile (part nats) or
+# each of the three nodes of the cluster profile (parts nats-1, nats-2, nats-3). Uses the
+# caller's DATA, RUN, FD_BUILD_DIR and the node's ports (nats_port, nats_monitor_port,
+# nats_cluster_port in parts.sh).
 #
 #   <data>/nats.secrets  one "<identity>=<password>" line per identity (0600): made on the
-#                        first start, an identity that appears later gets its line then
-#   <run>/nats.conf      nats-server's configuration (0600), written on every start of nats:
+#                        first start, an identity that appears later gets its line then;
+#                        in the cluster profile also the nodes' route password (route=...)
+#   <run>/<node>.conf    a node's configuration (0600), written on every start of the node:
 #                        clients and monitoring on 127.0.0.1 only, JetStream's store in
-#                        <data>/nats, and one user per identity with the permissions
+#                        <data>/<node>, and one user per identity with the permissions
 #                        `fooddelivery bus-permissions` prints (from the event contracts);
-#                        anonymous clients are refused
+#                        anonymous clients are refused. In the cluster profile also the
+#                        node's name, the cluster `fooddelivery` and its routes to the two
+#                        other nodes, which log in as the user `route`.
 #
 # The identities: each service (its processes connect as it), viewer (reads the stream:
 # fooddelivery events, chaos) and admin (everything).
 
 # shellcheck disable=SC2153 # DATA and RUN are the caller's
 NATS_SECRETS=$DATA/nats.secrets
-NATS_CONF=$RUN/nats.conf
+# The user the nodes' routes log in as; not a bus identity (no client may use it).
+NATS_ROUTE_USER=route
+
+nats_conf() { echo "$RUN/$1.conf"; } # nats_conf NODE
 
 # fooddelivery bus-permissions says who the identities are and what each may do.
 nats_tool() {
@@ -34,12 +42,12 @@ nats_identities() {
   nats_tool bus-permissions --identities || die "nats: fooddelivery bus-permissions --identities failed"
 }
 
-# One password per identity, made once.
+# One password per identity (and for the routes), made once.
 nats_secrets() {
   local ids
   ids=$(nats_identities)
   # shellcheck disable=SC2086 # one word per identity
-  secrets_ensure "$NATS_SECRETS" $ids
+  secrets_ensure "$NATS_SECRETS" $ids "$NATS_ROUTE_USER"
 }
 
 nats_password() { # nats_password IDENTITY
@@ -49,23 +57,68 @@ nats_password() { # nats_password IDENTITY
   echo "$pw"
 }
 
-nats_config() {
-  local block id
+# The identities a client may log in as: every name in the secrets file but the routes'.
+nats_client_identities() { sed -n "/^$NATS_ROUTE_USER=/d;s/=.*//p" "$NATS_SECRETS"; }
+
+# The URLs of every node's clients' port, comma-separated: the services' FD_NATS_URL.
+nats_urls() {
+  local node urls=""
+  for node in $(nats_parts); do urls+="${urls:+,}nats://127.0.0.1:$(nats_port "$node")"; done
+  echo "$urls"
+}
+
+# The cluster block of a node: its routes to the other nodes, with the route password.
+nats_cluster_block() { # nats_cluster_block NODE
+  local node=$1 other pw
+  pw=$(nats_password "$NATS_ROUTE_USER")
+  echo "cluster {"
+  echo "  name: fooddelivery"
+  echo "  listen: 127.0.0.1:$(nats_cluster_port "$node")"
+  echo "  # Clients take their servers from FD_NATS_URL, with their identity: none is gossiped."
+  echo "  no_advertise: true"
+  echo "  authorization { user: $NATS_ROUTE_USER, password: \"$pw\" }"
+  echo "  routes: ["
+  for other in $(nats_parts); do
+    [[ $other == "$node" ]] && continue
+    echo "    nats-route://$NATS_ROUTE_USER:$pw@127.0.0.1:$(nats_cluster_port "$other")"
+  done
+  echo "  ]"
+  echo "}"
+}
+
+nats_config() { # nats_config NODE
+  local node=$1 block id conf
+  conf=$(nats_conf "$node")
   [[ $DATA != *[\"\\]* ]] || die "nats: the data folder must not contain a double quote or a backslash: $DATA"
   block=$(nats_tool bus-permissions) || die "nats: fooddelivery bus-permissions failed"
   (
     umask 077
     {
-      echo "# Written by scripts/platform on every start of nats: edits here are lost."
-      echo "listen: 127.0.0.1:$FD_NATS_PORT"
-      echo "http: 127.0.0.1:$FD_NATS_MONITOR_PORT"
-      echo "jetstream { store_dir: \"$DATA/nats\" }"
+      echo "# Written by scripts/platform on every start of $node: edits here are lost."
+      if [[ $PROFILE == cluster ]]; then echo "server_name: $node"; fi
+      echo "listen: 127.0.0.1:$(nats_port "$node")"
+      echo "http: 127.0.0.1:$(nats_monitor_port "$node")"
+      echo "jetstream { store_dir: \"$DATA/$node\" }"
+      if [[ $PROFILE == cluster ]]; then nats_cluster_block "$node"; fi
       echo "# The passwords of $NATS_SECRETS"
       for id in $(nats_identities); do
         printf 'NATS_PASSWORD_%s: "%s"\n' "${id^^}" "$(nats_password "$id")"
       done
       printf '%s\n' "$block"
-    } >"$NATS_CONF.tmp"
+    } >"$conf.tmp"
   )
-  mv -f "$NATS_CONF.tmp" "$NATS_CONF"
+  mv -f "$conf.tmp" "$conf"
+}
+
+# A node of the cluster is up when its JetStream is current with the cluster's leader and
+# with the stream it keeps a copy of: /healthz says so, with one exception. nats-server
+# 2.9.10 reports the copy of an idle consumer "not current" after a restart for as long as
+# the consumer has nothing to do (fixed in 2.9.17): not waited for, it catches up with its
+# next event. (/healthz checks the stream before its consumers.)
+nats_ready() { # nats_ready NODE
+  local url body
+  url="http://127.0.0.1:$(nats_monitor_port "$1")/healthz"
+  [[ $(http_code "$url?js-server-only=true") == 200 ]] || return 1
+  body=$(curl --noproxy '*' -s -m 1 "$url" 2>/dev/null) || return 1
+  [[ $body == *'"status":"ok"'* || $body == *"JetStream consumer '"*"' is not current"* ]]
 }

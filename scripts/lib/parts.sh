@@ -3,8 +3,8 @@
 # it): which parts a profile has, their names, ports and start phases, and
 # which profile runs in a run folder, and whether its parts are processes or
 # containers. Uses the caller's SERVICES, DATA, RUN and PROFILE_FILE, and
-# FD_PROFILE_ASKED / FD_REPLICAS_ASKED / FD_CONTAINERS_ASKED (what the caller's
-# environment asked for).
+# FD_PROFILE_ASKED / FD_REPLICAS_ASKED / FD_NATS_STREAM_REPLICAS_ASKED /
+# FD_CONTAINERS_ASKED (what the caller's environment asked for).
 
 # -------------------------------------------------------------- profile ----
 
@@ -12,6 +12,7 @@ PROFILE=""     # embedded or cluster
 REPLICAS=""    # processes per service
 LOCAL_PG=no    # yes: a postgres part runs the databases of PG_SERVICES
 PG_SERVICES=() # the services without a database of their own (FD_<SERVICE>_DB_URL)
+NATS_NODES=3   # nats-server processes in the cluster profile (the stream's replicas at most)
 
 # use_profile PROFILE REPLICAS: everything below follows from these two and
 # the environment.
@@ -32,13 +33,26 @@ use_profile() {
   fi
   export FD_PROFILE=$PROFILE FD_REPLICAS=$REPLICAS
   local s k v origins
+  if [[ $PROFILE == cluster ]]; then
+    export FD_NATS_CLUSTER_PORT=${FD_NATS_CLUSTER_PORT:-6222}
+    for ((k = 2; k <= NATS_NODES; k++)); do
+      for v in FD_NATS_PORT FD_NATS_MONITOR_PORT FD_NATS_CLUSTER_PORT; do
+        export "${v}_$k=$(default_port "${v}_$k" $((${!v} + 100 * (k - 1))))"
+      done
+    done
+    export FD_NATS_STREAM_REPLICAS=${FD_NATS_STREAM_REPLICAS_ASKED:-$NATS_NODES}
+  else
+    export FD_NATS_STREAM_REPLICAS=${FD_NATS_STREAM_REPLICAS_ASKED:-1}
+  fi
+  FD_NATS_URL=$(nats_urls)
+  export FD_NATS_URL
   PG_SERVICES=()
   for s in "${SERVICES[@]}"; do
     origins=""
     for ((k = 1; k <= REPLICAS; k++)); do
       if ((k > 1)); then
         v="FD_${s^^}_PORT_$k"
-        export "$v=${!v:-$(($(port_of "$s-1") + 100 * (k - 1)))}"
+        export "$v=$(default_port "$v" $(($(port_of "$s-1") + 100 * (k - 1))))"
       fi
       origins+="${origins:+,}http://127.0.0.1:$(port_of "$s-$k")"
     done
@@ -58,6 +72,10 @@ use_asked_containers() {
   [[ $CONTAINER_PREFIX =~ ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$ ]] ||
     { err "FD_CONTAINER_PREFIX must be letters, digits, _ . - (starting with a letter or digit), not '$CONTAINER_PREFIX'"; exit 2; }
   return 0
+}
+
+default_port() { # default_port VAR FALLBACK: the variable's value, else the fallback
+  if [[ -n ${!1:-} ]]; then echo "${!1}"; else echo "$2"; fi
 }
 
 default_replicas() { if [[ $1 == cluster ]]; then echo 2; else echo 1; fi; }
@@ -136,10 +154,29 @@ replicas_of() { # replicas_of SERVICE: its parts
 
 service_parts() { local s; for s in "${SERVICES[@]}"; do replicas_of "$s"; done | paste -sd ' '; }
 
+# The NATS parts: nats alone, or the cluster's nodes nats-1, nats-2, nats-3.
+nats_parts() {
+  local k
+  if [[ $PROFILE != cluster ]]; then echo nats; return; fi
+  for ((k = 1; k <= NATS_NODES; k++)); do echo "nats-$k"; done | paste -sd ' '
+}
+is_nats() { [[ $1 == nats || $1 =~ ^nats-[1-9]$ ]]; }
+
+# A node's ports: node 1 (or nats) on FD_NATS_PORT, node k on FD_NATS_PORT_<k>; the same
+# for FD_NATS_MONITOR_PORT and FD_NATS_CLUSTER_PORT (the routes').
+nats_port_var() { # nats_port_var VAR NODE: the variable holding that port of the node
+  local k
+  k=$(replica_of "$2")
+  if ((k > 1)); then echo "${1}_$k"; else echo "$1"; fi
+}
+nats_port() { local v; v=$(nats_port_var FD_NATS_PORT "$1"); echo "${!v}"; }
+nats_monitor_port() { local v; v=$(nats_port_var FD_NATS_MONITOR_PORT "$1"); echo "${!v}"; }
+nats_cluster_port() { local v; v=$(nats_port_var FD_NATS_CLUSTER_PORT "$1"); echo "${!v}"; }
+
 # The start phases, one line each.
 phases() {
   if [[ $LOCAL_PG == yes ]]; then echo postgres; fi
-  echo nats
+  nats_parts
   service_parts
   echo gateway
 }
@@ -149,12 +186,15 @@ parts() { phases | paste -sd ' '; }
 is_part() { [[ " $(parts) " == *" $1 "* ]]; }
 is_service() { [[ " ${SERVICES[*]} " == *" $1 "* ]]; }
 
-# resolve NAME: the parts a name stands for (a service's name: its replicas).
+# resolve NAME: the parts a name stands for (a service's name: its replicas; nats in the
+# cluster profile: its nodes).
 resolve() {
   if is_part "$1"; then
     echo "$1"
   elif is_service "$1"; then
     replicas_of "$1"
+  elif [[ $1 == nats ]]; then
+    nats_parts
   else
     err "unknown part '$1' (one of: $(parts))"
     exit 2
@@ -169,7 +209,7 @@ replica_of() { if [[ $1 =~ -([0-9]+)$ ]]; then echo "${BASH_REMATCH[1]}"; else e
 port_var() {
   case $1 in
     postgres) echo FD_POSTGRES_PORT ;;
-    nats) echo FD_NATS_PORT ;;
+    nats | nats-[0-9]) nats_port_var FD_NATS_PORT "$1" ;;
     gateway) echo FD_GATEWAY_PORT ;;
     *)
       local s k
@@ -186,7 +226,7 @@ pidfile() { echo "$RUN/$1.pid"; }
 token() {
   case $1 in
     postgres) echo postgres ;;
-    nats) echo nats-server ;;
+    nats | nats-[0-9]) echo nats-server ;;
     gateway) echo nginx ;;
     *) echo "fd-$(service_of "$1")" ;;
   esac
@@ -195,7 +235,8 @@ token() {
 health_url() {
   case $1 in
     postgres) echo "pg_isready -h 127.0.0.1 -p $FD_POSTGRES_PORT" ;;
-    nats) echo "http://127.0.0.1:$FD_NATS_MONITOR_PORT/healthz" ;;
+    # 200 once the node's JetStream is current (the cluster's nodes: nats_ready).
+    nats | nats-[0-9]) echo "http://127.0.0.1:$(nats_monitor_port "$1")/healthz" ;;
     *) echo "http://127.0.0.1:$(port_of "$1")/health" ;;
   esac
 }

@@ -17,10 +17,12 @@
 namespace platform {
 
 // Where NATS is and as whom to connect: FD_NATS_URL, FD_NATS_USER and FD_NATS_PASSWORD (the
-// bus's identities and what each may do: bus_access.hpp). A URL may carry a user and password
-// of its own (nats://admin:<password>@127.0.0.1:4222, as the tests' admin URL does), when the
-// password needs no escaping; a user given apart wins over it. Logs show where(), never the
-// password.
+// bus's identities and what each may do: bus_access.hpp). FD_NATS_URL is one server's URL or
+// the comma-separated URLs of a cluster's nodes (nats://127.0.0.1:4222,nats://127.0.0.1:4322):
+// a connection goes to any of them, and to another when its node dies. A URL may carry a user
+// and password of its own (nats://admin:<password>@127.0.0.1:4222, as the tests' admin URL
+// does), when the password needs no escaping; a user given apart wins over it. Logs show
+// where(), never the password.
 struct NatsEndpoint {
   std::string url = "nats://127.0.0.1:4222";
   std::string user;
@@ -34,9 +36,10 @@ struct NatsEndpoint {
   // A service's FD_NATS_URL, FD_NATS_USER and FD_NATS_PASSWORD.
   static NatsEndpoint from(const Config& config);
 
-  // The identity it connects as: the user, else the URL's; "" when anonymous.
+  // The identity it connects as: the user, else the (first) URL's; "" when anonymous.
   std::string identity() const;
-  // The URL without a password, with the identity: "nats://order@127.0.0.1:4222".
+  // The URLs without a password, with the identity: "nats://order@127.0.0.1:4222" (a list:
+  // each URL so, comma-separated).
   std::string where() const;
 };
 
@@ -50,6 +53,9 @@ struct MessagingOptions {
   // A fallback when no commit wakes the relay; with replicas, also how soon the events
   // committed by a replica that does not lead the relay are published (FD_RELAY_POLL_MS).
   std::chrono::milliseconds relay_poll{200};
+  // How many nodes keep a copy of the stream (FD_NATS_STREAM_REPLICAS): 1 on a single server,
+  // 3 on the cluster profile's three nodes. The consumers have as many (they inherit it).
+  int stream_replicas = 1;
 };
 
 // Creates the outbox and inbox tables.
@@ -70,12 +76,23 @@ std::vector<StoredEvent> read_stream(const NatsEndpoint& nats, const std::string
 // The stream's last sequence (0 when empty).
 std::uint64_t last_sequence(const NatsEndpoint& nats, const std::string& stream = "fooddelivery");
 
+// Where a cluster keeps the stream: how many copies it asks for, the node leading it and
+// the nodes holding the other copies, each with whether it has caught up with the leader.
+// On a single server: one copy, no other nodes.
+struct StreamPeers {
+  int replicas = 0;
+  std::string leader;
+  std::map<std::string, bool> followers;  // node → current
+};
+StreamPeers stream_peers(const NatsEndpoint& nats, const std::string& stream = "fooddelivery");
+
 struct ConsumerState {
   bool exists = false;
   std::uint64_t pending = 0;         // stored, not yet delivered
   std::uint64_t unacknowledged = 0;  // delivered, not yet acknowledged
   std::uint64_t delivered = 0;       // stream sequence of the last delivery
   bool bound = false;                // a running service consumes through it
+  int copies = 1;                    // nodes holding its state (its leader and followers)
 };
 ConsumerState consumer_state(const NatsEndpoint& nats, const std::string& durable,
                              const std::string& stream = "fooddelivery");

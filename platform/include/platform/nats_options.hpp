@@ -10,9 +10,10 @@
 
 namespace platform {
 
-// Sets the endpoint's URL, its user and password, and its identity's inbox prefix
-// (bus_access.hpp), where the replies to its requests come and only it may listen. Throws
-// std::invalid_argument for an identity that cannot name an inbox.
+// Sets the endpoint's servers (every URL of its list), its user and password, and its
+// identity's inbox prefix (bus_access.hpp), where the replies to its requests come and only
+// it may listen. Throws std::invalid_argument for an empty URL list or an identity that
+// cannot name an inbox.
 natsStatus use_endpoint(natsOptions* options, const NatsEndpoint& endpoint);
 
 // "<status text>: <detail>", without libnats' "(file.c:123): " prefix or a repeated status text.
