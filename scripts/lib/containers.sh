@@ -44,20 +44,38 @@ container_image() { # container_image PART: the image it runs
   esac
 }
 
-container_running() { [[ $(podman container inspect -f '{{.State.Running}}' "$(container_name "$1")" 2>/dev/null) == true ]]; }
+# The running containers and their main process's pid, read with one podman ps and kept until
+# container_forget (a podman call takes a fifth of a second on a busy machine, and start asks
+# about every part several times). Load it in the shell that asks, not in a $(...) of it.
+declare -A CONTAINER_PIDS=()
+CONTAINER_PIDS_LOADED=0
+container_forget() { CONTAINER_PIDS_LOADED=0; }
+container_load() {
+  ((CONTAINER_PIDS_LOADED)) && return 0
+  local name pid
+  CONTAINER_PIDS=()
+  while read -r name pid; do CONTAINER_PIDS[$name]=$pid; done < <(podman ps --format '{{.Names}} {{.Pid}}' 2>/dev/null)
+  CONTAINER_PIDS_LOADED=1
+}
 
 container_pid() { # container_pid PART: the pid of its main process on the host, nothing when it does not run
-  local pid
-  pid=$(podman container inspect -f '{{if .State.Running}}{{.State.Pid}}{{end}}' "$(container_name "$1")" 2>/dev/null) || true
+  container_load
+  local pid=${CONTAINER_PIDS[$(container_name "$1")]:-}
   [[ $pid =~ ^[1-9][0-9]*$ ]] && echo "$pid"
   return 0
 }
 
+container_running() {
+  container_load # here, not in a $(...) that would forget it
+  [[ ${CONTAINER_PIDS[$(container_name "$1")]:-} =~ ^[1-9][0-9]*$ ]]
+}
+
 containers_check_images() { # containers_check_images PART...
-  local p
+  local p images
   containers_check_install
+  images=" $(podman images --format '{{.Repository}}:{{.Tag}}' | paste -sd ' ') "
   for p in "$@"; do
-    podman image exists "$(container_image "$p")" ||
+    [[ $images == *" $(container_image "$p") "* ]] ||
       die "$(container_image "$p") does not exist: build the images first (make images)"
   done
 }
@@ -92,6 +110,7 @@ container_start() {
     err "$part: podman run failed: $out"
     exit 1
   fi
+  container_forget
 }
 
 # container_own PATH UID: PATH (a folder, made if missing, and everything in it) belongs to UID.
@@ -108,6 +127,7 @@ container_stop() { # container_stop SECONDS PART...
   for p in "$@"; do names+=("$(container_name "$p")"); done
   podman stop -i -t "$t" "${names[@]}" >/dev/null 2>&1 || true
   podman rm -f -i -v "${names[@]}" >/dev/null 2>&1 || true
+  container_forget
 }
 
 # container_kill PART: SIGKILL to every process of the container (the whole container dies at
@@ -119,9 +139,10 @@ container_kill() {
   [[ -n $pid ]] || return 0
   podman kill -s KILL "$(container_name "$1")" >/dev/null 2>&1 || true
   end=$(($(now_ms) + STOP_TIMEOUT * 1000))
-  while container_running "$1"; do
+  while [[ $(podman container inspect -f '{{.State.Running}}' "$(container_name "$1")" 2>/dev/null) == true ]]; do
     (($(now_ms) < end)) || die "$1: container $(container_name "$1") survives SIGKILL"
     sleep 0.05
   done
+  container_forget
   echo "$pid"
 }

@@ -123,6 +123,7 @@ wait_healthy() {
   local pending=("$@")
   while ((${#pending[@]})); do
     local still=()
+    if ((CONTAINERS)); then container_forget; container_load; fi
     for p in "${pending[@]}"; do
       # (just after the fork the command line is still ours: ask only "alive?")
       pid=$(pid_of "$p")
