@@ -113,10 +113,12 @@ container_start() {
   container_forget
 }
 
-# container_own PATH UID: PATH (a folder, made if missing, and everything in it) belongs to UID.
-container_own() {
+# own_folder PATH USER GROUP: PATH (a folder, made if missing, and everything in it) belongs to
+# them: a data folder passes between a container's user and the host's (PostgreSQL: uid 999 in
+# its image, the host's postgres user for the process) when FD_CONTAINERS changes.
+own_folder() {
   mkdir -p "$1"
-  if [[ -n $(find "$1" ! -user "$2" -print -quit) ]]; then chown -R "$2:$2" "$1"; fi
+  if [[ -n $(find "$1" \( ! -user "$2" -o ! -group "$3" \) -print -quit) ]]; then chown -R "$2:$3" "$1"; fi
 }
 
 # container_stop PART...: podman stop (SIGTERM, or the image's STOPSIGNAL; SIGKILL after the

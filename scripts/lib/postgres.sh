@@ -144,7 +144,7 @@ start_postgres() {
   if ((CONTAINERS)); then
     touch "$LOGS/postgres.log"
     log_mark postgres
-    container_own "$PG_DATA" 999
+    own_folder "$PG_DATA" 999 999
     # PGPORT: the server's port, and psql's in the container (podman exec).
     POSTGRES_PASSWORD=$(postgres_password postgres) PGPORT=$FD_POSTGRES_PORT container_start postgres \
       -e POSTGRES_PASSWORD -e PGPORT -v "$PG_DATA:/var/lib/postgresql/data" "$(container_image postgres)" \
@@ -163,6 +163,7 @@ start_postgres() {
   let_postgres_reach "$PG_SOCKET_DIR"
   let_postgres_reach "$LOGS/postgres.log"
   log_mark postgres
+  if [[ -e $PG_DATA/PG_VERSION ]]; then own_folder "$PG_DATA" postgres postgres; fi
   postgres_init
   postgres_hba
   # No process works in the data folder (clear_leftovers saw to it), so the
