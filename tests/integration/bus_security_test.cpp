@@ -316,8 +316,11 @@ TEST_F(BusSecurity, TheServicesDoTheirWholeWorkWithinTheirPermissions) {
 
   for (const char* durable : {"auth", "order", "payment", "store", "customer", "rider"})
     EXPECT_TRUE(eventually([&] { return fd::test::consumer_caught_up(platform.nats_url(), durable); }, 10s)) << durable;
-  auto log = platform.log("nats");
-  EXPECT_EQ(log.find("Violation"), std::string::npos) << log;
+  for (const auto& node : platform.nats_nodes()) {
+    auto log = platform.log(node);
+    EXPECT_FALSE(log.empty()) << node;
+    EXPECT_EQ(log.find("Violation"), std::string::npos) << node << ":\n" << log;
+  }
   for (const char* service : {"auth", "order", "payment", "store", "customer", "rider"})
     EXPECT_EQ(service_log(service).find("NATS asynchronous error"), std::string::npos) << service_log(service);
 }

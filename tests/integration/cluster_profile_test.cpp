@@ -26,6 +26,7 @@
 #include "platform/http_server.hpp"
 #include "platform/process.hpp"
 #include "platform/router.hpp"
+#include "support/api.hpp"
 #include "support/platform_fixture.hpp"
 
 namespace {
@@ -268,7 +269,7 @@ TEST_F(ClusterPostgres, KilledItComesBackWithWhatWasCommittedAndStopLeavesNoProc
   EXPECT_TRUE(std::regex_search(status(), std::regex("(^|\n)postgres +stopped"))) << status();
 }
 
-// A part of the cluster profile that starts fast (nats) stands for all of it.
+// A part of the cluster profile that starts fast (nats: its three nodes) stands for all of it.
 class ClusterProfile : public ::testing::Test {
  protected:
   ClusterProfile() : platform_({{"FD_PROFILE", "cluster"}}, std::vector<std::string>{"nats"}) {}
@@ -278,9 +279,14 @@ class ClusterProfile : public ::testing::Test {
 TEST_F(ClusterProfile, StatusListsEveryPartAndEveryReplicaWithItsPort) {
   std::string out;
   ASSERT_EQ(platform_.run_script("status", "", &out), 0) << out;
-  EXPECT_TRUE(std::regex_search(out, std::regex("(^|\n)nats +running +pid [0-9]+ +port " +
-                                                std::to_string(platform_.port("nats")))))
-      << out;
+  for (const auto& [node, suffix] : {std::pair{"nats-1", ""}, {"nats-2", "-2"}, {"nats-3", "-3"}})
+    EXPECT_TRUE(std::regex_search(
+        out, std::regex(std::string("(^|\n)") + node + " +running +pid [0-9]+ +port " +
+                        std::to_string(platform_.port(node)) + " monitor " +
+                        std::to_string(platform_.port(std::string("nats-monitor") + suffix)) + " cluster " +
+                        std::to_string(platform_.port(std::string("nats-cluster") + suffix)) + "\n")))
+        << node << ":\n"
+        << out;
   EXPECT_TRUE(std::regex_search(out, std::regex("(^|\n)postgres +stopped +port " +
                                                 std::to_string(platform_.port("postgres")))))
       << out;
@@ -300,7 +306,7 @@ TEST_F(ClusterProfile, StartRefusesAnotherProfileWhileOneRuns) {
   EXPECT_EQ(platform_.run_script("start", "", &output, {{"FD_REPLICAS", "3"}}), 2);
   EXPECT_TRUE(contains(output, "to start the cluster profile (3 per service)")) << output;
   ASSERT_EQ(platform_.run_script("status", "", &output), 0);
-  EXPECT_TRUE(std::regex_search(output, std::regex("(^|\n)nats +running"))) << output;
+  EXPECT_TRUE(std::regex_search(output, std::regex("(^|\n)nats-1 +running"))) << output;
   EXPECT_TRUE(std::regex_search(output, std::regex("\nauth-1 +stopped"))) << output;
 
   // Once it is stopped, the other profile may start.
@@ -309,7 +315,57 @@ TEST_F(ClusterProfile, StartRefusesAnotherProfileWhileOneRuns) {
       << output;
   ASSERT_EQ(platform_.run_script("status", "", &output), 0);
   EXPECT_TRUE(std::regex_search(output, std::regex("\nauth +stopped"))) << output;
+  EXPECT_TRUE(std::regex_search(output, std::regex("(^|\n)nats +running"))) << output;
   EXPECT_FALSE(contains(output, "postgres")) << output;
+  EXPECT_FALSE(contains(output, "nats-1")) << output;
+}
+
+// What the routes' port answers one CONNECT: the server's first line after it.
+std::string route_login(int port, const std::string& connect) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    if (fd >= 0) ::close(fd);
+    return "cannot connect";
+  }
+  std::string received;
+  auto read_line = [&] {
+    char c;
+    std::string line;
+    while (::recv(fd, &c, 1, 0) == 1 && c != '\n') line += c;
+    return line;
+  };
+  received = read_line();  // INFO {...}
+  std::string request = "CONNECT " + connect + "\r\nPING\r\n";
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  received = read_line();
+  ::close(fd);
+  return received;
+}
+
+TEST_F(ClusterProfile, TheNodesRouteToEachOtherAndRefuseARouteWithoutTheirPassword) {
+  // Every node has its two routes, which logged in with the route password.
+  for (const auto& monitor : {"nats-monitor", "nats-monitor-2", "nats-monitor-3"}) {
+    platform::HttpClient client("127.0.0.1", static_cast<std::uint16_t>(platform_.port(monitor)));
+    std::size_t routes = 0;
+    EXPECT_TRUE(fd::test::eventually([&] {
+      auto reply = client.get("/routez");
+      if (reply.status != 200) return false;
+      routes = boost::json::parse(reply.body).at("num_routes").to_number<std::size_t>();
+      return routes == 2;
+    })) << monitor << " has " << routes << " routes";
+  }
+  const std::string wrong = R"({"user":"route","pass":"wrong","name":"intruder","cluster":"fooddelivery"})";
+  const std::string anonymous = R"({"name":"intruder","cluster":"fooddelivery"})";
+  for (const auto& connect : {wrong, anonymous}) {
+    auto answer = route_login(platform_.port("nats-cluster-2"), connect);
+    EXPECT_TRUE(contains(answer, "Authorization Violation")) << connect << " → " << answer;
+  }
 }
 
 }  // namespace

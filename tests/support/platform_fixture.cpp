@@ -32,6 +32,8 @@ extern char** environ;
 namespace fd::test {
 namespace {
 
+constexpr int kNatsNodes = 3; // the cluster profile's nats-server processes
+
 const std::vector<std::string>& services() {
     static const std::vector<std::string> names = {"auth", "order", "payment", "store", "customer", "rider"};
     return names;
@@ -50,7 +52,16 @@ std::map<std::string, std::string> port_variables(const std::string& profile, in
         {"nats", "FD_NATS_PORT"},
         {"nats-monitor", "FD_NATS_MONITOR_PORT"},
     };
-    if (profile == "cluster") vars["postgres"] = "FD_POSTGRES_PORT";
+    if (profile == "cluster") {
+        vars["postgres"] = "FD_POSTGRES_PORT";
+        vars["nats-cluster"] = "FD_NATS_CLUSTER_PORT";
+        for (int k = 2; k <= kNatsNodes; ++k) {
+            auto n = std::to_string(k);
+            vars["nats-" + n] = "FD_NATS_PORT_" + n;
+            vars["nats-monitor-" + n] = "FD_NATS_MONITOR_PORT_" + n;
+            vars["nats-cluster-" + n] = "FD_NATS_CLUSTER_PORT_" + n;
+        }
+    }
     for (const auto& service : services()) {
         vars[service] = "FD_" + upper(service) + "_PORT";
         for (int k = 2; k <= replicas; ++k)
@@ -179,6 +190,14 @@ void TestPlatform::pick_ports() {
     for (int fd : fds) ::close(fd);
     if (replicas_ > 1)
         for (const auto& service : services()) ports_[service + "-1"] = ports_[service];
+    if (profile_ == "cluster") ports_["nats-1"] = ports_["nats"];
+}
+
+std::vector<std::string> TestPlatform::nats_nodes() const {
+    if (profile_ != "cluster") return {"nats"};
+    std::vector<std::string> nodes;
+    for (int k = 1; k <= kNatsNodes; ++k) nodes.push_back("nats-" + std::to_string(k));
+    return nodes;
 }
 
 std::string TestPlatform::gateway_url() const {
@@ -192,7 +211,11 @@ int TestPlatform::port(const std::string& part) const {
 }
 
 std::string TestPlatform::nats_url(const std::string& identity) const {
-    return "nats://" + identity + ":" + nats_password(identity) + "@127.0.0.1:" + std::to_string(port("nats"));
+    std::string urls;
+    for (const auto& node : nats_nodes())
+        urls += (urls.empty() ? "" : ",") + std::string("nats://") + identity + ":" + nats_password(identity) +
+                "@127.0.0.1:" + std::to_string(port(node));
+    return urls;
 }
 
 std::string TestPlatform::nats_password(const std::string& identity) const {

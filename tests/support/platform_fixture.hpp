@@ -10,8 +10,9 @@
 // Its profile is FD_PROFILE (embedded or cluster) and FD_REPLICAS, taken from
 // extra_env, else from the test's own environment, else embedded with one
 // process per service. In the cluster profile it also picks ports for
-// postgres and for each replica: port("order-2"), kill("order-2"), and
-// kill("order") kills every replica of order.
+// postgres, for each replica: port("order-2"), kill("order-2"), and
+// kill("order") kills every replica of order; and for the three NATS nodes
+// nats-1 (the same as nats), nats-2 and nats-3: kill("nats-2").
 //
 // Needs the compile definitions FD_SOURCE_DIR (the repository, for
 // scripts/platform) and FD_BUILD_DIR (holding bin/fd-<service>), both string
@@ -50,13 +51,18 @@ public:
     std::string gateway_url() const; // "http://127.0.0.1:<gateway port>"
     // Port of "gateway", "nats", "nats-monitor", a service ("auth", "order",
     // "payment", "store", "customer", "rider": its first replica), and in the
-    // cluster profile "postgres" and each replica ("order-1", "order-2", ...);
-    // throws for an unknown part.
+    // cluster profile "postgres", each replica ("order-1", "order-2", ...) and
+    // each NATS node's clients', monitoring and routes' ports ("nats-2",
+    // "nats-monitor-2", "nats-cluster-2"; node 1's are those of "nats",
+    // "nats-monitor" and "nats-cluster"); throws for an unknown part.
     int port(const std::string& part) const;
-    // "nats://admin:<password>@127.0.0.1:<nats port>": the bus's admin identity, which may
-    // read the stream and publish any event (a test that forges one). The passwords are
-    // those of <data>/nats.secrets, which scripts/platform makes when nats first starts;
-    // throws before that.
+    // The NATS parts: {"nats"}, or in the cluster profile {"nats-1", "nats-2", "nats-3"}.
+    std::vector<std::string> nats_nodes() const;
+    // "nats://admin:<password>@127.0.0.1:<nats port>" (in the cluster profile one such URL
+    // per node, comma-separated): the bus's admin identity, which may read the stream and
+    // publish any event (a test that forges one). The passwords are those of
+    // <data>/nats.secrets, which scripts/platform makes when nats first starts; throws
+    // before that.
     std::string nats_url() const { return nats_url("admin"); }
     // The same as another bus identity ("viewer", "order", ...).
     std::string nats_url(const std::string& identity) const;

@@ -15,6 +15,7 @@
 #include "platform/bus_access.hpp"
 #include "platform/db.hpp"
 #include "platform/messaging.hpp"
+#include "platform/nats_options.hpp"
 
 namespace {
 
@@ -39,7 +40,7 @@ TEST(BusAccess, TheOrderServicePublishesItsOwnEventsAndUsesOnlyItsOwnConsumerAnd
   EXPECT_EQ(order.publish, (Subjects{"fooddelivery.OrderPlaced", "fooddelivery.OrderCanceled",
                                      "fooddelivery.DeliveryConfirmed", "fooddelivery.OrderReviewed",
                                      "$JS.API.STREAM.INFO.fooddelivery", "$JS.API.STREAM.CREATE.fooddelivery",
-                                     "$JS.API.CONSUMER.INFO.fooddelivery.order",
+                                     "$JS.API.STREAM.UPDATE.fooddelivery", "$JS.API.CONSUMER.INFO.fooddelivery.order",
                                      "$JS.API.CONSUMER.DURABLE.CREATE.fooddelivery.order",
                                      "$JS.API.CONSUMER.DELETE.fooddelivery.order", "$JS.ACK.fooddelivery.order.>"}));
   EXPECT_TRUE(order.publish_denied.empty());
@@ -106,6 +107,30 @@ TEST(NatsEndpoint, ShowsItsIdentityButNeverItsPassword) {
   EXPECT_EQ(from.user, "rider");
   EXPECT_EQ(from.password, "p@ss:word");
   EXPECT_EQ(from.where(), "nats://rider@nats:4222");
+}
+
+TEST(NatsEndpoint, AClusterIsAListOfServersEachShownWithoutItsPassword) {
+  platform::NatsEndpoint admin("nats://admin:s3cret@127.0.0.1:4222, nats://admin:s3cret@127.0.0.1:4322,"
+                               "nats://admin:s3cret@127.0.0.1:4422");
+  EXPECT_EQ(admin.identity(), "admin");
+  EXPECT_EQ(admin.where(), "nats://admin@127.0.0.1:4222,nats://admin@127.0.0.1:4322,nats://admin@127.0.0.1:4422");
+  platform::NatsEndpoint order{"nats://127.0.0.1:4222,nats://127.0.0.1:4322", "order", "s3cret"};
+  EXPECT_EQ(order.identity(), "order");
+  EXPECT_EQ(order.where(), "nats://order@127.0.0.1:4222,nats://order@127.0.0.1:4322");
+}
+
+TEST(NatsEndpoint, NoServerAtAllIsRefusedWithItsSetting) {
+  natsOptions* options = nullptr;
+  ASSERT_EQ(natsOptions_Create(&options), NATS_OK);
+  for (const char* urls : {"", " , "}) {
+    try {
+      platform::use_endpoint(options, platform::NatsEndpoint(urls));
+      ADD_FAILURE() << "'" << urls << "' accepted";
+    } catch (const std::invalid_argument& error) {
+      EXPECT_NE(std::string(error.what()).find("FD_NATS_URL"), std::string::npos) << error.what();
+    }
+  }
+  natsOptions_Destroy(options);
 }
 
 // A delivery as the bus hands it to the consumer; `reacted` counts the reactions that ran.

@@ -50,8 +50,9 @@ void apply_profile(chaos::Options& options, bool parts_given) {
   if (options.profile == "embedded") options.replicas = 1;
   const std::map<std::string, std::uint16_t> ports{{"auth", 8081},  {"order", 8082},    {"payment", 8083},
                                                    {"store", 8084}, {"customer", 8085}, {"rider", 8086}};
+  // The cluster's NATS nodes one at a time: two down at once would leave no quorum.
   std::vector<std::string> parts{"nats"};
-  if (options.profile == "cluster") parts.emplace_back("postgres");
+  if (options.profile == "cluster") parts = {"nats-1", "nats-2", "nats-3", "postgres"};
   for (const auto& [service, port] : ports) {
     std::string variable = "FD_";
     for (char c : service) variable += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -72,16 +73,18 @@ void apply_profile(chaos::Options& options, bool parts_given) {
   if (!parts_given) options.parts = parts;
 }
 
-// nats, gateway, postgres, a service, or one replica of it ("order-2").
+// nats, a node of the cluster's (nats-2), gateway, postgres, a service, or one replica of it
+// ("order-2").
 std::string check_part(const std::string& part) {
   if (part == "nats" || part == "gateway" || part == "postgres") return {};
+  if (part.size() == 6 && part.starts_with("nats-") && part[5] >= '1' && part[5] <= '3') return {};
   auto service = part.substr(0, part.find('-'));
   bool known = std::find(chaos::kServices.begin(), chaos::kServices.end(), service) != chaos::kServices.end();
   bool replica = service.size() == part.size() ||
                  (part.size() > service.size() + 1 &&
                   part.find_first_not_of("0123456789", service.size() + 1) == std::string::npos);
   if (known && replica) return {};
-  return "unknown part '" + part + "' (nats, gateway, postgres, a service, or a replica like order-2)";
+  return "unknown part '" + part + "' (nats, nats-1..3, gateway, postgres, a service, or a replica like order-2)";
 }
 
 }  // namespace
@@ -140,9 +143,9 @@ Command chaos_command(CLI::App& cli) {
       ->type_name("S")
       ->check(at_least(1));
   auto* parts = app->add_option("--parts", options->parts,
-                                "what may be killed: nats, gateway, postgres, services, or replicas like order-2 "
-                                "(default: nats and every service; in the cluster profile nats, postgres and "
-                                "every replica, one at a time)")
+                                "what may be killed: nats, gateway, postgres, services, replicas like order-2, "
+                                "or the cluster's NATS nodes nats-1..3 (default: nats and every service; in the "
+                                "cluster profile nats-1, nats-2, nats-3, postgres and every replica, one at a time)")
                     ->type_name("LIST")
                     ->delimiter(',')
                     ->check(CLI::Validator([](std::string& part) { return check_part(part); }, ""));
