@@ -1,7 +1,8 @@
 // What the container images (deploy/images, built by scripts/images: `make images`, not part of
 // make test) take from the tree, checked without building them: every file a Containerfile
-// copies exists and gets through the build context's ignore file; the gateway's address
-// setting the gateway image listens with; and scripts/platform refusing a bad FD_CONTAINERS.
+// copies exists and gets through the build context's ignore file; the web image's page policy
+// is the gateway's; the gateway's address setting the gateway image listens with; and
+// scripts/platform refusing a bad FD_CONTAINERS.
 #include <gtest/gtest.h>
 
 #include <fnmatch.h>
@@ -106,6 +107,25 @@ TEST(ImageRecipes, AFileOutsideTheContextIsNoticed) {
   EXPECT_TRUE(let_in("build/release/bin/fd-order", allowed));
   EXPECT_FALSE(let_in("build/release/bin/unit_tests", allowed));
   EXPECT_FALSE(let_in("services/order/main.cpp", allowed));
+}
+
+// The first "..." from `marker` on, on the line that holds it.
+std::string quoted_after(const std::string& text, const std::string& marker) {
+  auto at = text.find(marker);
+  if (at == std::string::npos) return "";
+  auto open = text.find('"', at);
+  auto close = text.find('"', open + 1);
+  auto eol = text.find('\n', at);
+  if (open == std::string::npos || close == std::string::npos || close > eol) return "";
+  return text.substr(open + 1, close - open - 1);
+}
+
+// The web image serves the page the gateway serves at /, under the same Content-Security-Policy.
+TEST(ImageRecipes, TheWebImageGivesThePageTheGatewaysPolicy) {
+  auto gateway = quoted_after(read_file(kSource + "/gateway/nginx.conf.in"), "set $fd_csp \"default-src 'self'");
+  auto web = quoted_after(read_file(kSource + "/deploy/images/web-nginx.conf"), "add_header Content-Security-Policy");
+  ASSERT_FALSE(gateway.empty()) << "the page's policy (set $fd_csp \"default-src 'self' ...) not found in nginx.conf.in";
+  EXPECT_EQ(web, gateway);
 }
 
 std::vector<std::string> gateway_env(const std::string& host) {
