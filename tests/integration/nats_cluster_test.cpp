@@ -139,4 +139,27 @@ TEST_F(NatsCluster, OrdersPlacedWhileTheStreamsLeaderIsKilledAllCompleteTheirSag
   EXPECT_TRUE(peers.leader == killed || peers.followers.contains(killed)) << killed;
 }
 
+// A stream made with one copy (FD_NATS_STREAM_REPLICAS=1, or before the cluster) gets the two
+// others when a service asking for three starts, and its consumers with it.
+TEST(NatsClusterUpgrade, AStreamFoundWithFewerReplicasThanAskedGetsTheOthers) {
+  TestPlatform platform(TestPlatform::Env{{"FD_PROFILE", "cluster"}, {"FD_NATS_STREAM_REPLICAS", "1"}},
+                        std::vector<std::string>{"postgres", "nats", "payment"});
+  auto peers = platform::stream_peers(platform.nats_url("viewer"));
+  ASSERT_EQ(peers.replicas, 1);
+  EXPECT_TRUE(peers.followers.empty());
+
+  platform.run_script("stop", "payment");
+  std::string output;
+  ASSERT_EQ(platform.run_script("start", "payment", &output, {{"FD_NATS_STREAM_REPLICAS", "3"}}), 0) << output;
+  std::size_t followers = 0;
+  EXPECT_TRUE(eventually([&] {
+    peers = platform::stream_peers(platform.nats_url("viewer"));
+    followers = peers.followers.size();
+    return peers.replicas == 3 && followers == 2;
+  })) << peers.replicas << " replicas, " << followers << " followers";
+  EXPECT_TRUE(eventually([&] { return platform::consumer_state(platform.nats_url("viewer"), "payment").copies == 3; }));
+  auto log = platform.log("payment-1") + platform.log("payment-2");
+  EXPECT_NE(log.find("JetStream stream had fewer replicas than asked; updated"), std::string::npos) << log;
+}
+
 }  // namespace
