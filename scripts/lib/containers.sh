@@ -26,7 +26,7 @@ containers_check_install() {
 #   a NATS node  <data>/<node> (nats, nats-1, ...) at the same path (its configuration's
 #              store_dir), owned by uid 10001; its <run>/<node>.conf, mounted read-only, is
 #              given to uid 10001 (it holds the passwords)
-#   a service  <data>/containers/<service> at /var/lib/fooddelivery (uid 10001): the
+#   a service  <data>/containers/<service> at /var/lib/fooddelivery (uid 10001, 0700): the
 #              embedded profile's SQLite files
 # Uses the caller's DATA, LOGS, RUN, STOP_TIMEOUT and its part functions.
 
