@@ -1,7 +1,7 @@
 // validate.mjs against manifests made here: one that passes, and for each kind
 // of mistake one that must fail, with the problem named (node --test; ctest
 // k8s_validator).
-import { describe, test } from "node:test";
+import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
@@ -13,11 +13,15 @@ const folder = mkdtempSync(join(tmpdir(), "fd-k8s-validate-"));
 process.on("exit", () => rmSync(folder, { recursive: true, force: true }));
 
 let files = 0;
-function validate(text) {
+function write(text) {
   const file = join(folder, `case-${++files}.yaml`);
   writeFileSync(file, text);
+  return file;
+}
+
+function validate(paths) {
   return new Promise((resolve) => {
-    execFile(process.execPath, [validator, file], (error, stdout, stderr) => {
+    execFile(process.execPath, [validator, ...paths], (error, stdout, stderr) => {
       resolve({ status: error ? error.code : 0, output: stdout + stderr });
     });
   });
@@ -84,7 +88,7 @@ function broken(from, to) {
 }
 
 test("a Deployment that meets every rule passes", async () => {
-  const { status, output } = await validate(deployment);
+  const { status, output } = await validate([write(deployment)]);
   assert.equal(status, 0, output);
   assert.match(output, /1 file\(s\) valid/);
 });
@@ -106,40 +110,35 @@ const cases = [
   ["a writable root filesystem", broken("readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false"), /readOnlyRootFilesystem: must be true/],
   ["no memory limit", broken("              memory: 512Mi\n", ""), /resources\/limits\/memory: missing/],
   ["no startup probe", broken("          startupProbe:\n            httpGet:\n              path: /health\n              port: http\n", ""), /startupProbe: missing/],
+  ["a Service's name that is no DNS label", "apiVersion: v1\nkind: Service\nmetadata:\n  name: 1order\nspec:\n  ports:\n    - port: 80\n", /"1order" is not a DNS label/],
+  ["a Kustomization's resource that does not exist", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - present.yaml\n  - absent.yaml\n", /\/resources: absent\.yaml does not exist/],
+  ["a mistake in a file's second document", `${deployment}---\n${broken("replicas: 2", "replicas: two")}`, /document 2 \(Deployment order\): \/spec\/replicas: must be integer/],
 ];
-// Each case runs the validator in a process of its own: several at once.
-describe("each mistake fails, named", { concurrency: 4 }, () => {
-  for (const [what, text, problem] of cases) {
-    test(what, async () => {
-      const { status, output } = await validate(text);
-      assert.equal(status, 1, output);
-      assert.match(output, problem);
-      assert.match(output, /problem\(s\) in 1 file\(s\)/);
-    });
-  }
-});
 
-test("a Service's name must be a DNS label", async () => {
-  const { status, output } = await validate(
-    "apiVersion: v1\nkind: Service\nmetadata:\n  name: 1order\nspec:\n  ports:\n    - port: 80\n",
-  );
-  assert.equal(status, 1, output);
-  assert.match(output, /"1order" is not a DNS label/);
-});
-
-test("a Kustomization's resources must exist", async () => {
+// Every case in one run of the validator (one process: node starts slowly), each in a file
+// of its own; a case's problems are the lines that begin with its file's name.
+const written = cases.map(([what, text, problem]) => ({ what, problem, file: write(text) }));
+let run;
+before(async () => {
   writeFileSync(join(folder, "present.yaml"), deployment);
-  const { status, output } = await validate(
-    "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - present.yaml\n  - absent.yaml\n",
-  );
-  assert.equal(status, 1, output);
-  assert.match(output, /\/resources: absent\.yaml does not exist/);
-  assert.doesNotMatch(output, /present\.yaml does not exist/);
+  run = await validate(written.map((c) => c.file));
 });
 
-test("several documents in one file are each checked", async () => {
-  const { status, output } = await validate(`${deployment}---\n${broken("replicas: 2", "replicas: two")}`);
-  assert.equal(status, 1, output);
-  assert.match(output, /document 2 \(Deployment order\): \/spec\/replicas: must be integer/);
-  assert.doesNotMatch(output, /document 1/);
+test("the run with the broken manifests fails", () => {
+  assert.equal(run.status, 1, run.output);
+  assert.match(run.output, new RegExp(`problem\\(s\\) in ${written.length} file\\(s\\)`));
+});
+
+for (const { what, problem, file } of written) {
+  test(`fails: ${what}`, () => {
+    const lines = run.output.split("\n").filter((line) => line.startsWith(`${file}:`));
+    assert.ok(lines.length, `no problem found in ${file}:\n${run.output}`);
+    assert.match(lines.join("\n"), problem);
+  });
+}
+
+test("only what is wrong is named", () => {
+  assert.doesNotMatch(run.output, /present\.yaml does not exist/);
+  const second = written.find((c) => c.what === "a mistake in a file's second document");
+  assert.doesNotMatch(run.output, new RegExp(`${second.file}: document 1`));
 });
