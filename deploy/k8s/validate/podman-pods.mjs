@@ -33,6 +33,7 @@
 //   - so are the containerPorts: podman 4.3 publishes each on the host's own
 //     port (two replicas would collide, and NATS would be open to the world).
 // StatefulSets are phase 1 (started and ready first), Deployments phase 2.
+// Its test: podman-pods.test.mjs (ctest k8s_podman_pods).
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
