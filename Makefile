@@ -67,6 +67,11 @@ web: web/dist/index.html
 images:
 	scripts/images
 
+# The Kubernetes manifests' offline validator (ctest k8s_schemas): npm ci when its lock changed.
+K8S_VALIDATOR := deploy/k8s/validate/node_modules/.package-lock.json
+$(K8S_VALIDATOR): deploy/k8s/validate/package-lock.json
+	cd deploy/k8s/validate && npm ci --no-audit --no-fund
+
 # Each names its profile: while the other one runs, scripts/platform refuses
 # to start (make down first). FD_CONTAINERS=1: the parts are containers of images
 # rebuilt from this tree first (podman's layer cache makes an unchanged one quick).
@@ -93,7 +98,7 @@ wipe:
 	scripts/platform wipe
 
 # ctest's summary must stay the last output (CI reads it): add nothing after it.
-test: deps web
+test: deps web $(K8S_VALIDATOR)
 	cmake -S . -B $(TEST_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(TEST_DIR)
 	ctest --test-dir $(TEST_DIR) --output-on-failure -j2
