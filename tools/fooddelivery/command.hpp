@@ -25,6 +25,7 @@ Command load_command(CLI::App& cli);    // load.cpp
 Command drill_command(CLI::App& cli);   // drill.cpp
 Command chaos_command(CLI::App& cli);   // chaos/command.cpp
 Command bus_permissions_command(CLI::App& cli);  // bus_permissions.cpp
+Command kafka_broker_command(CLI::App& cli);     // kafka_broker.cpp
 
 // A whole number no smaller than min, said in words: CLI11's own ranges print doubles.
 CLI::Validator at_least(long long min);
