@@ -1,6 +1,7 @@
 // The bus: transactional outbox (outbox.cpp) -> relay (relay.cpp) -> broker, and a durable
 // consumer whose effects are de-duplicated by an inbox written in the same transaction as
-// the effect (consumer.cpp). The broker is behind Bus: JetStream (jetstream_bus.cpp).
+// the effect (consumer.cpp). The broker is behind Bus: JetStream (jetstream_bus.cpp) or
+// Kafka (kafka_bus.cpp).
 #include "platform/messaging.hpp"
 
 #include <memory>
@@ -9,15 +10,29 @@
 
 #include "consumer.hpp"
 #include "jetstream_bus.hpp"
+#include "kafka_bus.hpp"
 #include "platform/bus.hpp"
 #include "platform/log.hpp"
 #include "relay.hpp"
 
 namespace platform {
 
+namespace {
+
+// The one place the broker is chosen: FD_BUS_URL (MessagingOptions::bus_url).
+std::unique_ptr<Bus> make_bus(const MessagingOptions& options) {
+  if (options.bus_url.empty()) return std::make_unique<JetStreamBus>(options);
+  if (options.bus_url.starts_with("kafka://")) return std::make_unique<KafkaBus>(options);
+  throw std::invalid_argument("FD_BUS_URL '" + options.bus_url +
+                              "' names no broker this platform speaks: give kafka://host:port[,host:port...] for "
+                              "Kafka, or leave it unset for JetStream (FD_NATS_URL)");
+}
+
+}  // namespace
+
 struct Messaging::Impl {
   Impl(Db& db_, MessagingOptions options_)
-      : db(db_), options(std::move(options_)), bus(std::make_unique<JetStreamBus>(options)), relay(db, *bus, options) {}
+      : db(db_), options(std::move(options_)), bus(make_bus(options)), relay(db, *bus, options) {}
 
   Db& db;
   MessagingOptions options;
@@ -51,7 +66,7 @@ void Messaging::Impl::start(std::map<std::string, Reaction> given) {
   bus->connect(relay.waker());
   started = true;
   relay.start();
-  log::info("messaging started", {{"url", options.nats.where()},
+  log::info("messaging started", {{"url", options.bus_url.empty() ? options.nats.where() : options.bus_url},
                                   {"stream", options.stream},
                                   {"durable", options.durable.empty() ? "-" : options.durable}});
 }

@@ -130,7 +130,7 @@ Relay::Result Relay::relay_once() {
     if (rows.empty()) return Result::Idle;
     std::vector<OutgoingMessage> batch;
     batch.reserve(rows.size());
-    for (const auto& row : rows) batch.push_back({row.text(1), row.text(2), row.text(3)});
+    for (const auto& row : rows) batch.push_back({row.text(1), row.text(2), row.text(3), row.text(4)});
     auto published = bus_.publish(batch);
     if (published.acknowledged > 0) {
       db_.transaction([&](Db& tx) {

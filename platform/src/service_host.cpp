@@ -143,6 +143,7 @@ std::string metrics_text(const std::string& service, const std::vector<std::shar
 
 int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   MessagingOptions bus;
+  bus.bus_url = config_.get("BUS_URL", "");
   bus.nats = NatsEndpoint::from(config_);
   bus.relay_poll = std::chrono::milliseconds(config_.integer("RELAY_POLL_MS", bus.relay_poll.count()));
   bus.durable = name_;
@@ -272,7 +273,7 @@ int run_service(std::string name, int argc, char** argv,
                 const std::function<std::map<std::string, Reaction>(ServiceHost&)>& setup,
                 const std::vector<ServiceCommand>& commands) {
   CLI::App app("The " + name + " service of the food-delivery platform. It serves HTTP and consumes its events "
-               "until SIGTERM; its settings come from FD_* variables (FD_PORT, FD_DB_URL, FD_NATS_URL, "
+               "until SIGTERM; its settings come from FD_* variables (FD_PORT, FD_DB_URL, FD_BUS_URL, FD_NATS_URL, "
                "FD_NATS_USER, FD_NATS_PASSWORD, FD_JWT_SECRET, ...) or the file named by FD_CONFIG; see scripts/platform --help.",
                "fd-" + name);
   std::vector<CLI::Option*> chosen;

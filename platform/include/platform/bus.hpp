@@ -17,6 +17,7 @@ struct OutgoingMessage {
   std::string id;  // unique per event: the broker drops a second copy with the same id
   std::string type;
   std::string body;
+  std::string order_id;  // "" when it concerns no order; Kafka's record key
 };
 
 struct PublishResult {

@@ -44,6 +44,10 @@ struct NatsEndpoint {
 };
 
 struct MessagingOptions {
+  // Which broker carries the events (FD_BUS_URL): "" for JetStream at `nats`, or
+  // kafka://host:port[,host:port...] for Kafka's bootstrap brokers, `stream` being the topic
+  // (platform/src/kafka_bus.hpp). Anything else is refused.
+  std::string bus_url;
   NatsEndpoint nats;
   std::string stream = "fooddelivery";
   std::string subject_prefix = "fooddelivery.";

@@ -1,0 +1,402 @@
+// The Kafka bus: the idempotent producer the relay publishes through, and the consumer group
+// member whose offsets follow the inbox (kafka_bus.hpp).
+#include "kafka_bus.hpp"
+
+#include <stdexcept>
+#include <string_view>
+
+#include "platform/log.hpp"
+
+namespace platform {
+
+namespace {
+
+constexpr int kDeliveryTimeoutMs = 10'000;  // a record not stored by then fails: the outbox keeps it
+constexpr auto kPublishWait = std::chrono::milliseconds(kDeliveryTimeoutMs + 5'000);
+constexpr int kCheckTimeoutMs = 2'000;          // a metadata request that tells whether brokers answer
+constexpr auto kCheckEvery = std::chrono::seconds(1);
+constexpr int kPollMs = 50;
+// How soon a dead replica's partitions go to the others: it stops heartbeating, and the
+// group coordinator drops it after this.
+constexpr const char* kSessionTimeoutMs = "10000";
+constexpr const char* kHeartbeatMs = "1000";
+constexpr const char* kTypeHeader = "type";
+constexpr const char* kIdHeader = "event-id";  // what JetStream's Nats-Msg-Id carries
+
+void set(rd_kafka_conf_t* conf, const char* name, const std::string& value) {
+  char error[512] = "";
+  if (rd_kafka_conf_set(conf, name, value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK)
+    throw std::runtime_error(std::string("librdkafka refuses ") + name + "=" + value + ": " + error);
+}
+
+std::string header(rd_kafka_headers_t* headers, const char* name) {
+  const void* value = nullptr;
+  std::size_t size = 0;
+  if (!headers || rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR || !value)
+    return {};
+  return std::string(static_cast<const char*>(value), size);
+}
+
+// One partition of the topic, for the calls that take lists.
+struct OnePartition {
+  rd_kafka_topic_partition_list_t* list;
+  OnePartition(const char* topic, std::int32_t partition, std::int64_t offset)
+      : list(rd_kafka_topic_partition_list_new(1)) {
+    rd_kafka_topic_partition_list_add(list, topic, partition)->offset = offset;
+  }
+  ~OnePartition() { rd_kafka_topic_partition_list_destroy(list); }
+};
+
+}  // namespace
+
+std::string kafka_bootstrap(const std::string& bus_url) {
+  constexpr std::string_view scheme = "kafka://";
+  const auto wrong = [&](const std::string& why) {
+    return std::invalid_argument("FD_BUS_URL '" + bus_url + "' is not kafka://host:port[,host:port...]: " + why);
+  };
+  if (!bus_url.starts_with(scheme)) throw wrong("it does not start with kafka://");
+  std::string list = bus_url.substr(scheme.size());
+  if (list.empty()) throw wrong("no broker is named");
+  std::string_view rest(list);
+  while (true) {
+    auto comma = std::min(rest.find(','), rest.size());
+    auto broker = rest.substr(0, comma);
+    auto colon = broker.rfind(':');
+    if (broker.empty()) throw wrong("an empty broker between commas");
+    if (colon == std::string_view::npos || colon == 0) throw wrong("'" + std::string(broker) + "' has no host:port");
+    auto port = broker.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos ||
+        std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535)
+      throw wrong("'" + std::string(broker) + "' has no port from 1 to 65535");
+    if (comma == rest.size()) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return list;
+}
+
+KafkaBus::KafkaBus(MessagingOptions options)
+    : options_(std::move(options)), bootstrap_(kafka_bootstrap(options_.bus_url)) {}
+
+KafkaBus::~KafkaBus() { close(); }
+
+void KafkaBus::subscribe(ConsumerSpec consumer, DeliveryHandler handler) {
+  if (consumer.durable.empty()) throw std::invalid_argument("a Kafka consumer group needs a name");
+  consumer_spec_ = std::move(consumer);
+  handler_ = std::move(handler);
+}
+
+rd_kafka_conf_t* KafkaBus::common_conf(const char* role) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  try {
+    set(conf, "bootstrap.servers", bootstrap_);
+    set(conf, "client.id", (options_.durable.empty() ? std::string("fooddelivery") : options_.durable) + "-" + role);
+  } catch (...) {
+    rd_kafka_conf_destroy(conf);
+    throw;
+  }
+  rd_kafka_conf_set_opaque(conf, this);
+  rd_kafka_conf_set_error_cb(conf, on_error);
+  return conf;
+}
+
+void KafkaBus::connect(std::function<void()> reachable) {
+  reachable_ = std::move(reachable);
+  char error[512] = "";
+  rd_kafka_conf_t* conf = common_conf("producer");
+  try {
+    set(conf, "enable.idempotence", "true");
+    set(conf, "acks", "all");
+    set(conf, "message.timeout.ms", std::to_string(kDeliveryTimeoutMs));
+    set(conf, "linger.ms", "1");
+  } catch (...) {
+    rd_kafka_conf_destroy(conf);
+    throw;
+  }
+  rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+  producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);  // takes conf on success
+  if (!producer_) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(std::string("cannot create the Kafka producer: ") + error);
+  }
+  topic_ = rd_kafka_topic_new(producer_, options_.stream.c_str(), nullptr);
+
+  if (consumer_spec_) {
+    conf = common_conf("consumer");
+    try {
+      set(conf, "group.id", consumer_spec_->durable);
+      set(conf, "enable.auto.commit", "false");
+      set(conf, "auto.offset.reset", "earliest");
+      set(conf, "session.timeout.ms", kSessionTimeoutMs);
+      set(conf, "heartbeat.interval.ms", kHeartbeatMs);
+    } catch (...) {
+      rd_kafka_conf_destroy(conf);
+      close();
+      throw;
+    }
+    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
+    if (!consumer_) {
+      rd_kafka_conf_destroy(conf);
+      close();
+      throw std::runtime_error(std::string("cannot create the Kafka consumer of group ") + consumer_spec_->durable +
+                               ": " + error);
+    }
+    rd_kafka_poll_set_consumer(consumer_);
+  }
+
+  if (!check_brokers(kCheckTimeoutMs))
+    log::warn("Kafka unavailable; retrying in the background, events wait in the outbox", {{"bootstrap", bootstrap_}});
+  follow_consuming();  // joins the group now when the brokers are there
+  poller_ = std::thread([this] { poll_loop(); });
+}
+
+// Whether the brokers answer and know the topic: what publishing needs.
+bool KafkaBus::check_brokers(int timeout_ms) {
+  const rd_kafka_metadata_t* metadata = nullptr;
+  auto err = rd_kafka_metadata(producer_, 0, topic_, &metadata, timeout_ms);
+  bool ready = err == RD_KAFKA_RESP_ERR_NO_ERROR && metadata->topic_cnt == 1 &&
+               metadata->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR;
+  std::string why = err ? rd_kafka_err2str(err) : (ready ? "" : rd_kafka_err2str(metadata->topics[0].err));
+  if (metadata) rd_kafka_metadata_destroy(metadata);
+  const bool was = connected_.exchange(ready);
+  if (ready && !was) {
+    log::info("Kafka connected", {{"bootstrap", bootstrap_}, {"topic", options_.stream}});
+    if (reachable_) reachable_();
+  } else if (!ready && was) {
+    log::warn("Kafka unreachable; events wait in the outbox until it is back",
+              {{"bootstrap", bootstrap_}, {"topic", options_.stream}, {"error", why}});
+  }
+  return ready;
+}
+
+void KafkaBus::poll_loop() {
+  while (!stopping_) {
+    rd_kafka_poll(producer_, 0);  // errors, and reports of a batch publish() gave up on
+    if (Clock::now() >= next_check_) {
+      check_brokers(kCheckTimeoutMs);
+      next_check_ = Clock::now() + kCheckEvery;
+    }
+    if (!consumer_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
+      continue;
+    }
+    follow_consuming();
+    release_held();
+    if (rd_kafka_message_t* record = rd_kafka_consumer_poll(consumer_, kPollMs)) {
+      deliver(record);
+      rd_kafka_message_destroy(record);
+    }
+  }
+  // Leaves the group (revoking serves on_rebalance here); offsets were committed per record.
+  if (consumer_) rd_kafka_consumer_close(consumer_);
+}
+
+// A replica that does not lead leaves the group, so that its partitions go to the leader.
+void KafkaBus::follow_consuming() {
+  if (!consumer_) return;
+  const bool take = consuming_;
+  if (take == subscribed_) return;
+  if (take) {
+    rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(topics, options_.stream.c_str(), RD_KAFKA_PARTITION_UA);
+    auto err = rd_kafka_subscribe(consumer_, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (err) {
+      log::error("cannot subscribe to the Kafka topic",
+                 {{"topic", options_.stream}, {"group", consumer_spec_->durable}, {"error", rd_kafka_err2str(err)}});
+      return;
+    }
+  } else {
+    rd_kafka_unsubscribe(consumer_);
+  }
+  subscribed_ = take;
+}
+
+void KafkaBus::deliver(rd_kafka_message_t* record) {
+  if (record->err) {
+    if (record->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return;
+    std::string error = rd_kafka_message_errstr(record);
+    if (error != last_consume_error_)
+      log::warn("Kafka consumer error", {{"group", consumer_spec_->durable}, {"error", error}});
+    last_consume_error_ = error;
+    return;
+  }
+  last_consume_error_.clear();
+  rd_kafka_headers_t* headers = nullptr;
+  rd_kafka_message_headers(record, &headers);
+  Delivery delivery;
+  delivery.header_type = header(headers, kTypeHeader);
+  // Kafka has no subject per type that only the type's producer may publish on: the header
+  // is all there is, and consumer.cpp still holds it to the body's eventType.
+  delivery.type = delivery.header_type;
+  delivery.id = header(headers, kIdHeader);
+  if (delivery.id.empty())
+    delivery.id = options_.stream + "-" + std::to_string(record->partition) + "-" + std::to_string(record->offset);
+  if (!consumer_spec_->types.contains(delivery.type)) {
+    settle(record);  // not an event this service reacts to
+    return;
+  }
+  const Position position{record->partition, record->offset};
+  delivery.attempt = ++attempts_[position];
+  delivery.body = std::string_view(static_cast<const char*>(record->payload), record->len);
+
+  const Verdict verdict = handler_(delivery);
+  if (verdict.kind == Verdict::Kind::Nak) {
+    hold(record, verdict.delay);
+  } else {
+    attempts_.erase(position);
+    settle(record);
+  }
+}
+
+// Commits the offset after this record: the group resumes after it. Synchronous, so that an
+// acknowledged record is never delivered again to a process that lives on.
+void KafkaBus::settle(rd_kafka_message_t* record) {
+  if (auto err = rd_kafka_commit_message(consumer_, record, 0))
+    log::warn("Kafka offset commit failed; the record may be delivered again (the inbox drops it)",
+              {{"group", consumer_spec_->durable},
+               {"partition", std::to_string(record->partition)},
+               {"offset", std::to_string(record->offset)},
+               {"error", rd_kafka_err2str(err)}});
+}
+
+// A nak: the partition goes back to this record and waits, the others go on.
+void KafkaBus::hold(rd_kafka_message_t* record, std::chrono::milliseconds delay) {
+  OnePartition partition(options_.stream.c_str(), record->partition, record->offset);
+  rd_kafka_pause_partitions(consumer_, partition.list);
+  if (rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_, partition.list, kCheckTimeoutMs)) {
+    log::warn("Kafka seek back failed; the record comes again when the group rebalances",
+              {{"group", consumer_spec_->durable}, {"error", rd_kafka_error_string(error)}});
+    rd_kafka_error_destroy(error);
+  }
+  held_[record->partition] = Clock::now() + delay;
+}
+
+void KafkaBus::release_held() {
+  const auto now = Clock::now();
+  for (auto it = held_.begin(); it != held_.end();) {
+    if (it->second > now) {
+      ++it;
+      continue;
+    }
+    OnePartition partition(options_.stream.c_str(), it->first, RD_KAFKA_OFFSET_INVALID);
+    rd_kafka_resume_partitions(consumer_, partition.list);
+    it = held_.erase(it);
+  }
+}
+
+void KafkaBus::forget(const rd_kafka_topic_partition_list_t* partitions) {
+  for (int i = 0; i < partitions->cnt; ++i) {
+    const std::int32_t p = partitions->elems[i].partition;
+    held_.erase(p);
+    std::erase_if(attempts_, [p](const auto& entry) { return entry.first.first == p; });
+  }
+}
+
+// Served on the poller between records: nothing is in hand. A revoked partition keeps the
+// offsets committed so far (only acknowledged records'); an assigned one resumes from its
+// committed offset (or the earliest record for a new group).
+void KafkaBus::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+                            void* opaque) {
+  auto& self = *static_cast<KafkaBus*>(opaque);
+  self.forget(partitions);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    rd_kafka_assign(rk, partitions);
+    log::info("Kafka partitions assigned",
+              {{"group", self.consumer_spec_->durable}, {"partitions", std::to_string(partitions->cnt)}});
+  } else {
+    rd_kafka_assign(rk, nullptr);
+    log::info("Kafka partitions revoked",
+              {{"group", self.consumer_spec_->durable}, {"partitions", std::to_string(partitions->cnt)}});
+  }
+}
+
+void KafkaBus::on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  auto& self = *static_cast<KafkaBus*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) self.connected_ = false;  // the poller logs it when checking
+  else
+    log::warn("Kafka error", {{"bootstrap", self.bootstrap_}, {"error", reason ? reason : rd_kafka_err2str(
+                                                                              static_cast<rd_kafka_resp_err_t>(err))}});
+}
+
+void KafkaBus::on_delivery(rd_kafka_t*, const rd_kafka_message_t* report, void* opaque) {
+  auto& self = *static_cast<KafkaBus*>(opaque);
+  const auto tag = reinterpret_cast<std::uintptr_t>(report->_private);
+  const std::uint64_t generation = tag >> 32;
+  const std::size_t index = tag & 0xffffffffu;
+  {
+    std::lock_guard lock(self.publish_mutex_);
+    if (generation != self.generation_ || index >= self.outcomes_.size()) return;
+    self.outcomes_[index] = report->err;
+  }
+  self.publish_cv_.notify_all();
+}
+
+PublishResult KafkaBus::publish(const std::vector<OutgoingMessage>& batch) {
+  std::uint64_t generation;
+  {
+    std::lock_guard lock(publish_mutex_);
+    generation = ++generation_;
+    outcomes_.assign(batch.size(), std::nullopt);
+  }
+  PublishResult result;
+  std::size_t sent = 0;
+  for (const auto& message : batch) {
+    const auto tag = static_cast<std::uintptr_t>((generation << 32) | sent);
+    auto err = rd_kafka_producev(
+        producer_, RD_KAFKA_V_TOPIC(options_.stream.c_str()),
+        RD_KAFKA_V_KEY(message.order_id.empty() ? nullptr : message.order_id.data(), message.order_id.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(message.body.data()), message.body.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADER(kTypeHeader, message.type.data(), message.type.size()),
+        RD_KAFKA_V_HEADER(kIdHeader, message.id.data(), message.id.size()),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(tag)), RD_KAFKA_V_END);
+    if (err) {
+      result.error = std::string("cannot queue the record: ") + rd_kafka_err2str(err);
+      break;
+    }
+    ++sent;
+  }
+  // Delivery reports come through polling; the idempotent producer stores them in order.
+  const auto deadline = Clock::now() + kPublishWait;
+  std::unique_lock lock(publish_mutex_);
+  auto reported = [&] {
+    for (std::size_t i = 0; i < sent; ++i)
+      if (!outcomes_[i]) return false;
+    return true;
+  };
+  while (!reported() && Clock::now() < deadline) {
+    lock.unlock();
+    rd_kafka_poll(producer_, 10);
+    lock.lock();
+  }
+  while (result.acknowledged < sent && outcomes_[result.acknowledged] == RD_KAFKA_RESP_ERR_NO_ERROR)
+    ++result.acknowledged;
+  if (result.acknowledged < batch.size() && result.error.empty()) {
+    const auto& outcome = outcomes_[result.acknowledged];
+    result.error = result.acknowledged >= sent ? "not queued"
+                   : outcome                   ? std::string("Kafka refused the record: ") + rd_kafka_err2str(*outcome)
+                                               : "timed out waiting for Kafka's delivery reports";
+  }
+  return result;
+}
+
+void KafkaBus::close() {
+  stopping_ = true;
+  if (poller_.joinable()) poller_.join();
+  if (consumer_) {
+    rd_kafka_destroy(consumer_);
+    consumer_ = nullptr;
+  }
+  if (topic_) {
+    rd_kafka_topic_destroy(topic_);
+    topic_ = nullptr;
+  }
+  if (producer_) {
+    rd_kafka_flush(producer_, 1000);  // nothing is in flight: publish() waited for its reports
+    rd_kafka_destroy(producer_);
+    producer_ = nullptr;
+  }
+  connected_ = false;
+}
+
+}  // namespace platform

@@ -1,0 +1,97 @@
+#pragma once
+// The Bus on Apache Kafka (librdkafka): one topic (the options' stream name), the record key
+// the event's orderId (one order's events stay in order on one partition), headers `type`
+// and `event-id`, the flat JSON as the value; one consumer group per service whose offsets
+// are committed only after the handler acknowledged (the inbox transaction committed).
+//
+// Threads: the owner's (connect, close), the relay's (ensure_ready, publish) and the bus's
+// own poller, which serves librdkafka's callbacks, watches the brokers, and runs the handler
+// one record at a time; every consumer call is made on it, so a rebalance never runs while
+// a record is in hand.
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "platform/bus.hpp"
+#include "platform/messaging.hpp"
+
+namespace platform {
+
+// The bootstrap list of FD_BUS_URL=kafka://host:port[,host:port...]; throws
+// std::invalid_argument saying what is wrong with a malformed one.
+std::string kafka_bootstrap(const std::string& bus_url);
+
+class KafkaBus final : public Bus {
+ public:
+  // Uses bus_url (kafka://...), stream as the topic, and durable as the client's name.
+  explicit KafkaBus(MessagingOptions options);
+  ~KafkaBus() override;
+
+  void subscribe(ConsumerSpec consumer, DeliveryHandler handler) override;
+  void connect(std::function<void()> reachable) override;
+  bool connected() const override { return connected_; }
+  bool ensure_ready() override { return connected_; }
+  void consume(bool take) override { consuming_ = take; }
+  PublishResult publish(const std::vector<OutgoingMessage>& batch) override;
+  void close() override;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  using Position = std::pair<std::int32_t, std::int64_t>;  // partition, offset
+
+  MessagingOptions options_;
+  std::string bootstrap_;
+  std::optional<ConsumerSpec> consumer_spec_;
+  DeliveryHandler handler_;
+  std::function<void()> reachable_;
+
+  rd_kafka_t* producer_ = nullptr;
+  rd_kafka_topic_t* topic_ = nullptr;  // the producer's handle, for metadata requests
+  rd_kafka_t* consumer_ = nullptr;
+  std::thread poller_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> connected_{false};
+  std::atomic<bool> consuming_{true};
+
+  // The poller's alone.
+  bool subscribed_ = false;
+  Clock::time_point next_check_{};
+  std::map<Position, std::uint64_t> attempts_;          // deliveries of a record not yet settled
+  std::map<std::int32_t, Clock::time_point> held_;      // nak'ed partitions, paused until then
+  std::string last_consume_error_;
+
+  // Delivery reports of the batch in flight; a report of an earlier batch (one abandoned
+  // after a timeout) carries another generation and is ignored.
+  std::mutex publish_mutex_;
+  std::condition_variable publish_cv_;
+  std::uint64_t generation_ = 0;
+  std::vector<std::optional<rd_kafka_resp_err_t>> outcomes_;
+
+  rd_kafka_conf_t* common_conf(const char* role);
+  bool check_brokers(int timeout_ms);
+  void poll_loop();
+  void follow_consuming();
+  void release_held();
+  void deliver(rd_kafka_message_t* record);
+  void settle(rd_kafka_message_t* record);
+  void hold(rd_kafka_message_t* record, std::chrono::milliseconds delay);
+  void forget(const rd_kafka_topic_partition_list_t* partitions);
+
+  static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* report, void* opaque);
+  static void on_error(rd_kafka_t*, int err, const char* reason, void* opaque);
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+                           void* opaque);
+};
+
+}  // namespace platform
