@@ -1,0 +1,97 @@
+#include "kafka_broker.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "support/scratch.hpp"
+
+#ifndef FD_BUILD_DIR
+#error "FD_BUILD_DIR (the build folder holding bin/, a string literal) must be defined"
+#endif
+
+namespace fd::test {
+
+KafkaBroker::KafkaBroker(int partitions) {
+  dir_ = make_temp_dir("fd-kafka-");
+  const std::string bootstrap_file = dir_ + "/kafka.bootstrap";
+  std::vector<std::string> args = {std::string(FD_BUILD_DIR) + "/bin/fooddelivery", "kafka-broker",
+                                   "--partitions", std::to_string(partitions), "--bootstrap-file", bootstrap_file};
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  const std::string log = log_path();
+  const pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    // Child: only async-signal-safe calls until exec.
+#ifdef __linux__
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
+    if (::getppid() != parent) ::_exit(127);
+#else
+    (void)parent;
+#endif
+    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (out >= 0) {
+      ::dup2(out, STDOUT_FILENO);
+      ::dup2(out, STDERR_FILENO);
+    }
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  pid_ = pid;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("fooddelivery kafka-broker exited during start (status " + std::to_string(status) +
+                               "):\n" + tail_of(log));
+    }
+    std::ifstream in(bootstrap_file);  // written atomically: whole or absent
+    if (in && std::getline(in, bootstrap_) && !bootstrap_.empty()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  stop();
+  throw std::runtime_error("fooddelivery kafka-broker wrote no bootstrap list within 10 s:\n" + tail_of(log));
+}
+
+KafkaBroker::~KafkaBroker() {
+  stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+void KafkaBroker::stop() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(pid_, SIGKILL);
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+}
+
+}  // namespace fd::test
