@@ -313,10 +313,13 @@ void KafkaBus::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_to
 
 void KafkaBus::on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
   auto& self = *static_cast<KafkaBus*>(opaque);
-  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) self.connected_ = false;  // the poller logs it when checking
-  else
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    if (self.connected_.exchange(false))
+      log::warn("Kafka unreachable; events wait in the outbox until it is back", {{"bootstrap", self.bootstrap_}});
+  } else {
     log::warn("Kafka error", {{"bootstrap", self.bootstrap_}, {"error", reason ? reason : rd_kafka_err2str(
                                                                               static_cast<rd_kafka_resp_err_t>(err))}});
+  }
 }
 
 void KafkaBus::on_delivery(rd_kafka_t*, const rd_kafka_message_t* report, void* opaque) {
@@ -357,6 +360,8 @@ PublishResult KafkaBus::publish(const std::vector<OutgoingMessage>& batch) {
     ++sent;
   }
   // Delivery reports come through polling; the idempotent producer stores them in order.
+  // Unlike JetStream, Kafka keeps no ids: a record published again after a lost report is
+  // stored twice, and the consumers' inbox drops the second copy.
   const auto deadline = Clock::now() + kPublishWait;
   std::unique_lock lock(publish_mutex_);
   auto reported = [&] {

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/json/parse.hpp>
 #include <chrono>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "support/kafka_broker.hpp"
+#include "support/postgres_server.hpp"
 #include "support/scratch.hpp"
 #include "platform/db.hpp"
 #include "platform/event.hpp"
@@ -321,6 +323,37 @@ TEST_F(KafkaMessaging, TwoMembersSplitTheWorkAndADeadMembersPartitionsAreHandedO
   for (auto* db : {own_db.get(), other_db.get()})
     for (const auto& row : db->query("SELECT order_id FROM effects WHERE step = 1")) first_steps.insert(row.text(0));
   EXPECT_EQ(first_steps.size(), static_cast<std::size_t>(orders));
+}
+
+// Replicas of a service share its database; only the one leading it is in the consumer
+// group, so that the service applies one order's events as one process would.
+TEST_F(KafkaMessaging, OfAServicesReplicasOnlyTheLeaderTakesTheRecords) {
+  fd::test::PostgresServer postgres;
+  const std::string url = postgres.create_database("order");
+  std::vector<std::unique_ptr<platform::Db>> dbs;
+  std::vector<std::unique_ptr<platform::Messaging>> replicas;
+  std::atomic<int> taken[2] = {0, 0};
+  for (int r = 0; r < 2; ++r) {
+    dbs.push_back(platform::open_database(url));
+    if (r == 0) {
+      platform::migrate_messaging(*dbs[0]);
+      dbs[0]->script("CREATE TABLE effects (n SERIAL PRIMARY KEY, order_id TEXT, event_id TEXT, step BIGINT)");
+    }
+    replicas.push_back(std::make_unique<platform::Messaging>(*dbs[r], options(kGroup)));
+    auto effect = record_effect();
+    replicas[r]->start({{"OrderPlaced", [&taken, r, effect](platform::Db& tx, const platform::ReceivedEvent& event) {
+                           ++taken[r];
+                           effect(tx, event);
+                         }}});
+  }
+  start_publisher();
+  std::vector<platform::Event> events;
+  for (int o = 1; o <= 24; ++o) events.push_back(placed("o-" + std::to_string(o), 1));
+  publish(events);
+  ASSERT_TRUE(wait_for([&] { return count(*dbs[0]) == 24; }, kJoinWait)) << count(*dbs[0]);
+  EXPECT_EQ(std::min(taken[0].load(), taken[1].load()), 0)
+      << "both replicas took records: " << taken[0] << " and " << taken[1];
+  EXPECT_EQ(taken[0] + taken[1], 24);
 }
 
 TEST(KafkaBusUrl, AMalformedUrlIsRefusedSayingWhy) {
