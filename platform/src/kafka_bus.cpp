@@ -13,7 +13,7 @@ namespace {
 
 constexpr int kDeliveryTimeoutMs = 10'000;  // a record not stored by then fails: the outbox keeps it
 constexpr auto kPublishWait = std::chrono::milliseconds(kDeliveryTimeoutMs + 5'000);
-constexpr int kCheckTimeoutMs = 2'000;          // a metadata request that tells whether brokers answer
+constexpr int kCheckTimeoutMs = 2'000;  // a metadata request that tells whether brokers answer
 constexpr auto kCheckEvery = std::chrono::seconds(1);
 constexpr int kPollMs = 50;
 // How soon a dead replica's partitions go to the others: it stops heartbeating, and the
@@ -317,8 +317,8 @@ void KafkaBus::on_error(rd_kafka_t*, int err, const char* reason, void* opaque) 
     if (self.connected_.exchange(false))
       log::warn("Kafka unreachable; events wait in the outbox until it is back", {{"bootstrap", self.bootstrap_}});
   } else {
-    log::warn("Kafka error", {{"bootstrap", self.bootstrap_}, {"error", reason ? reason : rd_kafka_err2str(
-                                                                              static_cast<rd_kafka_resp_err_t>(err))}});
+    log::warn("Kafka error", {{"bootstrap", self.bootstrap_},
+                              {"error", reason ? reason : rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err))}});
   }
 }
 
@@ -350,7 +350,8 @@ PublishResult KafkaBus::publish(const std::vector<OutgoingMessage>& batch) {
         producer_, RD_KAFKA_V_TOPIC(options_.stream.c_str()),
         RD_KAFKA_V_KEY(message.order_id.empty() ? nullptr : message.order_id.data(), message.order_id.size()),
         RD_KAFKA_V_VALUE(const_cast<char*>(message.body.data()), message.body.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADER(kTypeHeader, message.type.data(), message.type.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_HEADER(kTypeHeader, message.type.data(), message.type.size()),
         RD_KAFKA_V_HEADER(kIdHeader, message.id.data(), message.id.size()),
         RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(tag)), RD_KAFKA_V_END);
     if (err) {

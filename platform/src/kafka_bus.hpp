@@ -67,8 +67,8 @@ class KafkaBus final : public Bus {
   // The poller's alone.
   bool subscribed_ = false;
   Clock::time_point next_check_{};
-  std::map<Position, std::uint64_t> attempts_;          // deliveries of a record not yet settled
-  std::map<std::int32_t, Clock::time_point> held_;      // nak'ed partitions, paused until then
+  std::map<Position, std::uint64_t> attempts_;      // deliveries of a record not yet settled
+  std::map<std::int32_t, Clock::time_point> held_;  // nak'ed partitions, paused until then
   std::string last_consume_error_;
 
   // Delivery reports of the batch in flight; a report of an earlier batch (one abandoned

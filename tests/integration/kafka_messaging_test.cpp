@@ -13,6 +13,7 @@
 #include <atomic>
 #include <boost/json/parse.hpp>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -22,12 +23,12 @@
 #include <thread>
 #include <vector>
 
-#include "support/kafka_broker.hpp"
-#include "support/postgres_server.hpp"
-#include "support/scratch.hpp"
 #include "platform/db.hpp"
 #include "platform/event.hpp"
 #include "platform/messaging.hpp"
+#include "support/kafka_broker.hpp"
+#include "support/postgres_server.hpp"
+#include "support/scratch.hpp"
 
 namespace {
 
@@ -52,8 +53,9 @@ bool wait_for(Predicate predicate, std::chrono::milliseconds timeout) {
 std::unique_ptr<platform::Db> open_effects_db(const std::string& path) {
   auto db = platform::open_database("sqlite:" + path);
   platform::migrate_messaging(*db);
-  db->script("CREATE TABLE IF NOT EXISTS effects (n INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT, "
-             "event_id TEXT, step INTEGER)");
+  db->script(
+      "CREATE TABLE IF NOT EXISTS effects (n INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT, "
+      "event_id TEXT, step INTEGER)");
   return db;
 }
 
@@ -78,7 +80,8 @@ platform::Reaction record_effect() {
 
 class KafkaMessaging : public ::testing::Test {
  protected:
-  KafkaMessaging() : dir(fd::test::make_temp_dir("fd-kafkatest-")), publisher_db(open_effects_db(dir + "/publisher.db")) {}
+  KafkaMessaging()
+      : dir(fd::test::make_temp_dir("fd-kafkatest-")), publisher_db(open_effects_db(dir + "/publisher.db")) {}
   ~KafkaMessaging() override {
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);
@@ -123,7 +126,8 @@ std::vector<Record> read_topic(const std::string& bootstrap, std::size_t expecte
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
   if (!rk) throw std::runtime_error(std::string("test reader: ") + error);
   rd_kafka_topic_partition_list_t* all = rd_kafka_topic_partition_list_new(6);
-  for (int p = 0; p < 6; ++p) rd_kafka_topic_partition_list_add(all, "fooddelivery", p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  for (int p = 0; p < 6; ++p)
+    rd_kafka_topic_partition_list_add(all, "fooddelivery", p)->offset = RD_KAFKA_OFFSET_BEGINNING;
   rd_kafka_assign(rk, all);
   rd_kafka_topic_partition_list_destroy(all);
   std::vector<Record> records;
@@ -172,39 +176,66 @@ std::int64_t committed_records(const std::string& bootstrap, const std::string& 
   return total;
 }
 
-// A consumer of its own in a child process, so that the test can kill it as a crash would.
-pid_t start_consumer_process(const std::string& db_path, const std::string& bus_url,
-                             bool die_after_first_effect) {
-  pid_t pid = ::fork();
-  if (pid != 0) return pid;
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  auto db = open_effects_db(db_path);
-  std::atomic<bool> applied{false};
-  std::atomic<std::thread::id> applier{};
-  if (die_after_first_effect)
-    // Runs after the inbox transaction committed, before the bus commits the offset.
-    db->on_commit([&] {
-      if (applied && std::this_thread::get_id() == applier.load()) ::_exit(0);
-    });
-  platform::MessagingOptions o;
-  o.bus_url = bus_url;
-  o.durable = kGroup;
-  o.relay_poll = 50ms;
-  platform::Messaging messaging(*db, o);
-  auto effect = record_effect();
-  messaging.start({{"OrderPlaced", [&](platform::Db& tx, const platform::ReceivedEvent& event) {
-                      effect(tx, event);
-                      applier = std::this_thread::get_id();
-                      applied = true;
-                    }}});
-  for (;;) ::pause();
-}
+// A consumer of its own in a child process, so that the test can kill it as a crash would;
+// killed and reaped when the test ends, whatever way it ends.
+class ConsumerProcess {
+ public:
+  // die_after_first_effect: it exits right after its first inbox transaction committed,
+  // before the bus commits that record's offset.
+  ConsumerProcess(const std::string& db_path, const std::string& bus_url, bool die_after_first_effect) {
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ > 0) return;
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    try {
+      run(db_path, bus_url, die_after_first_effect);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "consumer process: %s\n", e.what());
+    }
+    ::_exit(1);  // never back into the test runner
+  }
+  ~ConsumerProcess() { kill(); }
+  ConsumerProcess(const ConsumerProcess&) = delete;
+  ConsumerProcess& operator=(const ConsumerProcess&) = delete;
 
-void kill_and_reap(pid_t pid) {
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-}
+  bool exited() {
+    int status = 0;
+    if (pid_ > 0 && ::waitpid(pid_, &status, WNOHANG) == pid_) pid_ = -1;
+    return pid_ <= 0;
+  }
+  void kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+ private:
+  [[noreturn]] static void run(const std::string& db_path, const std::string& bus_url, bool die_after_first_effect) {
+    auto db = open_effects_db(db_path);
+    std::atomic<bool> applied{false};
+    std::atomic<std::thread::id> applier{};
+    if (die_after_first_effect)
+      db->on_commit([&] {
+        if (applied && std::this_thread::get_id() == applier.load()) ::_exit(0);
+      });
+    platform::MessagingOptions o;
+    o.bus_url = bus_url;
+    o.durable = kGroup;
+    o.relay_poll = 50ms;
+    platform::Messaging messaging(*db, o);
+    auto effect = record_effect();
+    messaging.start({{"OrderPlaced", [&](platform::Db& tx, const platform::ReceivedEvent& event) {
+                        effect(tx, event);
+                        applier = std::this_thread::get_id();
+                        applied = true;
+                      }}});
+    for (;;) ::pause();
+  }
+
+  pid_t pid_ = -1;
+};
 
 TEST_F(KafkaMessaging, CommittedEventsTravelKeyedByOrderWithTypeAndIdHeadersAndAreAppliedOnce) {
   start_publisher();
@@ -239,12 +270,10 @@ TEST_F(KafkaMessaging, CommittedEventsTravelKeyedByOrderWithTypeAndIdHeadersAndA
 TEST_F(KafkaMessaging, AConsumerKilledAfterItsEffectCommittedAndBeforeItsOffsetAppliesNothingTwice) {
   const std::string consumer_db_path = dir + "/order.db";
   // Forked before this process has any librdkafka thread.
-  pid_t child = start_consumer_process(consumer_db_path, broker.url(), true);
+  ConsumerProcess child(consumer_db_path, broker.url(), true);
   start_publisher();
   publish({placed("o-1", 1)});
-  int status = 0;
-  ASSERT_TRUE(wait_for([&] { return ::waitpid(child, &status, WNOHANG) == child; }, kJoinWait))
-      << "the consumer did not apply the event";
+  ASSERT_TRUE(wait_for([&] { return child.exited(); }, kJoinWait)) << "the consumer did not apply the event";
   auto consumer_db = open_effects_db(consumer_db_path);
   ASSERT_EQ(count(*consumer_db), 1);
   EXPECT_EQ(committed_records(broker.bootstrap(), kGroup), 0) << "the offset was committed before the effect";
@@ -279,7 +308,8 @@ TEST_F(KafkaMessaging, OneOrdersEventsArriveInOrderAlsoWhenAReactionFailsAndIsRe
   std::set<std::string> failed_once;  // the poller's alone: deliveries come one at a time
   consumer.start({{"OrderPlaced", [&](platform::Db& tx, const platform::ReceivedEvent& event) {
                      // Every third step fails on its first delivery: the bus must go back to it.
-                     if (event.body.at("step").to_number<std::int64_t>() % 3 == 0 && failed_once.insert(event.id).second) {
+                     if (event.body.at("step").to_number<std::int64_t>() % 3 == 0 &&
+                         failed_once.insert(event.id).second) {
                        ++failures;
                        throw std::runtime_error("the reaction fails once");
                      }
@@ -288,7 +318,8 @@ TEST_F(KafkaMessaging, OneOrdersEventsArriveInOrderAlsoWhenAReactionFailsAndIsRe
   ASSERT_TRUE(wait_for([&] { return count(*consumer_db) == orders * steps; }, 60s)) << count(*consumer_db);
   EXPECT_EQ(failures.load(), orders * (steps / 3));
   for (int o = 1; o <= orders; ++o) {
-    auto rows = consumer_db->query("SELECT step FROM effects WHERE order_id = ? ORDER BY n", {"o-" + std::to_string(o)});
+    auto rows =
+        consumer_db->query("SELECT step FROM effects WHERE order_id = ? ORDER BY n", {"o-" + std::to_string(o)});
     ASSERT_EQ(rows.size(), static_cast<std::size_t>(steps));
     for (int i = 0; i < steps; ++i) EXPECT_EQ(rows[i].integer(0), i + 1) << "order o-" << o;
   }
@@ -296,7 +327,7 @@ TEST_F(KafkaMessaging, OneOrdersEventsArriveInOrderAlsoWhenAReactionFailsAndIsRe
 
 TEST_F(KafkaMessaging, TwoMembersSplitTheWorkAndADeadMembersPartitionsAreHandedOverWithoutLoss) {
   const std::string other_db_path = dir + "/order-2.db";
-  pid_t other = start_consumer_process(other_db_path, broker.url(), false);
+  ConsumerProcess other(other_db_path, broker.url(), false);
   auto own_db = open_effects_db(dir + "/order-1.db");
   platform::Messaging own(*own_db, options(kGroup));
   own.start({{"OrderPlaced", record_effect()}});
@@ -315,7 +346,7 @@ TEST_F(KafkaMessaging, TwoMembersSplitTheWorkAndADeadMembersPartitionsAreHandedO
   EXPECT_GT(count(*own_db), 0) << "the members did not split the partitions";
   EXPECT_GT(count(*other_db), 0) << "the members did not split the partitions";
 
-  kill_and_reap(other);
+  other.kill();
   publish(batch(2));
   // Every order's second step is applied, by the survivor once the dead member is dropped.
   ASSERT_TRUE(wait_for([&] { return count(*own_db, "step = 2") == orders; }, kJoinWait)) << count(*own_db, "step = 2");
@@ -359,8 +390,8 @@ TEST_F(KafkaMessaging, OfAServicesReplicasOnlyTheLeaderTakesTheRecords) {
 TEST(KafkaBusUrl, AMalformedUrlIsRefusedSayingWhy) {
   const std::string dir = fd::test::make_temp_dir("fd-kafkaurl-");
   auto db = platform::open_database("sqlite:" + dir + "/x.db");
-  for (const char* url : {"kafka://", "kafka://localhost", "kafka://a:9092,,b:9092", "kafka://a:99999",
-                          "nats://127.0.0.1:4222"}) {
+  for (const char* url :
+       {"kafka://", "kafka://localhost", "kafka://a:9092,,b:9092", "kafka://a:99999", "nats://127.0.0.1:4222"}) {
     platform::MessagingOptions o;
     o.bus_url = url;
     try {

@@ -28,8 +28,12 @@ namespace fd::test {
 KafkaBroker::KafkaBroker(int partitions) {
   dir_ = make_temp_dir("fd-kafka-");
   const std::string bootstrap_file = dir_ + "/kafka.bootstrap";
-  std::vector<std::string> args = {std::string(FD_BUILD_DIR) + "/bin/fooddelivery", "kafka-broker",
-                                   "--partitions", std::to_string(partitions), "--bootstrap-file", bootstrap_file};
+  std::vector<std::string> args = {std::string(FD_BUILD_DIR) + "/bin/fooddelivery",
+                                   "kafka-broker",
+                                   "--partitions",
+                                   std::to_string(partitions),
+                                   "--bootstrap-file",
+                                   bootstrap_file};
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

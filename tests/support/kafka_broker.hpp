@@ -2,8 +2,9 @@
 // `fooddelivery kafka-broker` (librdkafka's mock cluster) as a test's own child process: its
 // brokers listen on ports it picks on 127.0.0.1; the bootstrap list is read from the file it
 // writes. In memory only: killed, it keeps nothing.
-#include <string>
 #include <sys/types.h>
+
+#include <string>
 
 namespace fd::test {
 

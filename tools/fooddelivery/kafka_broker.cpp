@@ -93,12 +93,14 @@ int run_broker(const BrokerOptions& options) {
 
 Command kafka_broker_command(CLI::App& cli) {
   auto options = std::make_shared<BrokerOptions>();
-  auto* app = cli.add_subcommand("kafka-broker",
-                                 "run librdkafka's in-memory mock Kafka cluster (a test broker) until SIGTERM");
+  auto* app =
+      cli.add_subcommand("kafka-broker", "run librdkafka's in-memory mock Kafka cluster (a test broker) until SIGTERM");
   app->footer(
       "Prints the bootstrap list (host:port,...) once the cluster listens, for FD_BUS_URL=kafka://<list>. "
       "Keeps nothing on disk: its events are gone when it stops. Never a production broker.");
-  app->add_option("--brokers", options->brokers, "how many brokers the cluster has")->default_val(3)->check(at_least(1));
+  app->add_option("--brokers", options->brokers, "how many brokers the cluster has")
+      ->default_val(3)
+      ->check(at_least(1));
   app->add_option("--partitions", options->partitions, "partitions of the topic")->default_val(6)->check(at_least(1));
   app->add_option("--topic", options->topic, "the topic the events go to")->default_val("fooddelivery");
   app->add_option("--bootstrap-file", options->bootstrap_file, "also write the bootstrap list to this file");
