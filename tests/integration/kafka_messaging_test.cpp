@@ -387,6 +387,32 @@ TEST_F(KafkaMessaging, OfAServicesReplicasOnlyTheLeaderTakesTheRecords) {
   EXPECT_EQ(taken[0] + taken[1], 24);
 }
 
+// `fooddelivery kafka-broker`: three brokers answering on the list it wrote, the topic with
+// the partitions asked for, and a clean stop on SIGTERM that takes the list away with it.
+TEST(KafkaBrokerCommand, ServesItsBootstrapListAndStopsCleanlyOnSigterm) {
+  fd::test::KafkaBroker broker(4);
+  char error[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", broker.bootstrap().c_str(), error, sizeof error);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
+  ASSERT_NE(rk, nullptr) << error;
+  const rd_kafka_metadata_t* metadata = nullptr;
+  ASSERT_EQ(rd_kafka_metadata(rk, 1, nullptr, &metadata, 5000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(metadata->broker_cnt, 3);
+  bool found = false;
+  for (int t = 0; t < metadata->topic_cnt; ++t)
+    if (std::string(metadata->topics[t].topic) == "fooddelivery") {
+      found = true;
+      EXPECT_EQ(metadata->topics[t].partition_cnt, 4);
+    }
+  EXPECT_TRUE(found) << "no topic fooddelivery";
+  rd_kafka_metadata_destroy(metadata);
+  rd_kafka_destroy(rk);
+
+  EXPECT_TRUE(broker.stop()) << fd::test::tail_of(broker.log_path());
+  EXPECT_FALSE(std::filesystem::exists(broker.bootstrap_file()));
+}
+
 TEST(KafkaBusUrl, AMalformedUrlIsRefusedSayingWhy) {
   const std::string dir = fd::test::make_temp_dir("fd-kafkaurl-");
   auto db = platform::open_database("sqlite:" + dir + "/x.db");

@@ -27,7 +27,7 @@ namespace fd::test {
 
 KafkaBroker::KafkaBroker(int partitions) {
   dir_ = make_temp_dir("fd-kafka-");
-  const std::string bootstrap_file = dir_ + "/kafka.bootstrap";
+  const std::string bootstrap_file = this->bootstrap_file();
   std::vector<std::string> args = {std::string(FD_BUILD_DIR) + "/bin/fooddelivery",
                                    "kafka-broker",
                                    "--partitions",
@@ -80,15 +80,15 @@ KafkaBroker::~KafkaBroker() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
-void KafkaBroker::stop() {
-  if (pid_ <= 0) return;
+bool KafkaBroker::stop() {
+  if (pid_ <= 0) return false;
   ::kill(pid_, SIGTERM);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   int status = 0;
   while (std::chrono::steady_clock::now() < deadline) {
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      return;
+      return WIFEXITED(status) && WEXITSTATUS(status) == 0;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -96,6 +96,7 @@ void KafkaBroker::stop() {
   while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
   pid_ = -1;
+  return false;
 }
 
 }  // namespace fd::test

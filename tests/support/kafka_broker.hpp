@@ -19,7 +19,11 @@ class KafkaBroker {
   std::string url() const { return "kafka://" + bootstrap_; }  // for FD_BUS_URL
   std::string log_path() const { return dir_ + "/kafka-broker.log"; }
 
-  void stop();  // SIGTERM, waiting for it to exit (SIGKILL after a timeout)
+  std::string bootstrap_file() const { return dir_ + "/kafka.bootstrap"; }
+
+  // SIGTERM, waiting for it to exit (SIGKILL after a timeout); whether it exited by itself,
+  // with status 0, within it.
+  bool stop();
 
  private:
   std::string dir_;
