@@ -267,6 +267,25 @@ TEST_F(KafkaMessaging, CommittedEventsTravelKeyedByOrderWithTypeAndIdHeadersAndA
   EXPECT_TRUE(wait_for([&] { return committed_records(broker.bootstrap(), kGroup) == 2; }, 10s));
 }
 
+TEST_F(KafkaMessaging, EventsOfTypesTheServiceDoesNotReactToAreAcknowledgedUnapplied) {
+  start_publisher();
+  platform::Event opened;  // concerns no order: a record without a key
+  opened.type = "StoreOpened";
+  opened.body = {{"storeId", "s-9"}, {"name", "Kimbap Heaven"}};
+  publish({opened, placed("o-1", 1)});
+  auto records = read_topic(broker.bootstrap(), 2);
+  ASSERT_EQ(records.size(), 2u);
+  for (const auto& r : records) EXPECT_EQ(r.key, r.type == "StoreOpened" ? "" : "o-1") << r.type;
+
+  auto consumer_db = open_effects_db(dir + "/order.db");
+  platform::Messaging consumer(*consumer_db, options(kGroup));
+  consumer.start({{"OrderPlaced", record_effect()}});
+  ASSERT_TRUE(wait_for([&] { return count(*consumer_db) == 1; }, kJoinWait));
+  EXPECT_TRUE(wait_for([&] { return committed_records(broker.bootstrap(), kGroup) == 2; }, 10s))
+      << "the other type's record was not acknowledged";
+  EXPECT_EQ(count(*consumer_db, "order_id = 'o-1'"), 1);
+}
+
 TEST_F(KafkaMessaging, AConsumerKilledAfterItsEffectCommittedAndBeforeItsOffsetAppliesNothingTwice) {
   const std::string consumer_db_path = dir + "/order.db";
   // Forked before this process has any librdkafka thread.
