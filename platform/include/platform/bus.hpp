@@ -1,6 +1,6 @@
 #pragma once
 // What the messaging needs from a broker, so that the outbox relay and the inbox consumer
-// stay the same whichever broker carries the events (JetStream today).
+// stay the same whichever broker carries the events (JetStream, or Kafka: FD_BUS_URL).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +36,7 @@ struct Delivery {
   // The event type of the subject it came on ("" for a subject outside the stream's prefix):
   // the broker lets only that type's producer publish there (bus_access.hpp), so this is the
   // type that counts. A consumer refuses an event that says it is another (consumer.cpp).
+  // Kafka has no such subjects: there it is the `type` header.
   std::string type;
   std::string header_type;    // its `type` header, "" when it has none
   std::string_view body;      // valid while the handler runs
@@ -83,7 +84,8 @@ class Bus {
   virtual void consume(bool take) = 0;
 
   // Publishes in order and waits for the broker's acknowledgements. A message after the
-  // acknowledged ones may have been stored too: published again, it is dropped by its id.
+  // acknowledged ones may have been stored too: published again, it is dropped by its id
+  // (by JetStream itself; over Kafka, by the consumers' inbox).
   virtual PublishResult publish(const std::vector<OutgoingMessage>& batch) = 0;
 
   // Lets deliveries in hand finish, then disconnects. Idempotent.
