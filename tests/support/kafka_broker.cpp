@@ -1,22 +1,18 @@
 #include "kafka_broker.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
+#include "support/command.hpp"
 #include "support/scratch.hpp"
 
 #ifndef FD_BUILD_DIR
@@ -34,30 +30,8 @@ KafkaBroker::KafkaBroker(int partitions) {
                                    std::to_string(partitions),
                                    "--bootstrap-file",
                                    bootstrap_file};
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
   const std::string log = log_path();
-  const pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    // Child: only async-signal-safe calls until exec.
-#ifdef __linux__
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
-    if (::getppid() != parent) ::_exit(127);
-#else
-    (void)parent;
-#endif
-    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (out >= 0) {
-      ::dup2(out, STDOUT_FILENO);
-      ::dup2(out, STDERR_FILENO);
-    }
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  pid_ = pid;
+  pid_ = spawn(args, log);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;

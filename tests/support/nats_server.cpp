@@ -1,21 +1,16 @@
 #include "nats_server.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -24,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/command.hpp"
 #include "support/scratch.hpp"
 
 namespace fd::test {
@@ -92,32 +88,7 @@ void NatsServer::launch() {
   const std::string port = std::to_string(port_);
   const std::string log = log_path();
   std::vector<std::string> args = {binary, "-js", "-sd", store_dir_, "-a", "127.0.0.1", "-p", port};
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-
-  const pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    // Child: only async-signal-safe calls until exec.
-#ifdef __linux__
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
-    if (::getppid() != parent) ::_exit(127);
-#else
-    (void)parent;
-#endif
-    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (out >= 0) {
-      ::dup2(out, STDOUT_FILENO);
-      ::dup2(out, STDERR_FILENO);
-    }
-    if (in >= 0) ::dup2(in, STDIN_FILENO);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  pid_ = pid;
+  pid_ = spawn(args, log);
 }
 
 void NatsServer::wait_ready() {
