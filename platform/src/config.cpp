@@ -1,5 +1,6 @@
 #include "platform/config.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
@@ -63,6 +64,16 @@ std::int64_t Config::integer(const std::string& name, std::int64_t fallback) con
     return value;
   } catch (const std::exception&) {
     throw std::runtime_error("setting FD_" + name + " is not an integer: " + it->second);
+  }
+}
+
+std::vector<std::string> comma_separated(std::string_view text) {
+  std::vector<std::string> items;
+  for (std::size_t at = 0;;) {
+    auto end = std::min(text.find(',', at), text.size());
+    items.push_back(trim(std::string(text.substr(at, end - at))));
+    if (end == text.size()) return items;
+    at = end + 1;
   }
 }
 

@@ -11,6 +11,8 @@
 #include <boost/beast/http.hpp>
 #include <atomic>
 
+#include "platform/config.hpp"
+
 namespace platform {
 
 namespace asio = boost::asio;
@@ -102,11 +104,8 @@ Origin parse_origin(const std::string& url) {
 
 HttpClient HttpClient::to(const std::string& origins, std::chrono::milliseconds timeout) {
   std::vector<Origin> parsed;
-  for (std::size_t at = 0; at <= origins.size();) {
-    auto end = std::min(origins.find(',', at), origins.size());
-    if (end > at) parsed.push_back(parse_origin(origins.substr(at, end - at)));
-    at = end + 1;
-  }
+  for (const auto& origin : comma_separated(origins))
+    if (!origin.empty()) parsed.push_back(parse_origin(origin));
   if (parsed.empty()) throw std::invalid_argument("no origin in '" + origins + "'");
   return HttpClient(std::move(parsed), timeout);
 }

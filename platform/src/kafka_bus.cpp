@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "platform/config.hpp"
 #include "platform/log.hpp"
 
 namespace platform {
@@ -57,19 +58,14 @@ std::string kafka_bootstrap(const std::string& bus_url) {
   if (!bus_url.starts_with(scheme)) throw wrong("it does not start with kafka://");
   std::string list = bus_url.substr(scheme.size());
   if (list.empty()) throw wrong("no broker is named");
-  std::string_view rest(list);
-  while (true) {
-    auto comma = std::min(rest.find(','), rest.size());
-    auto broker = rest.substr(0, comma);
+  for (const auto& broker : comma_separated(list)) {
     auto colon = broker.rfind(':');
     if (broker.empty()) throw wrong("an empty broker between commas");
-    if (colon == std::string_view::npos || colon == 0) throw wrong("'" + std::string(broker) + "' has no host:port");
+    if (colon == std::string::npos || colon == 0) throw wrong("'" + broker + "' has no host:port");
     auto port = broker.substr(colon + 1);
-    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos ||
-        std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535)
-      throw wrong("'" + std::string(broker) + "' has no port from 1 to 65535");
-    if (comma == rest.size()) break;
-    rest.remove_prefix(comma + 1);
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(port) < 1 || std::stoi(port) > 65535)
+      throw wrong("'" + broker + "' has no port from 1 to 65535");
   }
   return list;
 }

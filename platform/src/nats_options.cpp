@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "platform/bus_access.hpp"
+#include "platform/config.hpp"
 
 namespace platform {
 
@@ -37,18 +38,11 @@ Parts split(const std::string& url) {
   return parts;
 }
 
-// The servers of a URL list "nats://a:4222,nats://b:4222" (spaces around commas allowed).
+// The servers of a URL list "nats://a:4222,nats://b:4222" (blanks around commas allowed).
 std::vector<std::string> servers_of(const std::string& urls) {
   std::vector<std::string> servers;
-  std::string_view rest(urls);
-  while (!rest.empty()) {
-    auto comma = std::min(rest.find(','), rest.size());
-    auto server = rest.substr(0, comma);
-    rest.remove_prefix(std::min(comma + 1, rest.size()));
-    while (!server.empty() && server.front() == ' ') server.remove_prefix(1);
-    while (!server.empty() && server.back() == ' ') server.remove_suffix(1);
-    if (!server.empty()) servers.emplace_back(server);
-  }
+  for (auto& server : comma_separated(urls))
+    if (!server.empty()) servers.push_back(std::move(server));
   return servers;
 }
 

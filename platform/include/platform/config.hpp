@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace platform {
 
@@ -17,5 +19,9 @@ class Config {
  private:
   std::map<std::string, std::string> values_;
 };
+
+// The items of a comma-separated setting (FD_NATS_URL, FD_BUS_URL's brokers, a service's
+// origins), each trimmed of blanks; an empty item is kept, for the caller to refuse or skip.
+std::vector<std::string> comma_separated(std::string_view text);
 
 }  // namespace platform
