@@ -267,6 +267,10 @@ TEST_F(KafkaInspection, TheEventsToolPrintsEveryPartitionsEventsAndWithHeadersWh
     ASSERT_TRUE(std::regex_match(line, match, shape)) << line;
     EXPECT_EQ(match[1], (ids[{std::stoi(match[2]), std::stoull(match[3])}])) << line;
   }
+
+  auto by_subject = fd::test::run_command(kTool + " events --bus " + broker.url() + " --subject fooddelivery.X 2>&1");
+  EXPECT_EQ(by_subject.status, 1) << by_subject.output;
+  EXPECT_NE(by_subject.output.find("--subject is JetStream's"), std::string::npos) << by_subject.output;
 }
 
 TEST_F(KafkaInspection, TheEventsToolFollowsTheTopicAndWithNewPrintsOnlyWhatCameAfter) {
