@@ -17,26 +17,7 @@ constexpr auto kPublishWait = std::chrono::milliseconds(kDeliveryTimeoutMs + 5'0
 constexpr int kCheckTimeoutMs = 2'000;  // a metadata request that tells whether brokers answer
 constexpr auto kCheckEvery = std::chrono::seconds(1);
 constexpr int kPollMs = 50;
-// How soon a dead replica's partitions go to the others: it stops heartbeating, and the
-// group coordinator drops it after this.
-constexpr const char* kSessionTimeoutMs = "10000";
 constexpr const char* kHeartbeatMs = "1000";
-constexpr const char* kTypeHeader = "type";
-constexpr const char* kIdHeader = "event-id";  // what JetStream's Nats-Msg-Id carries
-
-void set(rd_kafka_conf_t* conf, const char* name, const std::string& value) {
-  char error[512] = "";
-  if (rd_kafka_conf_set(conf, name, value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK)
-    throw std::runtime_error(std::string("librdkafka refuses ") + name + "=" + value + ": " + error);
-}
-
-std::string header(rd_kafka_headers_t* headers, const char* name) {
-  const void* value = nullptr;
-  std::size_t size = 0;
-  if (!headers || rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR || !value)
-    return {};
-  return std::string(static_cast<const char*>(value), size);
-}
 
 // One partition of the topic, for the calls that take lists.
 struct OnePartition {
@@ -49,6 +30,20 @@ struct OnePartition {
 };
 
 }  // namespace
+
+void kafka_set(rd_kafka_conf_t* conf, const char* name, const std::string& value) {
+  char error[512] = "";
+  if (rd_kafka_conf_set(conf, name, value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK)
+    throw std::runtime_error(std::string("librdkafka refuses ") + name + "=" + value + ": " + error);
+}
+
+std::string kafka_header(rd_kafka_headers_t* headers, const char* name) {
+  const void* value = nullptr;
+  std::size_t size = 0;
+  if (!headers || rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR || !value)
+    return {};
+  return std::string(static_cast<const char*>(value), size);
+}
 
 std::string kafka_bootstrap(const std::string& bus_url) {
   constexpr std::string_view scheme = "kafka://";
@@ -84,8 +79,9 @@ void KafkaBus::subscribe(ConsumerSpec consumer, DeliveryHandler handler) {
 rd_kafka_conf_t* KafkaBus::common_conf(const char* role) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   try {
-    set(conf, "bootstrap.servers", bootstrap_);
-    set(conf, "client.id", (options_.durable.empty() ? std::string("fooddelivery") : options_.durable) + "-" + role);
+    kafka_set(conf, "bootstrap.servers", bootstrap_);
+    kafka_set(conf, "client.id",
+              (options_.durable.empty() ? std::string("fooddelivery") : options_.durable) + "-" + role);
   } catch (...) {
     rd_kafka_conf_destroy(conf);
     throw;
@@ -100,10 +96,10 @@ void KafkaBus::connect(std::function<void()> reachable) {
   char error[512] = "";
   rd_kafka_conf_t* conf = common_conf("producer");
   try {
-    set(conf, "enable.idempotence", "true");
-    set(conf, "acks", "all");
-    set(conf, "message.timeout.ms", std::to_string(kDeliveryTimeoutMs));
-    set(conf, "linger.ms", "1");
+    kafka_set(conf, "enable.idempotence", "true");
+    kafka_set(conf, "acks", "all");
+    kafka_set(conf, "message.timeout.ms", std::to_string(kDeliveryTimeoutMs));
+    kafka_set(conf, "linger.ms", "1");
   } catch (...) {
     rd_kafka_conf_destroy(conf);
     throw;
@@ -119,12 +115,12 @@ void KafkaBus::connect(std::function<void()> reachable) {
   if (consumer_spec_) {
     conf = common_conf("consumer");
     try {
-      set(conf, "group.id", consumer_spec_->durable);
-      set(conf, "enable.auto.commit", "false");
-      set(conf, "auto.offset.reset", "earliest");
-      set(conf, "session.timeout.ms", kSessionTimeoutMs);
-      set(conf, "heartbeat.interval.ms", kHeartbeatMs);
-      set(conf, "fetch.wait.max.ms", std::to_string(options_.kafka_fetch_wait.count()));
+      kafka_set(conf, "group.id", consumer_spec_->durable);
+      kafka_set(conf, "enable.auto.commit", "false");
+      kafka_set(conf, "auto.offset.reset", "earliest");
+      kafka_set(conf, "session.timeout.ms", kKafkaSessionTimeoutMs);
+      kafka_set(conf, "heartbeat.interval.ms", kHeartbeatMs);
+      kafka_set(conf, "fetch.wait.max.ms", std::to_string(options_.kafka_fetch_wait.count()));
     } catch (...) {
       rd_kafka_conf_destroy(conf);
       close();
@@ -222,11 +218,11 @@ void KafkaBus::deliver(rd_kafka_message_t* record) {
   rd_kafka_headers_t* headers = nullptr;
   rd_kafka_message_headers(record, &headers);
   Delivery delivery;
-  delivery.header_type = header(headers, kTypeHeader);
+  delivery.header_type = kafka_header(headers, kKafkaTypeHeader);
   // Kafka has no subject per type that only the type's producer may publish on: the header
   // is all there is, and consumer.cpp still holds it to the body's eventType.
   delivery.type = delivery.header_type;
-  delivery.id = header(headers, kIdHeader);
+  delivery.id = kafka_header(headers, kKafkaIdHeader);
   if (delivery.id.empty())
     delivery.id = options_.stream + "-" + std::to_string(record->partition) + "-" + std::to_string(record->offset);
   if (!consumer_spec_->types.contains(delivery.type)) {
@@ -348,8 +344,8 @@ PublishResult KafkaBus::publish(const std::vector<OutgoingMessage>& batch) {
         RD_KAFKA_V_KEY(message.order_id.empty() ? nullptr : message.order_id.data(), message.order_id.size()),
         RD_KAFKA_V_VALUE(const_cast<char*>(message.body.data()), message.body.size()),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_HEADER(kTypeHeader, message.type.data(), message.type.size()),
-        RD_KAFKA_V_HEADER(kIdHeader, message.id.data(), message.id.size()),
+        RD_KAFKA_V_HEADER(kKafkaTypeHeader, message.type.data(), message.type.size()),
+        RD_KAFKA_V_HEADER(kKafkaIdHeader, message.id.data(), message.id.size()),
         RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(tag)), RD_KAFKA_V_END);
     if (err) {
       result.error = std::string("cannot queue the record: ") + rd_kafka_err2str(err);

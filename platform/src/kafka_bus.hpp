@@ -28,6 +28,20 @@
 
 namespace platform {
 
+// The headers every event's record carries: its type, and its id (what JetStream's
+// Nats-Msg-Id carries).
+inline constexpr const char* kKafkaTypeHeader = "type";
+inline constexpr const char* kKafkaIdHeader = "event-id";
+
+// How soon a dead member's partitions go to the others: it stops heartbeating, and the group
+// coordinator drops it after this. A rebalance waits as long for the members to join again.
+inline constexpr const char* kKafkaSessionTimeoutMs = "10000";
+
+// Sets a librdkafka property; throws saying which one librdkafka refused and why.
+void kafka_set(rd_kafka_conf_t* conf, const char* name, const std::string& value);
+// A header's last value in a record; "" when it has none.
+std::string kafka_header(rd_kafka_headers_t* headers, const char* name);
+
 // The bootstrap list of FD_BUS_URL=kafka://host:port[,host:port...]; throws
 // std::invalid_argument saying what is wrong with a malformed one.
 std::string kafka_bootstrap(const std::string& bus_url);

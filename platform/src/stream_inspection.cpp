@@ -1,5 +1,6 @@
-// Looking at the bus from outside (the chaos checker, tests, a read model's rebuild): each
-// call opens its own short-lived JetStream connection.
+// Looking at the bus from outside (the chaos checker, tests, a read model's rebuild): the
+// JetStream side, each call on its own short-lived connection, and the choice of the broker
+// (Kafka's side: kafka_inspection.cpp).
 #include <nats/nats.h>
 
 #include <boost/json/parse.hpp>
@@ -9,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "kafka_inspection.hpp"
 #include "platform/messaging.hpp"
 #include "platform/nats_options.hpp"
 
@@ -44,9 +46,7 @@ struct Connection {
   }
 };
 
-}  // namespace
-
-void forget_consumer(const NatsEndpoint& endpoint, const std::string& stream, const std::string& durable) {
+void forget_jetstream_consumer(const NatsEndpoint& endpoint, const std::string& stream, const std::string& durable) {
   Connection nats(endpoint);
   auto deadline = std::chrono::steady_clock::now() + kUnbindWait;
   for (;;) {
@@ -54,7 +54,7 @@ void forget_consumer(const NatsEndpoint& endpoint, const std::string& stream, co
     jsErrCode code = static_cast<jsErrCode>(0);
     auto status = js_GetConsumerInfo(&info, nats.js, stream.c_str(), durable.c_str(), nullptr, &code);
     if (status == NATS_NOT_FOUND || code == JSConsumerNotFoundErr || code == JSStreamNotFoundErr) return;
-    check(status, "cannot read consumer " + durable + " of stream " + stream);
+    check(status, "cannot read consumer " + durable + " of stream " + stream + " at " + endpoint.where());
     bool bound = info->PushBound;
     jsConsumerInfo_Destroy(info);
     if (!bound) break;
@@ -65,37 +65,25 @@ void forget_consumer(const NatsEndpoint& endpoint, const std::string& stream, co
   jsErrCode code = static_cast<jsErrCode>(0);
   auto status = js_DeleteConsumer(nats.js, stream.c_str(), durable.c_str(), nullptr, &code);
   if (code == JSConsumerNotFoundErr) return;
-  check(status, "cannot delete consumer " + durable + " of stream " + stream);
+  check(status, "cannot delete consumer " + durable + " of stream " + stream + " at " + endpoint.where());
 }
 
-std::uint64_t last_sequence(const NatsEndpoint& endpoint, const std::string& stream) {
+StreamMark jetstream_mark(const NatsEndpoint& endpoint, const std::string& stream) {
   Connection nats(endpoint);
   jsStreamInfo* info = nullptr;
-  check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr), "cannot read stream " + stream);
-  auto last = info->State.LastSeq;
+  check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr),
+        "cannot read stream " + stream + " at " + endpoint.where());
+  StreamMark mark;
+  mark.last[0] = static_cast<std::int64_t>(info->State.LastSeq);
   jsStreamInfo_Destroy(info);
-  return last;
+  return mark;
 }
 
-StreamPeers stream_peers(const NatsEndpoint& endpoint, const std::string& stream) {
+std::vector<StoredEvent> read_jetstream(const NatsEndpoint& endpoint, const std::string& stream) {
   Connection nats(endpoint);
   jsStreamInfo* info = nullptr;
-  check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr), "cannot read stream " + stream);
-  StreamPeers peers;
-  peers.replicas = info->Config ? info->Config->Replicas : 0;
-  if (const auto* cluster = info->Cluster) {
-    peers.leader = cluster->Leader ? cluster->Leader : "";
-    for (int i = 0; i < cluster->ReplicasLen; ++i)
-      if (const auto* peer = cluster->Replicas[i]; peer && peer->Name) peers.followers[peer->Name] = peer->Current;
-  }
-  jsStreamInfo_Destroy(info);
-  return peers;
-}
-
-std::vector<StoredEvent> read_stream(const NatsEndpoint& endpoint, const std::string& stream) {
-  Connection nats(endpoint);
-  jsStreamInfo* info = nullptr;
-  check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr), "cannot read stream " + stream);
+  check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr),
+        "cannot read stream " + stream + " at " + endpoint.where());
   std::uint64_t last = info->State.LastSeq, stored = info->State.Msgs;
   jsStreamInfo_Destroy(info);
   std::vector<StoredEvent> events;
@@ -106,11 +94,13 @@ std::vector<StoredEvent> read_stream(const NatsEndpoint& endpoint, const std::st
   options.Ordered = true;
   options.Config.DeliverPolicy = js_DeliverAll;
   natsSubscription* subscription = nullptr;
-  check(js_SubscribeSync(&subscription, nats.js, ">", nullptr, &options, nullptr), "cannot read stream " + stream);
+  check(js_SubscribeSync(&subscription, nats.js, ">", nullptr, &options, nullptr),
+        "cannot read stream " + stream + " at " + endpoint.where());
   std::unique_ptr<natsSubscription, void (*)(natsSubscription*)> owned(subscription, natsSubscription_Destroy);
   for (;;) {
     natsMsg* message = nullptr;
-    check(natsSubscription_NextMsg(&message, subscription, 10000), "cannot read a stored event of " + stream);
+    check(natsSubscription_NextMsg(&message, subscription, 10000),
+          "cannot read a stored event of " + stream + " at " + endpoint.where());
     std::unique_ptr<natsMsg, void (*)(natsMsg*)> held(message, natsMsg_Destroy);
     StoredEvent event;
     const char* value = nullptr;
@@ -132,17 +122,68 @@ std::vector<StoredEvent> read_stream(const NatsEndpoint& endpoint, const std::st
   return events;
 }
 
-ConsumerState consumer_state(const NatsEndpoint& endpoint, const std::string& durable, const std::string& stream) {
+ConsumerState jetstream_consumer_state(const NatsEndpoint& endpoint, const std::string& durable,
+                                       const std::string& stream) {
   Connection nats(endpoint);
   jsConsumerInfo* info = nullptr;
   jsErrCode code = static_cast<jsErrCode>(0);
   auto status = js_GetConsumerInfo(&info, nats.js, stream.c_str(), durable.c_str(), nullptr, &code);
   if (status == NATS_NOT_FOUND || code == JSConsumerNotFoundErr || code == JSStreamNotFoundErr) return {};
-  check(status, "cannot read consumer " + durable + " of stream " + stream);
+  check(status, "cannot read consumer " + durable + " of stream " + stream + " at " + endpoint.where());
   ConsumerState state{true, info->NumPending, static_cast<std::uint64_t>(info->NumAckPending),
                       info->Delivered.Stream, info->PushBound, 1 + (info->Cluster ? info->Cluster->ReplicasLen : 0)};
   jsConsumerInfo_Destroy(info);
   return state;
+}
+
+}  // namespace
+
+BusEndpoint::BusEndpoint(std::string url) {
+  if (url.starts_with("kafka://")) bus_url = std::move(url);
+  else nats.url = std::move(url);
+}
+
+BusEndpoint BusEndpoint::from(const Config& config) { return {config.get("BUS_URL", ""), NatsEndpoint::from(config)}; }
+
+std::string BusEndpoint::where() const { return kafka() ? bus_url : nats.where(); }
+
+bool StreamMark::includes(const StoredEvent& event) const {
+  auto partition = last.find(event.partition);
+  return partition != last.end() && static_cast<std::int64_t>(event.seq) <= partition->second;
+}
+
+std::vector<StoredEvent> read_stream(const BusEndpoint& bus) {
+  return bus.kafka() ? kafka_inspection::read_stream(bus) : read_jetstream(bus.nats, bus.stream);
+}
+
+StreamMark stream_mark(const BusEndpoint& bus) {
+  return bus.kafka() ? kafka_inspection::stream_mark(bus) : jetstream_mark(bus.nats, bus.stream);
+}
+
+ConsumerState consumer_state(const BusEndpoint& bus, const std::string& durable) {
+  return bus.kafka() ? kafka_inspection::consumer_state(bus, durable)
+                     : jetstream_consumer_state(bus.nats, durable, bus.stream);
+}
+
+void forget_consumer(const BusEndpoint& bus, const std::string& durable) {
+  if (bus.kafka()) kafka_inspection::forget_consumer(bus, durable);
+  else forget_jetstream_consumer(bus.nats, bus.stream, durable);
+}
+
+StreamPeers stream_peers(const NatsEndpoint& endpoint, const std::string& stream) {
+  Connection nats(endpoint);
+  jsStreamInfo* info = nullptr;
+  check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr),
+        "cannot read stream " + stream + " at " + endpoint.where());
+  StreamPeers peers;
+  peers.replicas = info->Config ? info->Config->Replicas : 0;
+  if (const auto* cluster = info->Cluster) {
+    peers.leader = cluster->Leader ? cluster->Leader : "";
+    for (int i = 0; i < cluster->ReplicasLen; ++i)
+      if (const auto* peer = cluster->Replicas[i]; peer && peer->Name) peers.followers[peer->Name] = peer->Current;
+  }
+  jsStreamInfo_Destroy(info);
+  return peers;
 }
 
 }  // namespace platform

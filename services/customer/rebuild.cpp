@@ -10,7 +10,7 @@ namespace customer {
 void reset_view(platform::Db& db, const platform::Config& config) {
   // The consumer goes first: should the wipe then fail, the replay meets an intact inbox
   // and view and changes nothing; the other way round, the view would miss the past.
-  platform::forget_consumer(platform::NatsEndpoint::from(config), platform::MessagingOptions{}.stream, kServiceName);
+  platform::forget_consumer(platform::BusEndpoint::from(config), kServiceName);
   db.transaction(status_view::wipe);
 }
 
@@ -25,7 +25,7 @@ int rebuild_command() {
     std::printf(
         "fd-customer: status view wiped in %s and consumer '%s' reset at %s;\n"
         "the next start of the customer service replays the whole stream (notifications are not sent again)\n",
-        db_url.c_str(), kServiceName, platform::NatsEndpoint::from(config).where().c_str());
+        db_url.c_str(), kServiceName, platform::BusEndpoint::from(config).where().c_str());
     return 0;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "fd-customer --rebuild: %s\n", error.what());

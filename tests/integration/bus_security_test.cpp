@@ -136,7 +136,7 @@ class BusSecurity : public fd::test::CustomerAndOwner {
  protected:
   int nats_port() const { return platform.port("nats"); }
   std::string password(const std::string& identity) const { return platform.nats_password(identity); }
-  std::uint64_t stored() const { return platform::last_sequence(platform.nats_url()); }
+  std::size_t stored() const { return platform::read_stream(platform.nats_url()).size(); }
 
   // The logs of every process of a service (of each replica in the cluster profile).
   std::string service_log(const std::string& service) const {

@@ -217,7 +217,7 @@ TEST_F(CustomerService, AnEventPublishedTwiceOrDeliveredAgainSendsNoSecondMessag
   // The consumer loses its position: the whole stream is delivered again.
   auto requests = kakao.requests();
   platform.kill("customer");
-  platform::forget_consumer(platform.nats_url(), "fooddelivery", "customer");
+  platform::forget_consumer(platform.nats_url(), "customer");
   platform.start();
   ASSERT_TRUE(caught_up());
   EXPECT_EQ(view(id).at("timeline").as_array().size(), 3u);

@@ -155,7 +155,7 @@ TEST_F(Saga, AnEventDeliveredAgainHasNoSecondEffect) {
 
   // Lose every consumer's position: payment, store and customer receive the whole stream again.
   for (const auto* part : {"payment", "store", "customer"}) platform.kill(part);
-  for (const auto* part : {"payment", "store", "customer"}) platform::forget_consumer(platform.nats_url(), "fooddelivery", part);
+  for (const auto* part : {"payment", "store", "customer"}) platform::forget_consumer(platform.nats_url(), part);
   platform.start();
   for (const auto* part : {"payment", "store", "customer"})
     ASSERT_TRUE(eventually([&] { return fd::test::consumer_caught_up(platform.nats_url(), part); },

@@ -41,6 +41,29 @@ platform::NatsEndpoint default_nats() {
   return {url, variable("FD_NATS_USER"), variable("FD_NATS_PASSWORD")};
 }
 
+platform::BusEndpoint default_bus() {
+  const char* url = std::getenv("FD_BUS_URL");
+  return {url ? url : "", default_nats()};
+}
+
+void add_bus_options(CLI::App& app, platform::BusEndpoint& bus) {
+  app.add_option("--bus", bus.bus_url,
+                 "the bus: kafka://host:port[,host:port...] for Kafka's brokers, or \"\" for JetStream at --nats "
+                 "(default $FD_BUS_URL)")
+      ->type_name("URL")
+      ->check(CLI::Validator(
+          [](std::string& url) -> std::string {
+            if (url.empty() || url.starts_with("kafka://")) return {};
+            return "'" + url + "' is no bus URL: give kafka://host:port[,host:port...], or \"\" for JetStream (--nats)";
+          },
+          ""));
+  app.add_option("--nats", bus.nats.url,
+                 "NATS, when the bus is JetStream (default $FD_NATS_URL or nats://127.0.0.1:$FD_NATS_PORT or :4222), "
+                 "as the identity $FD_NATS_USER with $FD_NATS_PASSWORD: viewer (scripts/platform run viewer -- "
+                 "fooddelivery ...)")
+      ->type_name("URL");
+}
+
 std::map<std::string, int> parse_weights(const std::string& text, const std::vector<std::string>& known,
                                          const std::string& what) {
   std::map<std::string, int> weights;

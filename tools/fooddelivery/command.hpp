@@ -56,6 +56,13 @@ std::uint16_t env_port(const char* variable, std::uint16_t fallback);
 // $FD_NATS_PASSWORD (scripts/platform run <identity> -- <command> sets all three).
 platform::NatsEndpoint default_nats();
 
+// The bus a tool reads: $FD_BUS_URL (kafka://host:port[,...] for Kafka), else JetStream at
+// default_nats().
+platform::BusEndpoint default_bus();
+// --bus URL (FD_BUS_URL's kafka://..., or "" for JetStream) and --nats URL (the NATS server
+// when the bus is JetStream), each defaulting to what `bus` holds.
+void add_bus_options(CLI::App& app, platform::BusEndpoint& bus);
+
 // "name:weight,name,..." (weight 1 when left out, 0 drops the name) of the known names;
 // `what` names them in errors ("operation"). Throws std::invalid_argument.
 std::map<std::string, int> parse_weights(const std::string& text, const std::vector<std::string>& known,

@@ -1,10 +1,12 @@
 // fooddelivery events: prints the stream's events one JSON object per line, byte for byte as
-// they were published (what kafka-console-consumer showed in the seeds), through an
-// ephemeral ordered consumer that leaves nothing behind on the server.
+// they were published (what kafka-console-consumer showed in the seeds), leaving nothing
+// behind on the broker: on JetStream through an ephemeral ordered consumer, on Kafka by
+// reading every partition outside any consumer group.
 #include <nats/nats.h>
 #include <signal.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
@@ -32,10 +34,76 @@ void on_reconnected(natsConnection*, void*) { std::fprintf(stderr, "fooddelivery
 struct Args {
   bool follow = false;
   bool only_new = false;
-  platform::NatsEndpoint nats = default_nats();
-  std::string stream = "fooddelivery";
+  bool headers = false;
+  platform::BusEndpoint bus = default_bus();
   std::string subject;
 };
+
+int fail(const std::string& message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "fooddelivery events: %s\n", message.c_str());
+  return 1;
+}
+
+void install_signals() {
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+// One event's line: with --headers, first what kcat's -f '%h %s' shows: its headers (under
+// the names the bus gives them) and where the bus keeps it. False when stdout is gone.
+bool print(const std::string& detail, const char* body, std::size_t size) {
+  if (!detail.empty() && std::fputs(detail.c_str(), stdout) == EOF) return false;
+  return std::fwrite(body, 1, size, stdout) == size && std::fputc('\n', stdout) != EOF;
+}
+
+std::string nats_header(natsMsg* message, const char* name) {
+  const char* value = nullptr;
+  return natsMsgHeader_Get(message, name, &value) == NATS_OK && value ? value : "";
+}
+
+// Kafka has no per-type subjects: every event of the topic, partition by partition as they
+// come (each order's events in order, as they share its partition).
+int read_topic(const Args& args) {
+  if (!args.subject.empty())
+    return fail("--subject is JetStream's: Kafka keeps every event on topic " + args.bus.stream);
+  platform::KafkaTopicReader reader(
+      args.bus, args.only_new ? platform::KafkaTopicReader::From::Now : platform::KafkaTopicReader::From::Start);
+  install_signals();
+  // A broker that stops delivering what it said it stores must not hang a one-off read.
+  constexpr int kStallMs = 10'000;
+  int idle_ms = 0;
+  std::string reported;  // the trouble last told on stderr
+  while (!g_interrupted && (args.follow || !reader.caught_up())) {
+    auto record = reader.next(std::chrono::milliseconds(200));
+    if (!record) {
+      if (std::fflush(stdout) != 0) return 0;  // reader went away
+      if (reader.trouble() != reported) {
+        reported = reader.trouble();
+        if (!reported.empty()) std::fprintf(stderr, "fooddelivery events: %s; retrying...\n", reported.c_str());
+      }
+      idle_ms += 200;
+      if (!args.follow && idle_ms >= kStallMs)
+        return fail(reported.empty() ? "topic " + args.bus.stream + " at " + args.bus.where() +
+                                           " stopped delivering its stored events"
+                                     : reported);
+      continue;
+    }
+    idle_ms = 0;
+    std::string detail;
+    if (args.headers)
+      detail = "type=" + record->type + ",event-id=" + record->id + " partition=" + std::to_string(record->partition) +
+               " offset=" + std::to_string(record->offset) + " ";
+    if (!print(detail, record->value.data(), record->value.size())) return 0;  // e.g. piped into head
+    if (args.follow && std::fflush(stdout) != 0) return 0;
+  }
+  std::fflush(stdout);
+  return 0;
+}
 
 class Session {
  public:
@@ -52,7 +120,7 @@ class Session {
 
   int run(const Args& args) {
     natsStatus s = natsOptions_Create(&options_);
-    if (s == NATS_OK) s = platform::use_endpoint(options_, args.nats);
+    if (s == NATS_OK) s = platform::use_endpoint(options_, args.bus.nats);
     if (s == NATS_OK) s = natsOptions_SetSendAsap(options_, true);
     if (s == NATS_OK) s = natsOptions_SetTimeout(options_, 2000);
     if (s == NATS_OK && args.follow) {
@@ -61,20 +129,21 @@ class Session {
       natsOptions_SetDisconnectedCB(options_, on_disconnected, nullptr);
       natsOptions_SetReconnectedCB(options_, on_reconnected, nullptr);
     }
-    if (s != NATS_OK) return fail("invalid NATS options for " + args.nats.where() + ": " + platform::nats_error(s));
+    if (s != NATS_OK) return fail("invalid NATS options for " + args.bus.nats.where() + ": " + platform::nats_error(s));
     s = natsConnection_Connect(&nc_, options_);
-    if (s != NATS_OK) return fail(platform::connect_error(s, args.nats));
+    if (s != NATS_OK) return fail(platform::connect_error(s, args.bus.nats));
     s = natsConnection_JetStream(&js_, nc_, nullptr);
     if (s != NATS_OK) return fail("JetStream: " + platform::nats_error(s));
 
     jsStreamInfo* info = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
-    s = js_GetStreamInfo(&info, js_, args.stream.c_str(), nullptr, &jerr);
+    s = js_GetStreamInfo(&info, js_, args.bus.stream.c_str(), nullptr, &jerr);
     if (s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr)
-      return fail("stream '" + args.stream + "' does not exist on " + args.nats.where() +
+      return fail("stream '" + args.bus.stream + "' does not exist on " + args.bus.nats.where() +
                   " (no service has published an event yet)");
     if (s != NATS_OK)
-      return fail("cannot read stream '" + args.stream + "' on " + args.nats.where() + ": " + platform::nats_error(s) +
+      return fail("cannot read stream '" + args.bus.stream + "' on " + args.bus.nats.where() + ": " +
+                  platform::nats_error(s) +
                   (s == NATS_NO_RESPONDERS || s == NATS_TIMEOUT ? " - is JetStream enabled (nats-server -js)?" : ""));
     std::string subject = args.subject;
     if (subject.empty()) {
@@ -83,12 +152,12 @@ class Session {
     std::uint64_t stored = info->State.Msgs;
     std::uint64_t last_seq = info->State.LastSeq;
     jsStreamInfo_Destroy(info);
-    if (subject.empty()) return fail("stream '" + args.stream + "' has several subjects: pass --subject");
+    if (subject.empty()) return fail("stream '" + args.bus.stream + "' has several subjects: pass --subject");
     if (!args.follow && stored == 0) return 0;
 
     jsSubOptions so;
     jsSubOptions_Init(&so);
-    so.Stream = args.stream.c_str();
+    so.Stream = args.bus.stream.c_str();
     so.Ordered = true;
     so.Config.DeliverPolicy = args.only_new ? js_DeliverNew : js_DeliverAll;
     s = js_SubscribeSync(&sub_, js_, subject.c_str(), nullptr, &so, &jerr);
@@ -109,16 +178,16 @@ class Session {
       if (s != NATS_OK) return fail("receiving: " + platform::nats_error(s));
       idle_ms = 0;
       bool done = false;
-      if (!args.follow) {
-        jsMsgMetaData* meta = nullptr;
-        if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
-          done = meta->Sequence.Stream >= last_seq || meta->NumPending == 0;
-          jsMsgMetaData_Destroy(meta);
-        }
+      std::string detail;
+      jsMsgMetaData* meta = nullptr;
+      if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
+        done = !args.follow && (meta->Sequence.Stream >= last_seq || meta->NumPending == 0);
+        if (args.headers)
+          detail = "type=" + nats_header(msg, "type") + ",Nats-Msg-Id=" + nats_header(msg, "Nats-Msg-Id") +
+                   " seq=" + std::to_string(meta->Sequence.Stream) + " subject=" + natsMsg_GetSubject(msg) + " ";
+        jsMsgMetaData_Destroy(meta);
       }
-      bool written = std::fwrite(natsMsg_GetData(msg), 1, natsMsg_GetDataLength(msg), stdout) ==
-                         static_cast<std::size_t>(natsMsg_GetDataLength(msg)) &&
-                     std::fputc('\n', stdout) != EOF;
+      bool written = print(detail, natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
       natsMsg_Destroy(msg);
       if (!written) return 0;  // e.g. piped into head
       if (args.follow && std::fflush(stdout) != 0) return 0;
@@ -129,21 +198,6 @@ class Session {
   }
 
  private:
-  static int fail(const std::string& message) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "fooddelivery events: %s\n", message.c_str());
-    return 1;
-  }
-
-  static void install_signals() {
-    struct sigaction action {};
-    action.sa_handler = on_signal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
-    signal(SIGPIPE, SIG_IGN);
-  }
-
   natsOptions* options_ = nullptr;
   natsConnection* nc_ = nullptr;
   jsCtx* js_ = nullptr;
@@ -154,29 +208,36 @@ class Session {
 
 Command events_command(CLI::App& cli) {
   auto args = std::make_shared<Args>();
-  auto* app = cli.add_subcommand("events", "print the events of the JetStream stream, one JSON object per line");
-  app->footer("Prints the events of a JetStream stream, one JSON object per line, exactly as published.");
+  auto* app =
+      cli.add_subcommand("events", "print the events on the bus (JetStream or Kafka), one JSON object per line");
+  app->footer(
+      "Prints the events the bus stores, one JSON object per line, exactly as published: the JetStream\n"
+      "stream in order, or every partition of the Kafka topic (each order's events in order).");
   app->add_flag("-f,--follow", args->follow, "keep printing new events until Ctrl-C");
   auto* all = app->add_flag("--all")->description("start from the first stored event (default)");
   app->add_flag("--new", args->only_new, "print only events published from now on (implies --follow)")->excludes(all);
-  app->add_option("--nats", args->nats.url,
-                  "NATS server (default: $FD_NATS_URL or nats://127.0.0.1:$FD_NATS_PORT or :4222), read as the "
-                  "identity $FD_NATS_USER with $FD_NATS_PASSWORD: viewer (scripts/platform run viewer -- "
-                  "fooddelivery events)")
-      ->type_name("URL");
-  app->add_option("--stream", args->stream, "stream to read")->type_name("NAME")->capture_default_str();
+  app->add_flag("--headers", args->headers,
+                "before each event, its headers and where it is kept, as kcat -f '%h %s' shows them: "
+                "type=T,event-id=I partition=P offset=O on Kafka, type=T,Nats-Msg-Id=I seq=N subject=S on JetStream");
+  add_bus_options(*app, args->bus);
+  app->add_option("--stream", args->bus.stream, "stream (Kafka: topic) to read")
+      ->type_name("NAME")
+      ->capture_default_str();
   app->add_option("--subject", args->subject,
-                  "only events on subject S, e.g. fooddelivery." + std::string(contracts::OrderPlaced::type) +
-                      " (default: all of the stream's subjects)")
+                  "JetStream only: events on subject S, e.g. fooddelivery." +
+                      std::string(contracts::OrderPlaced::type) + " (default: all of the stream's subjects)")
       ->type_name("S");
   return {app, [args] {
             if (args->only_new) args->follow = true;
             try {
+              if (args->bus.kafka()) return read_topic(*args);
               Session session;
               return session.run(*args);
-            } catch (const std::invalid_argument& error) {  // an identity that cannot name an inbox
+            } catch (const std::invalid_argument& error) {  // a malformed bus URL, an identity naming no inbox
               std::fprintf(stderr, "fooddelivery events: %s\n", error.what());
               return 2;
+            } catch (const std::runtime_error& error) {  // brokers that do not answer, no such topic
+              return fail(error.what());
             }
           }};
 }

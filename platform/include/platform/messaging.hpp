@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,24 +71,94 @@ struct MessagingOptions {
 // Creates the outbox and inbox tables.
 void migrate_messaging(Db& db);
 
-// Looking at the bus from outside (the chaos checker, tests): what the stream holds and how
-// far each service's consumer has come. Each call opens a connection of its own, as the
-// endpoint's identity: `viewer` may do each but forget_consumer, which a service may do to
-// its own consumer.
+// Looking at the bus from outside (the chaos checker, `fooddelivery events`, a read model's
+// rebuild, tests): what the stream holds and how far each service's consumer has come, on
+// either broker. Each call opens a connection of its own; on JetStream as the endpoint's
+// identity: `viewer` may do each but forget_consumer, which a service may do to its own
+// consumer.
+//
+// Which bus to look at: a FD_BUS_URL (kafka://host:port[,...]) or, as a URL alone, a NATS
+// endpoint, so that read_stream("kafka://127.0.0.1:9092") and read_stream(nats_url) both say
+// what they mean. `stream` is the JetStream stream, or the Kafka topic.
+struct BusEndpoint {
+  std::string bus_url;  // "" for JetStream at `nats`, else kafka://...
+  NatsEndpoint nats;
+  std::string stream = "fooddelivery";
+
+  BusEndpoint() = default;
+  BusEndpoint(NatsEndpoint nats_) : nats(std::move(nats_)) {}
+  BusEndpoint(std::string url);  // kafka://... names Kafka's brokers, anything else a NATS URL
+  BusEndpoint(const char* url) : BusEndpoint(std::string(url)) {}
+  BusEndpoint(std::string bus_url_, NatsEndpoint nats_) : bus_url(std::move(bus_url_)), nats(std::move(nats_)) {}
+  // A service's or a tool's FD_BUS_URL, and its NATS endpoint for when that is empty.
+  static BusEndpoint from(const Config& config);
+
+  bool kafka() const { return !bus_url.empty(); }
+  // For messages: "kafka://127.0.0.1:9092" or the NATS endpoint's where().
+  std::string where() const;
+};
+
 struct StoredEvent {
-  std::uint64_t seq = 0;  // stream sequence
-  std::string type;       // NATS header `type`
-  std::string id;         // Nats-Msg-Id
+  int partition = 0;      // Kafka's partition; 0 on JetStream
+  std::uint64_t seq = 0;  // JetStream's stream sequence, or the offset in its Kafka partition
+  std::string type;       // header `type`
+  std::string id;         // Nats-Msg-Id, or Kafka's header event-id
   boost::json::object body;
 };
-// Every event the stream holds now, in order.
-std::vector<StoredEvent> read_stream(const NatsEndpoint& nats, const std::string& stream = "fooddelivery");
-// The stream's last sequence (0 when empty).
-std::uint64_t last_sequence(const NatsEndpoint& nats, const std::string& stream = "fooddelivery");
+// Every event the stream holds now, in order: on Kafka, partition by partition (events of
+// one order share a partition, so each order's events are in order).
+std::vector<StoredEvent> read_stream(const BusEndpoint& bus);
 
-// Where a cluster keeps the stream: how many copies it asks for, the node leading it and
-// the nodes holding the other copies, each with whether it has caught up with the leader.
-// On a single server: one copy, no other nodes.
+// How far the stream has come: the last position taken in each partition (JetStream: one
+// partition, its last sequence, 0 when empty; Kafka: the last offset, -1 when empty). Two
+// marks are equal when nothing was stored in between.
+struct StreamMark {
+  std::map<int, std::int64_t> last;
+
+  // Whether the event was stored by the time of the mark (false: it came after).
+  bool includes(const StoredEvent& event) const;
+  bool operator==(const StreamMark&) const = default;
+};
+StreamMark stream_mark(const BusEndpoint& bus);
+
+// One record of a Kafka topic, as published.
+struct KafkaRecord {
+  int partition = 0;
+  std::uint64_t offset = 0;
+  std::string type;   // header `type`
+  std::string id;     // header `event-id`
+  std::string value;  // the event's JSON, byte for byte
+};
+
+// A Kafka topic read from outside any consumer group (nothing is committed, no group
+// rebalances): every partition from its start, or only what is stored from now on.
+class KafkaTopicReader {
+ public:
+  enum class From { Start, Now };
+  // Throws, naming the brokers, when they do not answer or do not have the topic.
+  KafkaTopicReader(const BusEndpoint& bus, From from);
+  ~KafkaTopicReader();
+  KafkaTopicReader(const KafkaTopicReader&) = delete;
+  KafkaTopicReader& operator=(const KafkaTopicReader&) = delete;
+
+  // The next record within `wait`, or nothing. Partitions interleave; each one's records
+  // come in order.
+  std::optional<KafkaRecord> next(std::chrono::milliseconds wait);
+  // Every partition has been read up to where it ended when the reader opened.
+  bool caught_up() const;
+  // Why next() gave nothing, when the brokers said why (a lost connection, which librdkafka
+  // goes on retrying); "" once records come again.
+  const std::string& trouble() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Where a cluster keeps the JetStream stream: how many copies it asks for, the node leading
+// it and the nodes holding the other copies, each with whether it has caught up with the
+// leader. On a single server: one copy, no other nodes. (Kafka's mock cluster has no such
+// view.)
 struct StreamPeers {
   int replicas = 0;
   std::string leader;
@@ -95,20 +166,24 @@ struct StreamPeers {
 };
 StreamPeers stream_peers(const NatsEndpoint& nats, const std::string& stream = "fooddelivery");
 
+// A service's durable consumer; on Kafka, its consumer group.
 struct ConsumerState {
-  bool exists = false;
-  std::uint64_t pending = 0;         // stored, not yet delivered
-  std::uint64_t unacknowledged = 0;  // delivered, not yet acknowledged
-  std::uint64_t delivered = 0;       // stream sequence of the last delivery
-  bool bound = false;                // a running service consumes through it
-  int copies = 1;                    // nodes holding its state (its leader and followers)
+  bool exists = false;               // Kafka: the group committed an offset
+  std::uint64_t pending = 0;         // stored, not yet delivered; Kafka: not yet committed
+  std::uint64_t unacknowledged = 0;  // delivered, not yet acknowledged; Kafka: always 0 (not told)
+  std::uint64_t delivered = 0;       // stream sequence of the last delivery; Kafka: 0 (offsets are per partition)
+  // A running service consumes through it. Kafka: always false, as the mock broker
+  // (librdkafka 2.0.2) answers neither ListGroups nor DescribeGroups: whether a service
+  // consumes is its /health's "bus".
+  bool bound = false;
+  int copies = 1;  // nodes holding its state (its leader and followers); Kafka: 1
 };
-ConsumerState consumer_state(const NatsEndpoint& nats, const std::string& durable,
-                             const std::string& stream = "fooddelivery");
+ConsumerState consumer_state(const BusEndpoint& bus, const std::string& durable);
 
-// Deletes a service's durable consumer, so that its next start receives the whole stream
-// again (a read model's rebuild). Refuses while a running service still consumes through it.
-void forget_consumer(const NatsEndpoint& nats, const std::string& stream, const std::string& durable);
+// Makes a service's next start receive the whole stream again (a read model's rebuild):
+// JetStream deletes its durable consumer, Kafka sets its group's offsets back to each
+// partition's start. Refuses while a running service still consumes through it.
+void forget_consumer(const BusEndpoint& bus, const std::string& durable);
 
 // Appends events to the outbox inside the caller's transaction: published only once committed.
 void append_events(Db& tx, const std::vector<Event>& events);

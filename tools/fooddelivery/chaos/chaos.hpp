@@ -9,8 +9,8 @@
 // the share of orders acknowledged on the first attempt and the share acknowledged at all.
 // Only orders acknowledged with 201 count. Placing goes on past --orders until
 // --min-kills kills were made, within --max-seconds. Then the killing stops, everything is
-// started, and the checker waits until every outbox is empty and every durable consumer has
-// nothing pending or unacknowledged. Last, every acknowledged order is read back from every
+// started, and the checker waits until every outbox is empty, every service connected to the
+// bus and every durable consumer (Kafka: consumer group) has nothing pending or unacknowledged. Last, every acknowledged order is read back from every
 // service's public API and from the stream, and must have reached one consistent state:
 //
 //   lost          the order, its OrderPlaced, its status view or its payment is missing,
@@ -67,7 +67,8 @@ struct Options {
   std::vector<std::string> parts;  // what a kill may pick (by default chosen by the profile)
   std::uint64_t seed = 0;
   std::string script;
-  platform::NatsEndpoint nats;  // an identity that may read the stream: viewer (or admin)
+  // The bus: Kafka, or JetStream as an identity that may read the stream: viewer (or admin).
+  platform::BusEndpoint bus;
   std::string profile = "embedded";  // or "cluster": PostgreSQL and replicas
   int replicas = 1;                  // processes per service
   // Every service process (a service, or its replica "order-2") → its port, for /health.

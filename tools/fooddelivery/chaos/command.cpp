@@ -37,22 +37,27 @@ std::shared_ptr<chaos::Options> defaults() {
   options->seed = std::random_device{}();
   if (const char* script = std::getenv("FD_PLATFORM_SCRIPT"); script && *script) options->script = script;
   else options->script = std::string(FD_SOURCE_DIR) + "/scripts/platform";
-  options->nats = default_nats();
+  options->bus = default_bus();
   if (const char* profile = std::getenv("FD_PROFILE"); profile && *profile) options->profile = profile;
   if (const char* replicas = std::getenv("FD_REPLICAS"); replicas && *replicas) options->replicas = std::atoi(replicas);
   return options;
 }
 
-// What follows from the profile: the parts a kill may pick (one process at a time: a
-// replica, never a whole service, in the cluster) and every service process's port.
+// What follows from the profile and the bus: the parts a kill may pick (one process at a
+// time: a replica, never a whole service, in the cluster) and every service process's port.
 void apply_profile(chaos::Options& options, bool parts_given) {
   if (options.profile == "cluster" && options.replicas < 2) options.replicas = 2;
   if (options.profile == "embedded") options.replicas = 1;
   const std::map<std::string, std::uint16_t> ports{{"auth", 8081},  {"order", 8082},    {"payment", 8083},
                                                    {"store", 8084}, {"customer", 8085}, {"rider", 8086}};
-  // The cluster's NATS nodes one at a time: two down at once would leave no quorum.
-  std::vector<std::string> parts{"nats"};
-  if (options.profile == "cluster") parts = {"nats-1", "nats-2", "nats-3", "postgres"};
+  // The cluster's NATS nodes one at a time: two down at once would leave no quorum. Kafka's
+  // mock broker is never killed (check_part).
+  std::vector<std::string> parts;
+  if (!options.bus.kafka()) {
+    if (options.profile == "cluster") parts = {"nats-1", "nats-2", "nats-3"};
+    else parts = {"nats"};
+  }
+  if (options.profile == "cluster") parts.push_back("postgres");
   for (const auto& [service, port] : ports) {
     std::string variable = "FD_";
     for (char c : service) variable += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -76,6 +81,9 @@ void apply_profile(chaos::Options& options, bool parts_given) {
 // nats, a node of the cluster's (nats-2), gateway, postgres, a service, or one replica of it
 // ("order-2").
 std::string check_part(const std::string& part) {
+  if (part == "kafka")
+    return "kafka cannot be killed: the mock Kafka broker keeps nothing on disk, so a restart loses every event "
+           "(kill the services, postgres or replicas instead)";
   if (part == "nats" || part == "gateway" || part == "postgres") return {};
   if (part.size() == 6 && part.starts_with("nats-") && part[5] >= '1' && part[5] <= '3') return {};
   auto service = part.substr(0, part.find('-'));
@@ -105,7 +113,7 @@ Command chaos_command(CLI::App& cli) {
       "charged, refunded or notified twice, all services agreeing. Exit status 1 on any anomaly.\n"
       "\n"
       "Runs against the platform that scripts/platform manages with the FD_* variables of this\n"
-      "environment (FD_DATA_DIR, FD_RUN_DIR, FD_BUILD_DIR, FD_<PART>_PORT), as `make up` does.");
+      "environment (FD_DATA_DIR, FD_RUN_DIR, FD_BUILD_DIR, FD_<PART>_PORT, FD_BUS_URL), as `make up` does.");
   app->add_option("-n,--orders", options->orders, "orders to get acknowledged")
       ->type_name("N")
       ->check(at_least(1))
@@ -144,8 +152,9 @@ Command chaos_command(CLI::App& cli) {
       ->check(at_least(1));
   auto* parts = app->add_option("--parts", options->parts,
                                 "what may be killed: nats, gateway, postgres, services, replicas like order-2, "
-                                "or the cluster's NATS nodes nats-1..3 (default: nats and every service; in the "
-                                "cluster profile nats-1, nats-2, nats-3, postgres and every replica, one at a time)")
+                                "or the cluster's NATS nodes nats-1..3, never kafka (default: nats and every "
+                                "service; in the cluster profile nats-1, nats-2, nats-3, postgres and every replica, "
+                                "one at a time; on Kafka the same without NATS)")
                     ->type_name("LIST")
                     ->delimiter(',')
                     ->check(CLI::Validator([](std::string& part) { return check_part(part); }, ""));
@@ -164,10 +173,7 @@ Command chaos_command(CLI::App& cli) {
       ->type_name("P")
       ->capture_default_str();
   add_gateway_option(*app, options->gateway);
-  app->add_option("--nats", options->nats.url,
-                  "NATS (default $FD_NATS_URL or nats://127.0.0.1:$FD_NATS_PORT or :4222), as the identity "
-                  "$FD_NATS_USER with $FD_NATS_PASSWORD (viewer: scripts/platform run viewer -- fooddelivery chaos ...)")
-      ->type_name("URL");
+  add_bus_options(*app, options->bus);
   app->add_option("--drain-timeout", options->drain_timeout_s, "how long the drain may take")
       ->type_name("S")
       ->check(at_least(1))
@@ -182,6 +188,11 @@ Command chaos_command(CLI::App& cli) {
       ->capture_default_str();
   app->add_flag("--json", options->json, "one JSON object with the verdict instead of the text report");
   app->final_callback([options, parts] {
+    if (options->bus.kafka())
+      for (const auto& part : options->parts)
+        if (part.starts_with("nats"))
+          throw CLI::ValidationError("--parts", "'" + part + "' does not run when the bus is Kafka (" +
+                                                    options->bus.bus_url + ")");
     apply_profile(*options, parts->count() > 0);
     if (::access(options->script.c_str(), R_OK) != 0)
       throw CLI::ValidationError("--platform-script", "scripts/platform not found at " + options->script);

@@ -10,9 +10,9 @@ namespace fd::cli::chaos {
 
 using std::chrono::milliseconds;
 
-// Every service healthy with an empty outbox, every durable consumer with nothing pending or
-// unacknowledged and bound to its service, and the stream not growing.
-bool Run::quiet(std::string& why, std::uint64_t& last_seq) {
+// Every service healthy, connected to the bus, with an empty outbox, every durable consumer
+// with nothing pending or unacknowledged and bound to its service, and the stream not growing.
+bool Run::quiet(std::string& why, platform::StreamMark& last_mark) {
   for (const auto& [service, port] : options_.service_ports) {
     Client client({"127.0.0.1", port}, milliseconds(2000));
     auto reply = client.call("GET", "/health");
@@ -26,27 +26,30 @@ bool Run::quiet(std::string& why, std::uint64_t& last_seq) {
       return false;
     }
     if (text_of(health, "bus") != "connected") {
-      why = service + " is not connected to the bus";
+      why = service + " is not connected to the bus (" + text_of(health, "broker") + ")";
       return false;
     }
   }
   try {
     for (const auto& durable : kServices) {
-      auto state = platform::consumer_state(options_.nats, durable);
+      auto state = platform::consumer_state(options_.bus, durable);
       if (!state.exists) {
         why = "consumer " + durable + " does not exist";
         return false;
       }
-      if (state.pending != 0 || state.unacknowledged != 0 || !state.bound) {
+      // Kafka does not tell whether a group has members (ConsumerState::bound): that each
+      // service consumes is its /health's "bus" above.
+      const bool bound = state.bound || options_.bus.kafka();
+      if (state.pending != 0 || state.unacknowledged != 0 || !bound) {
         why = "consumer " + durable + ": " + std::to_string(state.pending) + " pending, " +
-              std::to_string(state.unacknowledged) + " unacknowledged" + (state.bound ? "" : ", not bound");
+              std::to_string(state.unacknowledged) + " unacknowledged" + (bound ? "" : ", not bound");
         return false;
       }
     }
-    auto seq = platform::last_sequence(options_.nats);
-    bool same = seq == last_seq;
-    if (!same) why = "the stream grew to " + std::to_string(seq);
-    last_seq = seq;
+    auto mark = platform::stream_mark(options_.bus);
+    bool same = mark == last_mark;
+    if (!same) why = "the stream grew";
+    last_mark = mark;
     return same;
   } catch (const std::exception& error) {
     why = error.what();
@@ -67,13 +70,13 @@ bool Run::drain(std::string& why) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   log_("every part is up; draining (unacknowledged deliveries come back after the consumers' AckWait)");
-  std::uint64_t last_seq = 0;
+  platform::StreamMark last_mark;
   int quiet_checks = 0;
   std::string reason, last_reason;
   auto last_report = Clock::now();
   std::optional<Clock::time_point> quiet_since;
   while (Clock::now() < deadline) {
-    bool is_quiet = quiet(reason, last_seq);
+    bool is_quiet = quiet(reason, last_mark);
     quiet_checks = is_quiet ? quiet_checks + 1 : 0;
     if (!is_quiet) quiet_since.reset();
     else if (!quiet_since) quiet_since = Clock::now();

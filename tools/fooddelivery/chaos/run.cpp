@@ -248,10 +248,12 @@ void Run::killer() {
 
 int Run::run() {
   try {
-    first_seq_ = platform::last_sequence(options_.nats);
+    first_mark_ = platform::stream_mark(options_.bus);
   } catch (const std::exception& error) {
-    throw std::runtime_error(std::string("cannot read the platform's stream (--nats, FD_NATS_USER, FD_NATS_PASSWORD): ") +
-                             error.what());
+    throw std::runtime_error(
+        std::string(
+            "cannot read the platform's stream (--bus or FD_BUS_URL; --nats, FD_NATS_USER, FD_NATS_PASSWORD): ") +
+        error.what());
   }
   Client client(options_.gateway);
   for (const char* user : {"customer1", "customer2", "owner1", "owner2"})
@@ -322,7 +324,7 @@ int Run::run() {
     outcome.last_kill_error = last_kill_error_;
   }
   try {
-    verify(options_, tokens_, outcome.placed, outcome.kills, first_seq_, log_, outcome.findings);
+    verify(options_, tokens_, outcome.placed, outcome.kills, first_mark_, log_, outcome.findings);
   } catch (const std::exception& e) {
     outcome.error = std::string("verification failed: ") + e.what();
   }

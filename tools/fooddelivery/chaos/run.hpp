@@ -24,7 +24,7 @@ class Run {
   void owner();
   void killer();
   bool drain(std::string& why);
-  bool quiet(std::string& why, std::uint64_t& last_seq);
+  bool quiet(std::string& why, platform::StreamMark& last_mark);
   // Workers that find it false at once may each place one more order.
   bool placed_enough() const { return acknowledged_ >= options_.orders && kills_made_ >= options_.min_kills; }
 
@@ -54,7 +54,7 @@ class Run {
   std::atomic<int> kill_failures_{0};
   Clock::time_point started_;
   Clock::time_point placing_deadline_;
-  std::uint64_t first_seq_ = 0;  // the stream's last sequence before the run
+  platform::StreamMark first_mark_;  // how far the stream had come before the run
 };
 
 }  // namespace fd::cli::chaos

@@ -235,9 +235,10 @@ std::vector<Anomaly> judge(const Placed& p, const Observed& s) {
 }  // namespace
 
 void verify(const Options& options, const Tokens& tokens, const std::vector<Placed>& placed,
-            const std::vector<Kill>& kills, std::uint64_t first_seq, const Log& log, Findings& findings) {
+            const std::vector<Kill>& kills, const platform::StreamMark& first_mark, const Log& log,
+            Findings& findings) {
   // ---- the stream
-  auto events = platform::read_stream(options.nats);
+  auto events = platform::read_stream(options.bus);
   std::map<std::int64_t, EventCounts> by_order;
   std::map<std::int64_t, std::vector<std::string>> ids_by_order;
   std::set<std::string> seen_ids;
@@ -253,7 +254,7 @@ void verify(const Options& options, const Tokens& tokens, const std::vector<Plac
   std::set<std::int64_t> ours;
   for (const auto& p : placed) ours.insert(p.id);
   for (const auto& event : events)
-    if (event.seq > first_seq && event.type == contracts::OrderPlaced::type)
+    if (!first_mark.includes(event) && event.type == contracts::OrderPlaced::type)
       if (auto* id = event.body.if_contains("orderId"); id && id->is_int64() && !ours.contains(id->get_int64()))
         ++findings.unacknowledged;
 

@@ -16,8 +16,9 @@ struct Findings {
 };
 
 // Fills `findings` as it goes, so that what was read before a service could not be read (it
-// throws then) is still reported. first_seq: the stream's last sequence before the run.
+// throws then) is still reported. first_mark: how far the stream had come before the run.
 void verify(const Options& options, const Tokens& tokens, const std::vector<Placed>& placed,
-            const std::vector<Kill>& kills, std::uint64_t first_seq, const Log& log, Findings& findings);
+            const std::vector<Kill>& kills, const platform::StreamMark& first_mark, const Log& log,
+            Findings& findings);
 
 }  // namespace fd::cli::chaos
