@@ -34,8 +34,10 @@ inline constexpr const char* kKafkaTypeHeader = "type";
 inline constexpr const char* kKafkaIdHeader = "event-id";
 
 // How soon a dead member's partitions go to the others: it stops heartbeating, and the group
-// coordinator drops it after this. A rebalance waits as long for the members to join again.
-inline constexpr const char* kKafkaSessionTimeoutMs = "10000";
+// coordinator drops it after this. A rebalance waits as long for the members to join again:
+// a killed service's restarted process consumes only once its dead self is dropped. 6 s is
+// the least a Kafka broker accepts by default (group.min.session.timeout.ms).
+inline constexpr const char* kKafkaSessionTimeoutMs = "6000";
 
 // Sets a librdkafka property; throws saying which one librdkafka refused and why.
 void kafka_set(rd_kafka_conf_t* conf, const char* name, const std::string& value);

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "support/api.hpp"
+#include "support/customer_and_owner.hpp"
 #include "support/platform_fixture.hpp"
 #include "support/stream_reader.hpp"
 
@@ -40,8 +41,12 @@ bool has_delivery(Api& rider, std::int64_t order_id) {
   return false;
 }
 
-TEST(Journey, FromOrderToReviewEveryStepSeenAndToldOnce) {
-  fd::test::TestPlatform platform;
+// On JetStream and on Kafka.
+class Journey : public ::testing::Test, public fd::test::OnEachBus {};
+FD_INSTANTIATE_ON_EACH_BUS(Journey);
+
+TEST_P(Journey, FromOrderToReviewEveryStepSeenAndToldOnce) {
+  fd::test::TestPlatform platform(bus_env());
   Api customer(platform.gateway_port()), owner(platform.gateway_port()), near(platform.gateway_port()),
       far(platform.gateway_port());
   customer.login("customer1");
@@ -117,7 +122,7 @@ TEST(Journey, FromOrderToReviewEveryStepSeenAndToldOnce) {
   for (const auto& entry : timeline) steps.insert(std::string(entry.at("status").as_string()));
   for (const auto& status : seen) EXPECT_TRUE(steps.contains(status)) << status;
 
-  auto events = platform::read_stream(platform.nats_url());
+  auto events = platform::read_stream(platform.bus_url());
   for (const char* type : {"OrderPlaced", "PaymentApproved", "OrderAccepted", "CookStarted", "CookFinished",
                            "DeliveryAssigned", "Picked", "DeliveryConfirmed", "PaymentSettled", "OrderReviewed"})
     EXPECT_EQ(fd::test::count_events(events, type, id), 1) << type;

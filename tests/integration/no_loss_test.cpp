@@ -1,7 +1,8 @@
 // The no-loss checker at a modest size: `fooddelivery chaos` places at least 150 orders
 // through the gateway (some cancelled at once, some rejected or accepted by the owner, some
-// declined) while it SIGKILLs a random part (nats-server or a service) every 700 ms and
-// starts it again, and goes on until it made at least 10 kills however slow the machine is;
+// declined) while it SIGKILLs a random part (nats-server or a service; on Kafka a service)
+// every 700 ms and starts it again, and goes on until it made at least 10 kills however slow
+// the machine is;
 // then it drains and checks every order acknowledged with 201 in every service and in the
 // stream. Its verdict is asserted as it is: an anomaly it reports is a real one.
 // The KakaoTalk messages go to a fake Kakao here, so that a message really sent twice for
@@ -16,6 +17,7 @@
 
 #include "support/fake_kakao.hpp"
 #include "support/command.hpp"
+#include "support/customer_and_owner.hpp"
 #include "support/platform_fixture.hpp"
 
 namespace {
@@ -32,13 +34,20 @@ std::string quoted(const std::string& text) {
 std::string platform_env(const fd::test::TestPlatform& platform) {
   std::string env = "env";
   for (const auto& [variable, value] : platform.env()) env += " " + variable + "=" + quoted(value);
-  // (the CLI prefers FD_NATS_URL when the caller's environment has one)
+  // (the CLI prefers FD_NATS_URL when the caller's environment has one; on Kafka it reads
+  // FD_BUS_URL)
+  if (platform.bus() == "kafka") return env + " FD_BUS_URL=" + quoted(platform.bus_url());
   return env + " FD_NATS_URL=" + quoted(platform.nats_url());
 }
 
-TEST(NoLoss, EveryAcknowledgedOrderReachesOneConsistentStateWhilePartsAreKilled) {
+// On JetStream and on Kafka (where the broker is never killed: the test broker keeps nothing).
+class NoLoss : public ::testing::Test, public fd::test::OnEachBus {};
+FD_INSTANTIATE_ON_EACH_BUS(NoLoss);
+
+TEST_P(NoLoss, EveryAcknowledgedOrderReachesOneConsistentStateWhilePartsAreKilled) {
   fd::test::FakeKakao kakao;
-  const fd::test::TestPlatform::Env extra{{"FD_KAKAO_BASE_URL", kakao.base_url()}, {"FD_KAKAO_TOKEN", kakao.token()}};
+  fd::test::TestPlatform::Env extra{{"FD_KAKAO_BASE_URL", kakao.base_url()}, {"FD_KAKAO_TOKEN", kakao.token()}};
+  extra.merge(bus_env());
   fd::test::TestPlatform platform(extra);
   // The bounds (placing 150 s, draining 60 s) leave the run time to finish within the
   // test's own timeout, however slow the machine, and fail it with the reason if they pass.

@@ -32,12 +32,21 @@ bool listed_for_owner(Api& owner, std::int64_t order_id) {
 
 class Saga : public fd::test::CustomerAndOwner {
  protected:
+  using CustomerAndOwner::CustomerAndOwner;
+
   std::int64_t place(std::int64_t store_id, std::int64_t menu_id, std::int64_t qty) {
     auto reply = customer.post("/orders", order_request(store_id, menu_id, qty));
     EXPECT_EQ(reply.status, 201) << reply.raw;
     return reply.status == 201 ? reply.body.at("orderId").as_int64() : 0;
   }
 };
+
+// C1 and redelivery, on JetStream and on Kafka.
+class SagaOnEachBus : public Saga, public fd::test::OnEachBus {
+ protected:
+  SagaOnEachBus() : Saga(bus_env()) {}
+};
+FD_INSTANTIATE_ON_EACH_BUS(SagaOnEachBus);
 
 TEST_F(Saga, StoresAndMenusAreBrowsable) {
   auto stores = customer.get("/stores");
@@ -54,7 +63,7 @@ TEST_F(Saga, StoresAndMenusAreBrowsable) {
   EXPECT_EQ(customer.get("/stores/999").status, 404);
 }
 
-TEST_F(Saga, AnOrderIsPaidAndReachesTheOwnersList) {
+TEST_P(SagaOnEachBus, AnOrderIsPaidAndReachesTheOwnersList) {
   auto reply = customer.post("/orders", order_request(1, 101, 2));
   ASSERT_EQ(reply.status, 201) << reply.raw;
   auto id = reply.body.at("orderId").as_int64();
@@ -94,7 +103,7 @@ TEST_F(Saga, AnOrderIsPaidAndReachesTheOwnersList) {
   EXPECT_EQ(other_customer.get("/payments/" + std::to_string(id)).status, 404);
 }
 
-TEST_F(Saga, ADeclinedPaymentNeverReachesTheStore) {
+TEST_P(SagaOnEachBus, ADeclinedPaymentNeverReachesTheStore) {
   auto id = place(1, 101, 20);  // 460,000 KRW: over the simulator's card limit
   auto view = "/orderStatuses/" + std::to_string(id);
   ASSERT_TRUE(eventually([&] { return status_of(customer, view) == "PAYMENT_FAILED"; })) << status_of(customer, view);
@@ -106,7 +115,7 @@ TEST_F(Saga, ADeclinedPaymentNeverReachesTheStore) {
 TEST_F(Saga, BadOrdersAreRefusedWithProblemsAndChangeNothing) {
   auto first = place(1, 104, 1);
   ASSERT_TRUE(eventually([&] { return status_of(customer, "/orderStatuses/" + std::to_string(first)) == "PAID"; }));
-  auto before = platform::read_stream(platform.nats_url()).size();
+  auto before = platform::read_stream(platform.bus_url()).size();
 
   struct Case {
     std::string name;
@@ -139,14 +148,14 @@ TEST_F(Saga, BadOrdersAreRefusedWithProblemsAndChangeNothing) {
 
   // Nothing was created: no event was published, and the customer's orders are still the one.
   // (Ids may leave gaps: on PostgreSQL a refused order's transaction took one from a sequence.)
-  EXPECT_EQ(platform::read_stream(platform.nats_url()).size(), before);
+  EXPECT_EQ(platform::read_stream(platform.bus_url()).size(), before);
   auto listed = customer.call("GET", "/orders").body.at("_embedded").at("orders").as_array();
   ASSERT_EQ(listed.size(), 1u) << boost::json::serialize(listed);
   EXPECT_EQ(listed.at(0).at("orderId").as_int64(), first);
   EXPECT_GT(place(1, 104, 1), first);
 }
 
-TEST_F(Saga, AnEventDeliveredAgainHasNoSecondEffect) {
+TEST_P(SagaOnEachBus, AnEventDeliveredAgainHasNoSecondEffect) {
   auto id = place(2, 201, 3);
   Api owner2(platform.gateway_port());
   owner2.login("owner2");
@@ -155,14 +164,14 @@ TEST_F(Saga, AnEventDeliveredAgainHasNoSecondEffect) {
 
   // Lose every consumer's position: payment, store and customer receive the whole stream again.
   for (const auto* part : {"payment", "store", "customer"}) platform.kill(part);
-  for (const auto* part : {"payment", "store", "customer"}) platform::forget_consumer(platform.nats_url(), part);
+  for (const auto* part : {"payment", "store", "customer"}) platform::forget_consumer(platform.bus_url(), part);
   platform.start();
   for (const auto* part : {"payment", "store", "customer"})
-    ASSERT_TRUE(eventually([&] { return fd::test::consumer_caught_up(platform.nats_url(), part); },
-                           std::chrono::seconds(10)))
+    ASSERT_TRUE(eventually([&] { return fd::test::consumer_caught_up(platform.bus_url(), part); },
+                           std::chrono::seconds(30)))
         << part;
 
-  auto events = platform::read_stream(platform.nats_url());
+  auto events = platform::read_stream(platform.bus_url());
   EXPECT_EQ(fd::test::count_events(events, "PaymentApproved", id), 1);
   auto view = customer.get("/orderStatuses/" + std::to_string(id));
   EXPECT_EQ(view.body.at("timeline").as_array().size(), 2u);
@@ -181,7 +190,7 @@ TEST_F(Saga, AServiceKilledBetweenCommitAndPublishPublishesAfterRestart) {
   auto view = "/orderStatuses/" + std::to_string(id);
   ASSERT_TRUE(eventually([&] { return status_of(customer, view) == "PAID"; }, std::chrono::seconds(15)))
       << status_of(customer, view);
-  auto events = platform::read_stream(platform.nats_url());
+  auto events = platform::read_stream(platform.bus_url());
   EXPECT_EQ(fd::test::count_events(events, "OrderPlaced", id), 1);
   EXPECT_EQ(fd::test::count_events(events, "PaymentApproved", id), 1);
 }

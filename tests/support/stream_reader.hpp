@@ -11,7 +11,8 @@ namespace fd::test {
 // How many stored events have this type and orderId.
 int count_events(const std::vector<platform::StoredEvent>& events, const std::string& type, std::int64_t order_id);
 
-// The durable consumer exists, has delivered, and has nothing pending or unacknowledged.
-bool consumer_caught_up(const std::string& nats_url, const std::string& durable);
+// The durable consumer (JetStream) or consumer group (Kafka) exists and has nothing pending
+// or unacknowledged.
+bool consumer_caught_up(const std::string& bus_url, const std::string& durable);
 
 }  // namespace fd::test
