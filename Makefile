@@ -23,6 +23,8 @@ help:
 	@echo "                (FD_REPLICAS=3 for three), three NATS nodes (nats-1..3), gateway"
 	@echo "                With FD_CONTAINERS=1 (make up / make cluster FD_CONTAINERS=1) each part"
 	@echo "                runs as a container of the images below (built first, no smoke test)"
+	@echo "                With FD_BUS=kafka (make up / make cluster FD_BUS=kafka) the events travel over"
+	@echo "                Kafka: a test broker (librdkafka's mock cluster, in memory) instead of NATS"
 	@echo "  make images   build the container images with podman (deploy/images/; base made"
 	@echo "                with mmdebstrap on first use) and smoke-test each: scripts/images"
 	@echo "  make down     stop every part of whichever profile runs"
@@ -34,7 +36,8 @@ help:
 	@echo "  make build    install missing packages and build the Release binaries"
 	@echo "  make web      build the web app (web/dist, served by the gateway at /)"
 	@echo "  make events   follow the events on the bus (NATS at 127.0.0.1:\$$FD_NATS_PORT, in the"
-	@echo "                cluster profile any of its nodes, as the read-only bus identity viewer)"
+	@echo "                cluster profile any of its nodes, as the read-only bus identity viewer;"
+	@echo "                with FD_BUS=kafka the topic fooddelivery of the platform's Kafka)"
 	@echo "  make wipe     stop the platform and DELETE its data folder (databases,"
 	@echo "                PostgreSQL's data, NATS store, JWT secret, passwords): the next start is empty"
 	@echo "  make rebuild-view  rebuild the customer's order-status view from the event"
@@ -131,6 +134,7 @@ rebuild-view: build
 	  scripts/platform run customer -- $${FD_BUILD_DIR:-$(RELEASE_DIR)}/bin/fd-customer --rebuild
 	scripts/platform start
 
-# As the read-only bus identity viewer; its password is in data/nats.secrets.
+# As the read-only bus identity viewer; its password is in data/nats.secrets. On Kafka
+# (FD_BUS=kafka) scripts/platform run gives it FD_BUS_URL instead.
 events:
 	scripts/platform run viewer -- $(RELEASE_DIR)/bin/fooddelivery events --follow

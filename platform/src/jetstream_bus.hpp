@@ -34,6 +34,7 @@ class JetStreamBus final : public Bus {
   void subscribe(ConsumerSpec consumer, DeliveryHandler handler) override;
   void connect(std::function<void()> reachable) override;
   bool connected() const override;
+  const char* broker() const override { return "jetstream"; }
   bool ensure_ready() override;
   void consume(bool take) override { consuming_ = take; }
   PublishResult publish(const std::vector<OutgoingMessage>& batch) override;

@@ -124,6 +124,7 @@ void KafkaBus::connect(std::function<void()> reachable) {
       set(conf, "auto.offset.reset", "earliest");
       set(conf, "session.timeout.ms", kSessionTimeoutMs);
       set(conf, "heartbeat.interval.ms", kHeartbeatMs);
+      set(conf, "fetch.wait.max.ms", std::to_string(options_.kafka_fetch_wait.count()));
     } catch (...) {
       rd_kafka_conf_destroy(conf);
       close();

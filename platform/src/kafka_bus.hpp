@@ -41,6 +41,7 @@ class KafkaBus final : public Bus {
   void subscribe(ConsumerSpec consumer, DeliveryHandler handler) override;
   void connect(std::function<void()> reachable) override;
   bool connected() const override { return connected_; }
+  const char* broker() const override { return "kafka"; }
   bool ensure_ready() override { return connected_; }
   void consume(bool take) override { consuming_ = take; }
   PublishResult publish(const std::vector<OutgoingMessage>& batch) override;

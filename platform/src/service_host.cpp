@@ -148,13 +148,16 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   bus.relay_poll = std::chrono::milliseconds(config_.integer("RELAY_POLL_MS", bus.relay_poll.count()));
   bus.durable = name_;
   bus.stream_replicas = static_cast<int>(config_.integer("NATS_STREAM_REPLICAS", bus.stream_replicas));
+  bus.kafka_fetch_wait =
+      std::chrono::milliseconds(config_.integer("KAFKA_FETCH_WAIT_MS", bus.kafka_fetch_wait.count()));
   Messaging messaging(*db_, bus);
 
   router_.add("GET", "/health", [&](Request&) {
     std::string waiting = readiness_ ? readiness_() : std::string();
     boost::json::object body{{"service", name_},
                              {"status", waiting.empty() ? "UP" : "STARTING"},
-                             {"nats", messaging.connected() ? "connected" : "disconnected"},
+                             {"bus", messaging.connected() ? "connected" : "disconnected"},
+                             {"broker", messaging.broker()},
                              {"outboxPending", messaging.pending_outbox()}};
     if (!waiting.empty()) body["waitingFor"] = waiting;
     return json_response(waiting.empty() ? 200 : 503, body);
@@ -251,7 +254,7 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
     });
   }
 
-  log::info("listening", {{"port", std::to_string(server.port())}, {"nats", bus.nats.where()}});
+  log::info("listening", {{"port", std::to_string(server.port())}, {"broker", messaging.broker()}});
   server.run();
   log::info("stopping");
   {

@@ -2,7 +2,8 @@
 # The processes of the platform's parts, for scripts/platform (sourced by it):
 # which processes a part has, whether it runs, its logs, its health, waiting
 # until it is gone. Uses the caller's RUN, LOGS and its part functions
-# (pidfile, token, port_var, port_of, health_url, postgres_pids, nats_ready).
+# (pidfile, token, port_var, port_of, health_url, postgres_pids, nats_ready,
+# kafka_ready).
 # With FD_CONTAINERS=1 a part is a container instead (scripts/lib/containers.sh).
 
 say() { printf 'platform: %s\n' "$*"; }
@@ -110,6 +111,7 @@ healthy() { # healthy PART: it answers its health check
   case $1 in
     postgres) postgres_ready ;;
     nats-[0-9]) nats_ready "$1" ;;
+    kafka) kafka_ready ;;
     *) [[ $(http_code "$(health_url "$1")") == 200 ]] ;;
   esac
 }

@@ -113,6 +113,9 @@ TestPlatform::TestPlatform(Env extra_env, const std::vector<std::string>& parts)
     profile_ = setting(extra_env, "FD_PROFILE", "embedded");
     if (profile_ != "embedded" && profile_ != "cluster")
         throw std::invalid_argument("TestPlatform: FD_PROFILE must be embedded or cluster, not '" + profile_ + "'");
+    bus_ = setting(extra_env, "FD_BUS", "nats");
+    if (bus_ != "nats" && bus_ != "kafka")
+        throw std::invalid_argument("TestPlatform: FD_BUS must be nats or kafka, not '" + bus_ + "'");
     auto replicas = setting(extra_env, "FD_REPLICAS", profile_ == "cluster" ? "2" : "1");
     try {
         replicas_ = std::stoi(replicas);
@@ -130,6 +133,7 @@ TestPlatform::TestPlatform(Env extra_env, const std::vector<std::string>& parts)
     env_ = std::move(extra_env);
     env_["FD_PROFILE"] = profile_;
     env_["FD_REPLICAS"] = std::to_string(replicas_);
+    env_["FD_BUS"] = bus_;
     env_["FD_BUILD_DIR"] = FD_BUILD_DIR;
     env_["FD_DATA_DIR"] = data_dir();
     env_["FD_RUN_DIR"] = run_dir();
@@ -224,6 +228,17 @@ std::string TestPlatform::nats_password(const std::string& identity) const {
         if (line.starts_with(identity + "=")) return line.substr(identity.size() + 1);
     throw std::runtime_error("TestPlatform: no password for the bus identity '" + identity + "' in " + data_dir() +
                              "/nats.secrets (nats has not started yet?)");
+}
+
+std::string TestPlatform::bus_url() const {
+    if (bus_ != "kafka") return nats_url();
+    if (auto own = env_.find("FD_BUS_URL"); own != env_.end()) return own->second; // a cluster of one's own
+    std::ifstream in(run_dir() + "/kafka.bootstrap");
+    std::string bootstrap;
+    if (!std::getline(in, bootstrap) || bootstrap.empty())
+        throw std::runtime_error("TestPlatform: no bootstrap list in " + run_dir() +
+                                 "/kafka.bootstrap (the kafka part has not started?)");
+    return "kafka://" + bootstrap;
 }
 
 void TestPlatform::kill(const std::string& part) { run_or_throw("kill", part); }

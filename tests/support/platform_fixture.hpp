@@ -12,7 +12,9 @@
 // process per service. In the cluster profile it also picks ports for
 // postgres, for each replica: port("order-2"), kill("order-2"), and
 // kill("order") kills every replica of order; and for the three NATS nodes
-// nats-1 (the same as nats), nats-2 and nats-3: kill("nats-2").
+// nats-1 (the same as nats), nats-2 and nats-3: kill("nats-2"). Its bus is FD_BUS
+// (nats, or kafka: the part kafka, a Kafka test broker of its own, instead of NATS),
+// taken the same way; bus_url() says where the events are on either.
 //
 // Needs the compile definitions FD_SOURCE_DIR (the repository, for
 // scripts/platform) and FD_BUILD_DIR (holding bin/fd-<service>), both string
@@ -67,6 +69,12 @@ public:
     // The same as another bus identity ("viewer", "order", ...).
     std::string nats_url(const std::string& identity) const;
     std::string nats_password(const std::string& identity) const;
+    // Where the events are, for platform::read_stream and the like: nats_url() on NATS,
+    // kafka://<the test broker's bootstrap list> on Kafka (read anew: a restarted broker
+    // listens on new ports).
+    std::string bus_url() const;
+
+    const std::string& bus() const { return bus_; } // "nats" or "kafka"
 
     const std::string& profile() const { return profile_; } // "embedded" or "cluster"
     int replicas() const { return replicas_; }               // processes per service
@@ -104,6 +112,7 @@ private:
 
     std::string root_;
     std::string profile_;
+    std::string bus_;
     int replicas_ = 1;
     std::map<std::string, int> ports_;
     Env env_; // our variables, added to environ

@@ -70,6 +70,8 @@ class Bus {
   // Throws only for what retrying cannot mend.
   virtual void connect(std::function<void()> reachable) = 0;
   virtual bool connected() const = 0;
+  // Which broker it speaks to, as /health names it: "jetstream" or "kafka".
+  virtual const char* broker() const = 0;
 
   // Creates what publishing and consuming need and is missing, and every so often checks
   // that what was created still exists. Called while connected, from one thread only.

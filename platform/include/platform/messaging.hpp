@@ -60,6 +60,11 @@ struct MessagingOptions {
   // How many nodes keep a copy of the stream (FD_NATS_STREAM_REPLICAS): 1 on a single server,
   // 3 on the cluster profile's three nodes. The consumers have as many (they inherit it).
   int stream_replicas = 1;
+  // Kafka: how long a fetch may wait for records (FD_KAFKA_FETCH_WAIT_MS, librdkafka's
+  // fetch.wait.max.ms). A Kafka broker answers as soon as a record arrives; the test broker
+  // (librdkafka's mock) always waits this long when it has none, so each event hop takes up
+  // to it there: scripts/platform gives its services a short one.
+  std::chrono::milliseconds kafka_fetch_wait{500};
 };
 
 // Creates the outbox and inbox tables.
@@ -123,6 +128,7 @@ class Messaging {
   void start(std::map<std::string, Reaction> reactions);
   void stop();
   bool connected() const;
+  const char* broker() const;  // Bus::broker()
   std::size_t pending_outbox() const;
 
  private:

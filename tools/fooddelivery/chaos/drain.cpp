@@ -25,8 +25,8 @@ bool Run::quiet(std::string& why, std::uint64_t& last_seq) {
       why = service + " has " + std::to_string(pending) + " events in its outbox";
       return false;
     }
-    if (text_of(health, "nats") != "connected") {
-      why = service + " is not connected to NATS";
+    if (text_of(health, "bus") != "connected") {
+      why = service + " is not connected to the bus";
       return false;
     }
   }
