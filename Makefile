@@ -11,7 +11,7 @@ SANITIZE_DIR := build/sanitize
 FD_NATS_PORT ?= 4222
 export FD_NATS_PORT
 
-.PHONY: help deps build web images up cluster down status wipe test test-sanitize events rebuild-view
+.PHONY: help deps build web images up cluster down status wipe test test-sanitize events rebuild-view bench
 
 help:
 	@echo "Targets:"
@@ -42,6 +42,9 @@ help:
 	@echo "                PostgreSQL's data, NATS store, JWT secret, passwords): the next start is empty"
 	@echo "  make rebuild-view  rebuild the customer's order-status view from the event"
 	@echo "                stream (KakaoTalk messages are not sent again)"
+	@echo "  make bench    measure the order path against the machine's floors, on JetStream and on"
+	@echo "                Kafka, each on a platform of its own (about 2 minutes; bench/run --help);"
+	@echo "                the table is appended to bench/results.md"
 	@echo "  make deps     install missing Debian packages only (needs root)"
 	@echo "  make help     this list"
 	@echo "Ports and folders come from FD_* variables, e.g. 'make up FD_GATEWAY_PORT=9088';"
@@ -138,3 +141,8 @@ rebuild-view: build
 # (FD_BUS=kafka) scripts/platform run gives it FD_BUS_URL instead.
 events:
 	scripts/platform run viewer -- $(RELEASE_DIR)/bin/fooddelivery events --follow
+
+# The benchmark command: both buses, each on a platform of its own on free ports; appends its
+# table to bench/results.md (BENCH_ARGS, e.g. --bus nats --no-record: bench/run --help).
+bench: build
+	bench/run $(BENCH_ARGS)

@@ -121,6 +121,9 @@ void KafkaBus::connect(std::function<void()> reachable) {
       kafka_set(conf, "session.timeout.ms", kKafkaSessionTimeoutMs);
       kafka_set(conf, "heartbeat.interval.ms", kHeartbeatMs);
       kafka_set(conf, "fetch.wait.max.ms", std::to_string(options_.kafka_fetch_wait.count()));
+      // librdkafka prefetches up to 64 MB per consumer by default; one record at a time is
+      // applied, and events are a few hundred bytes: 1 MB ahead is thousands of them.
+      kafka_set(conf, "queued.max.messages.kbytes", "1024");
     } catch (...) {
       rd_kafka_conf_destroy(conf);
       close();

@@ -19,7 +19,7 @@ constexpr int kRequestTimeoutMs = 5'000;
 // A stored record comes within this while a reader has not caught up, or the broker is stuck.
 constexpr auto kReadStall = std::chrono::seconds(10);
 // Joining the group: the first join waits out the broker's initial rebalance delay (3 s);
-// a member killed without leaving is dropped after its session timeout (10 s).
+// a member killed without leaving is dropped after its session timeout (6 s).
 constexpr auto kJoinWait = std::chrono::seconds(20);
 
 std::string failure(const BusEndpoint& bus, const std::string& what) {

@@ -28,8 +28,11 @@
 #include "platform/router.hpp"
 #include "support/api.hpp"
 #include "support/platform_fixture.hpp"
+#include "support/scratch.hpp"
 
 namespace {
+
+using fd::test::read_file;
 
 using fd::test::TestPlatform;
 
@@ -37,12 +40,6 @@ const std::vector<std::string> kServices = {"auth", "order", "payment", "store",
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 std::vector<std::string> environment_with(const std::map<std::string, std::string>& vars) {
   std::vector<std::string> env;

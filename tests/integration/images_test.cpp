@@ -19,15 +19,11 @@
 
 namespace {
 
+using fd::test::read_file;
+
 const std::vector<std::string> kServices = {"auth", "order", "payment", "store", "customer", "rider"};
 const std::string kSource = FD_SOURCE_DIR;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 std::vector<std::string> words(const std::string& line) {
   std::istringstream in(line);

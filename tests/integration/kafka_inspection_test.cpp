@@ -24,6 +24,7 @@
 #include "platform/db.hpp"
 #include "platform/event.hpp"
 #include "platform/messaging.hpp"
+#include "support/api.hpp"
 #include "support/command.hpp"
 #include "support/kafka_broker.hpp"
 #include "support/nats_server.hpp"
@@ -31,6 +32,10 @@
 #include "support/scratch.hpp"
 
 namespace {
+
+using fd::test::eventually;
+
+using fd::test::read_file;
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -41,16 +46,6 @@ constexpr int kPartitions = 6;
 constexpr auto kJoinWait = 30s;
 const std::string kTool = std::string(FD_BUILD_DIR) + "/bin/fooddelivery";
 
-template <class Predicate>
-bool wait_for(Predicate predicate, std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  while (!predicate()) {
-    if (Clock::now() > deadline) return predicate();
-    std::this_thread::sleep_for(50ms);
-  }
-  return true;
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -59,10 +54,6 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 class KafkaInspection : public ::testing::Test {
  protected:
@@ -105,7 +96,7 @@ class KafkaInspection : public ::testing::Test {
         }
       platform::append_events(tx, events);
     });
-    ASSERT_TRUE(wait_for([&] { return publisher->pending_outbox() == 0; }, 20s)) << "the outbox was not relayed";
+    ASSERT_TRUE(eventually([&] { return publisher->pending_outbox() == 0; }, 20s)) << "the outbox was not relayed";
   }
 
   // A service's consumer group member recording what it applied.
@@ -188,8 +179,8 @@ TEST_F(KafkaInspection, ConsumerStateCountsWhatTheGroupHasNotCommitted) {
   EXPECT_EQ(before.pending, 6u) << "a new group starts from the first record";
   {
     auto kitchen = member("kitchen", "kitchen");
-    ASSERT_TRUE(wait_for([&] { return kitchen.applied() == 6; }, kJoinWait)) << kitchen.applied();
-    ASSERT_TRUE(wait_for([&] { return platform::consumer_state(broker.url(), "kitchen").pending == 0; }, 10s));
+    ASSERT_TRUE(eventually([&] { return kitchen.applied() == 6; }, kJoinWait)) << kitchen.applied();
+    ASSERT_TRUE(eventually([&] { return platform::consumer_state(broker.url(), "kitchen").pending == 0; }, 10s));
     EXPECT_TRUE(platform::consumer_state(broker.url(), "kitchen").exists);
   }
   publish(2, 1, 10);
@@ -202,7 +193,7 @@ TEST_F(KafkaInspection, ConsumerStateCountsWhatTheGroupHasNotCommitted) {
 TEST_F(KafkaInspection, AForgottenGroupReceivesTheWholeTopicAgainAndOnlyOnceNoMemberConsumes) {
   publish(3, 1);
   auto kitchen = member("kitchen", "kitchen");
-  ASSERT_TRUE(wait_for([&] { return kitchen.applied() == 3; }, kJoinWait)) << kitchen.applied();
+  ASSERT_TRUE(eventually([&] { return kitchen.applied() == 3; }, kJoinWait)) << kitchen.applied();
 
   try {
     platform::forget_consumer(broker.url(), "kitchen");
@@ -212,13 +203,13 @@ TEST_F(KafkaInspection, AForgottenGroupReceivesTheWholeTopicAgainAndOnlyOnceNoMe
   }
   EXPECT_EQ(platform::consumer_state(broker.url(), "kitchen").pending, 0u) << "the refusal committed nothing";
   publish(1, 1, 20);
-  ASSERT_TRUE(wait_for([&] { return kitchen.applied() == 4; }, kJoinWait)) << "the member consumes on after it";
+  ASSERT_TRUE(eventually([&] { return kitchen.applied() == 4; }, kJoinWait)) << "the member consumes on after it";
 
   kitchen.messaging->stop();
   platform::forget_consumer(broker.url(), "kitchen");
   EXPECT_EQ(platform::consumer_state(broker.url(), "kitchen").pending, 4u);
   auto rebuilt = member("kitchen", "kitchen-rebuilt");  // an empty inbox: everything applies again
-  EXPECT_TRUE(wait_for([&] { return rebuilt.applied() == 4; }, kJoinWait)) << rebuilt.applied();
+  EXPECT_TRUE(eventually([&] { return rebuilt.applied() == 4; }, kJoinWait)) << rebuilt.applied();
 }
 
 // (A topic that does not exist cannot be shown: the mock creates any topic a metadata
@@ -284,10 +275,10 @@ TEST_F(KafkaInspection, TheEventsToolFollowsTheTopicAndWithNewPrintsOnlyWhatCame
     ::waitpid(pid, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   };
-  EXPECT_TRUE(wait_for([&] { return lines_of(read_file(follow_log)).size() == 1; }, 20s)) << read_file(follow_log);
+  EXPECT_TRUE(eventually([&] { return lines_of(read_file(follow_log)).size() == 1; }, 20s)) << read_file(follow_log);
   // --new starts wherever the topic ends once it opened: events go on until it prints one.
   int order = 100;
-  EXPECT_TRUE(wait_for(
+  EXPECT_TRUE(eventually(
       [&] {
         publish(1, 1, order++);
         return !lines_of(read_file(new_log)).empty();
@@ -297,7 +288,7 @@ TEST_F(KafkaInspection, TheEventsToolFollowsTheTopicAndWithNewPrintsOnlyWhatCame
   EXPECT_EQ(stop(newcomer), 0);
   EXPECT_EQ(read_file(new_log).find("\"o-1\""), std::string::npos)
       << "stored before it started: " << read_file(new_log);
-  EXPECT_TRUE(wait_for([&] { return lines_of(read_file(follow_log)).size() == static_cast<std::size_t>(order - 99); },
+  EXPECT_TRUE(eventually([&] { return lines_of(read_file(follow_log)).size() == static_cast<std::size_t>(order - 99); },
                        20s))
       << read_file(follow_log);
   EXPECT_EQ(stop(follower), 0);
@@ -307,9 +298,9 @@ TEST_F(KafkaInspection, TheEventsToolFollowingTellsWhenTheBrokersAreGone) {
   publish(1, 1);
   const std::string log = dir + "/follow.log";
   pid_t follower = fd::test::spawn({kTool, "events", "--bus", broker.url(), "--follow"}, log);
-  ASSERT_TRUE(wait_for([&] { return lines_of(read_file(log)).size() == 1; }, 20s)) << read_file(log);
+  ASSERT_TRUE(eventually([&] { return lines_of(read_file(log)).size() == 1; }, 20s)) << read_file(log);
   ASSERT_TRUE(broker.stop());
-  EXPECT_TRUE(wait_for([&] { return read_file(log).find("retrying...") != std::string::npos; }, 30s)) << read_file(log);
+  EXPECT_TRUE(eventually([&] { return read_file(log).find("retrying...") != std::string::npos; }, 30s)) << read_file(log);
   EXPECT_NE(read_file(log).find("at " + broker.url()), std::string::npos) << read_file(log);
   ::kill(follower, SIGTERM);
   int status = 0;
@@ -336,7 +327,7 @@ TEST(JetStreamEvents, TheEventsToolWithHeadersShowsTypeIdSequenceAndSubject) {
 TEST_F(KafkaInspection, RebuildingTheCustomerViewSetsItsGroupBackAndIsRefusedWhileItConsumes) {
   publish(3, 1);
   auto customer = member("customer", "customer-service");
-  ASSERT_TRUE(wait_for([&] { return customer.applied() == 3; }, kJoinWait));
+  ASSERT_TRUE(eventually([&] { return customer.applied() == 3; }, kJoinWait));
   const std::string rebuild = "FD_DB_URL=sqlite:" + dir + "/customer.db FD_BUS_URL=" + broker.url() + " " +
                               FD_BUILD_DIR + "/bin/fd-customer --rebuild 2>&1";
   auto refused = fd::test::run_command(rebuild);

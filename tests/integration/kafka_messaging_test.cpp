@@ -26,29 +26,22 @@
 #include "platform/db.hpp"
 #include "platform/event.hpp"
 #include "platform/messaging.hpp"
+#include "support/api.hpp"
 #include "support/kafka_broker.hpp"
 #include "support/postgres_server.hpp"
 #include "support/scratch.hpp"
 
 namespace {
 
+using fd::test::eventually;
+
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kGroup = "order";  // the consuming service
 // A new group's first join waits ~3 s in the mock; a killed member is dropped after the
-// bus's 10 s session timeout.
+// bus's 6 s session timeout.
 constexpr auto kJoinWait = 30s;
-
-template <class Predicate>
-bool wait_for(Predicate predicate, std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  while (!predicate()) {
-    if (Clock::now() > deadline) return predicate();
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
 
 std::unique_ptr<platform::Db> open_effects_db(const std::string& path) {
   auto db = platform::open_database("sqlite:" + path);
@@ -98,7 +91,7 @@ class KafkaMessaging : public ::testing::Test {
   // Commits the events to the publisher's outbox and waits until the relay has published them.
   void publish(const std::vector<platform::Event>& events) {
     publisher_db->transaction([&](platform::Db& tx) { platform::append_events(tx, events); });
-    ASSERT_TRUE(wait_for([&] { return publisher->pending_outbox() == 0; }, 20s)) << "the outbox was not relayed";
+    ASSERT_TRUE(eventually([&] { return publisher->pending_outbox() == 0; }, 20s)) << "the outbox was not relayed";
   }
 
   void start_publisher() {
@@ -239,7 +232,7 @@ class ConsumerProcess {
 
 TEST_F(KafkaMessaging, CommittedEventsTravelKeyedByOrderWithTypeAndIdHeadersAndAreAppliedOnce) {
   start_publisher();
-  ASSERT_TRUE(wait_for([&] { return publisher->connected(); }, 10s));
+  ASSERT_TRUE(eventually([&] { return publisher->connected(); }, 10s));
   publish({placed("o-1", 1), placed("o-2", 1)});
 
   auto records = read_topic(broker.bootstrap(), 2);
@@ -259,12 +252,12 @@ TEST_F(KafkaMessaging, CommittedEventsTravelKeyedByOrderWithTypeAndIdHeadersAndA
   auto consumer_db = open_effects_db(dir + "/order.db");
   platform::Messaging consumer(*consumer_db, options(kGroup));
   consumer.start({{"OrderPlaced", record_effect()}});
-  ASSERT_TRUE(wait_for([&] { return count(*consumer_db) == 2; }, kJoinWait)) << count(*consumer_db);
+  ASSERT_TRUE(eventually([&] { return count(*consumer_db) == 2; }, kJoinWait)) << count(*consumer_db);
   std::set<std::string> applied_ids;
   for (const auto& row : consumer_db->query("SELECT event_id FROM effects")) applied_ids.insert(row.text(0));
   EXPECT_EQ(applied_ids, (std::set<std::string>{records[0].id, records[1].id}));  // the inbox key is the event id
   // Each acknowledged record's offset is committed: the group resumes after them.
-  EXPECT_TRUE(wait_for([&] { return committed_records(broker.bootstrap(), kGroup) == 2; }, 10s));
+  EXPECT_TRUE(eventually([&] { return committed_records(broker.bootstrap(), kGroup) == 2; }, 10s));
 }
 
 TEST_F(KafkaMessaging, EventsOfTypesTheServiceDoesNotReactToAreAcknowledgedUnapplied) {
@@ -280,8 +273,8 @@ TEST_F(KafkaMessaging, EventsOfTypesTheServiceDoesNotReactToAreAcknowledgedUnapp
   auto consumer_db = open_effects_db(dir + "/order.db");
   platform::Messaging consumer(*consumer_db, options(kGroup));
   consumer.start({{"OrderPlaced", record_effect()}});
-  ASSERT_TRUE(wait_for([&] { return count(*consumer_db) == 1; }, kJoinWait));
-  EXPECT_TRUE(wait_for([&] { return committed_records(broker.bootstrap(), kGroup) == 2; }, 10s))
+  ASSERT_TRUE(eventually([&] { return count(*consumer_db) == 1; }, kJoinWait));
+  EXPECT_TRUE(eventually([&] { return committed_records(broker.bootstrap(), kGroup) == 2; }, 10s))
       << "the other type's record was not acknowledged";
   EXPECT_EQ(count(*consumer_db, "order_id = 'o-1'"), 1);
 }
@@ -292,7 +285,7 @@ TEST_F(KafkaMessaging, AConsumerKilledAfterItsEffectCommittedAndBeforeItsOffsetA
   ConsumerProcess child(consumer_db_path, broker.url(), true);
   start_publisher();
   publish({placed("o-1", 1)});
-  ASSERT_TRUE(wait_for([&] { return child.exited(); }, kJoinWait)) << "the consumer did not apply the event";
+  ASSERT_TRUE(eventually([&] { return child.exited(); }, kJoinWait)) << "the consumer did not apply the event";
   auto consumer_db = open_effects_db(consumer_db_path);
   ASSERT_EQ(count(*consumer_db), 1);
   EXPECT_EQ(committed_records(broker.bootstrap(), kGroup), 0) << "the offset was committed before the effect";
@@ -306,8 +299,8 @@ TEST_F(KafkaMessaging, AConsumerKilledAfterItsEffectCommittedAndBeforeItsOffsetA
                       ++reactions;
                       effect(tx, event);
                     }}});
-  ASSERT_TRUE(wait_for([&] { return count(*consumer_db) == 2; }, kJoinWait)) << count(*consumer_db);
-  EXPECT_TRUE(wait_for([&] { return committed_records(broker.bootstrap(), kGroup) == 2; }, 10s));
+  ASSERT_TRUE(eventually([&] { return count(*consumer_db) == 2; }, kJoinWait)) << count(*consumer_db);
+  EXPECT_TRUE(eventually([&] { return committed_records(broker.bootstrap(), kGroup) == 2; }, 10s));
   EXPECT_EQ(count(*consumer_db, "step = 1"), 1);
   EXPECT_EQ(reactions.load(), 1);  // the redelivered first event never reached the reaction
 }
@@ -334,7 +327,7 @@ TEST_F(KafkaMessaging, OneOrdersEventsArriveInOrderAlsoWhenAReactionFailsAndIsRe
                      }
                      effect(tx, event);
                    }}});
-  ASSERT_TRUE(wait_for([&] { return count(*consumer_db) == orders * steps; }, 60s)) << count(*consumer_db);
+  ASSERT_TRUE(eventually([&] { return count(*consumer_db) == orders * steps; }, 60s)) << count(*consumer_db);
   EXPECT_EQ(failures.load(), orders * (steps / 3));
   for (int o = 1; o <= orders; ++o) {
     auto rows =
@@ -360,7 +353,7 @@ TEST_F(KafkaMessaging, TwoMembersSplitTheWorkAndADeadMembersPartitionsAreHandedO
   };
   publish(batch(1));
   auto other_db = open_effects_db(other_db_path);
-  ASSERT_TRUE(wait_for([&] { return count(*own_db) + count(*other_db) == orders; }, kJoinWait))
+  ASSERT_TRUE(eventually([&] { return count(*own_db) + count(*other_db) == orders; }, kJoinWait))
       << count(*own_db) << " + " << count(*other_db);
   EXPECT_GT(count(*own_db), 0) << "the members did not split the partitions";
   EXPECT_GT(count(*other_db), 0) << "the members did not split the partitions";
@@ -368,7 +361,7 @@ TEST_F(KafkaMessaging, TwoMembersSplitTheWorkAndADeadMembersPartitionsAreHandedO
   other.kill();
   publish(batch(2));
   // Every order's second step is applied, by the survivor once the dead member is dropped.
-  ASSERT_TRUE(wait_for([&] { return count(*own_db, "step = 2") == orders; }, kJoinWait)) << count(*own_db, "step = 2");
+  ASSERT_TRUE(eventually([&] { return count(*own_db, "step = 2") == orders; }, kJoinWait)) << count(*own_db, "step = 2");
   std::set<std::string> first_steps;
   for (auto* db : {own_db.get(), other_db.get()})
     for (const auto& row : db->query("SELECT order_id FROM effects WHERE step = 1")) first_steps.insert(row.text(0));
@@ -400,7 +393,7 @@ TEST_F(KafkaMessaging, OfAServicesReplicasOnlyTheLeaderTakesTheRecords) {
   std::vector<platform::Event> events;
   for (int o = 1; o <= 24; ++o) events.push_back(placed("o-" + std::to_string(o), 1));
   publish(events);
-  ASSERT_TRUE(wait_for([&] { return count(*dbs[0]) == 24; }, kJoinWait)) << count(*dbs[0]);
+  ASSERT_TRUE(eventually([&] { return count(*dbs[0]) == 24; }, kJoinWait)) << count(*dbs[0]);
   EXPECT_EQ(std::min(taken[0].load(), taken[1].load()), 0)
       << "both replicas took records: " << taken[0] << " and " << taken[1];
   EXPECT_EQ(taken[0] + taken[1], 24);

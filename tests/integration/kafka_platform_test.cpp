@@ -15,8 +15,11 @@
 #include "support/api.hpp"
 #include "support/kafka_broker.hpp"
 #include "support/platform_fixture.hpp"
+#include "support/scratch.hpp"
 
 namespace {
+
+using fd::test::read_file;
 
 using fd::test::Api;
 using fd::test::eventually;
@@ -26,12 +29,6 @@ const std::vector<std::string> kServices = {"auth", "order", "payment", "store",
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // Places an order as customer1 and says whether it reached owner1's list (two event hops).
 bool order_reaches_the_owner(const TestPlatform& platform) {

@@ -40,9 +40,13 @@ std::string make_temp_dir(const std::string& prefix) {
 }
 
 std::string tail_of(const std::string& path, std::size_t max) {
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto text = read_file(path);
   return text.size() > max ? text.substr(text.size() - max) : text;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 }  // namespace fd::test

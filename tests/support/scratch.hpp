@@ -1,6 +1,6 @@
 #pragma once
 // What a test's own server needs from the machine: a free port, a folder of its own, and the
-// end of its log for a failure message.
+// end of its log for a failure message; a file read whole.
 #include <cstddef>
 #include <string>
 
@@ -14,5 +14,8 @@ std::string make_temp_dir(const std::string& prefix);
 
 // The last `max` characters of a text file ("" when there is none).
 std::string tail_of(const std::string& path, std::size_t max = 2000);
+
+// A file's whole content ("" when there is none).
+std::string read_file(const std::string& path);
 
 }  // namespace fd::test
