@@ -146,6 +146,8 @@ void KafkaBus::connect(std::function<void()> reachable) {
   poller_ = std::thread([this] { poll_loop(); });
 }
 
+bool KafkaBus::consumer_ready() const { return !consumer_ || !consuming_ || assigned_; }
+
 // Whether the brokers answer and know the topic: what publishing needs.
 bool KafkaBus::check_brokers(int timeout_ms) {
   const rd_kafka_metadata_t* metadata = nullptr;
@@ -300,6 +302,7 @@ void KafkaBus::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_to
     rd_kafka_assign(rk, partitions);
     log::info("Kafka partitions assigned",
               {{"group", self.consumer_spec_->durable}, {"partitions", std::to_string(partitions->cnt)}});
+    self.assigned_ = true;
   } else {
     rd_kafka_assign(rk, nullptr);
     log::info("Kafka partitions revoked",

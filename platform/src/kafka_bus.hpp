@@ -58,6 +58,7 @@ class KafkaBus final : public Bus {
   void connect(std::function<void()> reachable) override;
   bool connected() const override { return connected_; }
   const char* broker() const override { return "kafka"; }
+  bool consumer_ready() const override;
   bool ensure_ready() override { return connected_; }
   void consume(bool take) override { consuming_ = take; }
   PublishResult publish(const std::vector<OutgoingMessage>& batch) override;
@@ -94,6 +95,8 @@ class KafkaBus final : public Bus {
   std::condition_variable publish_cv_;
   std::uint64_t generation_ = 0;
   std::vector<std::optional<rd_kafka_resp_err_t>> outcomes_;
+  // The group has given this member its partitions (once: a later rebalance is brief).
+  std::atomic<bool> assigned_{false};
 
   rd_kafka_conf_t* common_conf(const char* role);
   bool check_brokers(int timeout_ms);

@@ -91,6 +91,8 @@ bool Messaging::connected() const { return impl_->bus->connected(); }
 
 const char* Messaging::broker() const { return impl_->bus->broker(); }
 
+bool Messaging::consumer_ready() const { return impl_->bus->consumer_ready(); }
+
 std::size_t Messaging::pending_outbox() const {
   auto row = impl_->db.query_one("SELECT COUNT(*) FROM fd_outbox");
   return row ? static_cast<std::size_t>(row->integer(0)) : 0;

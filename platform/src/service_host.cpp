@@ -154,6 +154,8 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
 
   router_.add("GET", "/health", [&](Request&) {
     std::string waiting = readiness_ ? readiness_() : std::string();
+    if (waiting.empty() && !messaging.consumer_ready())
+      waiting = std::string("its partitions: the ") + messaging.broker() + " consumer group has not assigned them yet";
     boost::json::object body{{"service", name_},
                              {"status", waiting.empty() ? "UP" : "STARTING"},
                              {"bus", messaging.connected() ? "connected" : "disconnected"},

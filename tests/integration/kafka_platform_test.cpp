@@ -59,6 +59,10 @@ std::string health(const TestPlatform& platform, const std::string& service) {
 
 TEST(KafkaPlatform, TheTestBrokerTakesTheNatsPartsPlaceAndEveryServiceReachesIt) {
   TestPlatform platform({{"FD_BUS", "kafka"}});
+  // Started means consuming: a service is healthy only once its group gave it its partitions,
+  // so that the first order does not wait seconds unseen after make up returns.
+  for (const auto& service : kServices)
+    EXPECT_TRUE(contains(platform.log(service), "Kafka partitions assigned")) << service << ":\n" << platform.log(service);
   std::string status;
   ASSERT_EQ(platform.run_script("status", "", &status), 0) << status;
   EXPECT_TRUE(contains(status, "kafka       running")) << status;

@@ -72,6 +72,11 @@ class Bus {
   virtual bool connected() const = 0;
   // Which broker it speaks to, as /health names it: "jetstream" or "kafka".
   virtual const char* broker() const = 0;
+  // Whether the consumer takes deliveries yet (true when this process does not consume).
+  // JetStream binds it within connect(); a Kafka group assigns a member its partitions a few
+  // seconds after it joins (the broker's initial rebalance delay, or a killed member's session
+  // running out), and a service is not ready before: a new order would wait unseen.
+  virtual bool consumer_ready() const { return true; }
 
   // Creates what publishing and consuming need and is missing, and every so often checks
   // that what was created still exists. Called while connected, from one thread only.

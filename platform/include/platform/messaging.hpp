@@ -204,6 +204,7 @@ class Messaging {
   void stop();
   bool connected() const;
   const char* broker() const;  // Bus::broker()
+  bool consumer_ready() const;  // Bus::consumer_ready()
   std::size_t pending_outbox() const;
 
  private:
