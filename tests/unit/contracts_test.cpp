@@ -188,7 +188,7 @@ TEST(Contracts, TheRequirementMapNamesFilesAndTestsThatExist) {
     EXPECT_GT(named, 0) << (*it)[1] << " names no file";
     named = 0;
     for (std::sregex_iterator t(proofs.begin(), proofs.end(), test), none; t != none; ++t, ++named) {
-      std::regex declared("TEST(_F)?\\(" + (*t)[1].str() + ",\\s*" + (*t)[2].str() + "\\)");
+      std::regex declared("TEST(_F|_P)?\\(" + (*t)[1].str() + ",\\s*" + (*t)[2].str() + "\\)");
       EXPECT_TRUE(std::regex_search(tests, declared)) << (*it)[1] << " names the test " << (*t)[0] << ", which does not exist";
     }
     EXPECT_GT(named, 0) << (*it)[1] << " names no test";
