@@ -75,13 +75,7 @@ class KafkaInspection : public ::testing::Test {
     return db;
   }
 
-  platform::MessagingOptions options(std::string durable = {}) {
-    platform::MessagingOptions o;
-    o.bus_url = broker.url();
-    o.durable = std::move(durable);
-    o.relay_poll = 50ms;
-    return o;
-  }
+  platform::MessagingOptions options(std::string durable = {}) { return broker.messaging_options(std::move(durable)); }
 
   // Each order's events, steps 1..steps, through the outbox; returns once all are stored.
   void publish(int orders, int steps, int first_order = 1) {

@@ -80,13 +80,7 @@ class KafkaMessaging : public ::testing::Test {
     std::filesystem::remove_all(dir, ignored);
   }
 
-  platform::MessagingOptions options(std::string durable = {}) {
-    platform::MessagingOptions o;
-    o.bus_url = broker.url();
-    o.durable = std::move(durable);
-    o.relay_poll = 50ms;
-    return o;
-  }
+  platform::MessagingOptions options(std::string durable = {}) { return broker.messaging_options(std::move(durable)); }
 
   // Commits the events to the publisher's outbox and waits until the relay has published them.
   void publish(const std::vector<platform::Event>& events) {

@@ -73,4 +73,12 @@ bool KafkaBroker::stop() {
   return false;
 }
 
+platform::MessagingOptions KafkaBroker::messaging_options(std::string durable) const {
+  platform::MessagingOptions options;
+  options.bus_url = url();
+  options.durable = std::move(durable);
+  options.relay_poll = std::chrono::milliseconds(50);
+  return options;
+}
+
 }  // namespace fd::test

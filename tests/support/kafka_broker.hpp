@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "platform/messaging.hpp"
+
 namespace fd::test {
 
 class KafkaBroker {
@@ -20,6 +22,10 @@ class KafkaBroker {
   std::string log_path() const { return dir_ + "/kafka-broker.log"; }
 
   std::string bootstrap_file() const { return dir_ + "/kafka.bootstrap"; }
+
+  // A service's messaging on this broker (its consumer group `durable`), its outbox relayed
+  // every 50 ms.
+  platform::MessagingOptions messaging_options(std::string durable = {}) const;
 
   // SIGTERM, waiting for it to exit (SIGKILL after a timeout); whether it exited by itself,
   // with status 0, within it.
