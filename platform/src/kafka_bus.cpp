@@ -19,16 +19,6 @@ constexpr auto kCheckEvery = std::chrono::seconds(1);
 constexpr int kPollMs = 50;
 constexpr const char* kHeartbeatMs = "1000";
 
-// One partition of the topic, for the calls that take lists.
-struct OnePartition {
-  rd_kafka_topic_partition_list_t* list;
-  OnePartition(const char* topic, std::int32_t partition, std::int64_t offset)
-      : list(rd_kafka_topic_partition_list_new(1)) {
-    rd_kafka_topic_partition_list_add(list, topic, partition)->offset = offset;
-  }
-  ~OnePartition() { rd_kafka_topic_partition_list_destroy(list); }
-};
-
 }  // namespace
 
 void kafka_set(rd_kafka_conf_t* conf, const char* name, const std::string& value) {
@@ -195,11 +185,9 @@ void KafkaBus::follow_consuming() {
   const bool take = consuming_;
   if (take == subscribed_) return;
   if (take) {
-    rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(topics, options_.stream.c_str(), RD_KAFKA_PARTITION_UA);
-    auto err = rd_kafka_subscribe(consumer_, topics);
-    rd_kafka_topic_partition_list_destroy(topics);
-    if (err) {
+    KafkaPartitions topic(1);
+    topic.add(options_.stream, RD_KAFKA_PARTITION_UA);
+    if (auto err = rd_kafka_subscribe(consumer_, topic.list)) {
       log::error("cannot subscribe to the Kafka topic",
                  {{"topic", options_.stream}, {"group", consumer_spec_->durable}, {"error", rd_kafka_err2str(err)}});
       return;
@@ -260,7 +248,8 @@ void KafkaBus::settle(rd_kafka_message_t* record) {
 
 // A nak: the partition goes back to this record and waits, the others go on.
 void KafkaBus::hold(rd_kafka_message_t* record, std::chrono::milliseconds delay) {
-  OnePartition partition(options_.stream.c_str(), record->partition, record->offset);
+  KafkaPartitions partition(1);
+  partition.add(options_.stream, record->partition).offset = record->offset;
   rd_kafka_pause_partitions(consumer_, partition.list);
   if (rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_, partition.list, kCheckTimeoutMs)) {
     log::warn("Kafka seek back failed; the record comes again when the group rebalances",
@@ -277,7 +266,8 @@ void KafkaBus::release_held() {
       ++it;
       continue;
     }
-    OnePartition partition(options_.stream.c_str(), it->first, RD_KAFKA_OFFSET_INVALID);
+    KafkaPartitions partition(1);
+    partition.add(options_.stream, it->first);
     rd_kafka_resume_partitions(consumer_, partition.list);
     it = held_.erase(it);
   }
@@ -331,7 +321,6 @@ void KafkaBus::on_delivery(rd_kafka_t*, const rd_kafka_message_t* report, void* 
     if (generation != self.generation_ || index >= self.outcomes_.size()) return;
     self.outcomes_[index] = report->err;
   }
-  self.publish_cv_.notify_all();
 }
 
 PublishResult KafkaBus::publish(const std::vector<OutgoingMessage>& batch) {

@@ -12,7 +12,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -43,6 +42,24 @@ inline constexpr const char* kKafkaSessionTimeoutMs = "6000";
 void kafka_set(rd_kafka_conf_t* conf, const char* name, const std::string& value);
 // A header's last value in a record; "" when it has none.
 std::string kafka_header(rd_kafka_headers_t* headers, const char* name);
+
+// A list of topic partitions, destroyed with it: one made here, or one librdkafka handed over
+// (rd_kafka_assignment).
+class KafkaPartitions {
+ public:
+  explicit KafkaPartitions(int size) : list(rd_kafka_topic_partition_list_new(size)) {}
+  explicit KafkaPartitions(rd_kafka_topic_partition_list_t* handed_over) : list(handed_over) {}
+  ~KafkaPartitions() { rd_kafka_topic_partition_list_destroy(list); }
+  KafkaPartitions(const KafkaPartitions&) = delete;
+  KafkaPartitions& operator=(const KafkaPartitions&) = delete;
+
+  // Adds one; its offset, when the call reads one, is set on what this returns.
+  rd_kafka_topic_partition_t& add(const std::string& topic, std::int32_t partition) {
+    return *rd_kafka_topic_partition_list_add(list, topic.c_str(), partition);
+  }
+
+  rd_kafka_topic_partition_list_t* list;
+};
 
 // The bootstrap list of FD_BUS_URL=kafka://host:port[,host:port...]; throws
 // std::invalid_argument saying what is wrong with a malformed one.
@@ -92,7 +109,6 @@ class KafkaBus final : public Bus {
   // Delivery reports of the batch in flight; a report of an earlier batch (one abandoned
   // after a timeout) carries another generation and is ignored.
   std::mutex publish_mutex_;
-  std::condition_variable publish_cv_;
   std::uint64_t generation_ = 0;
   std::vector<std::optional<rd_kafka_resp_err_t>> outcomes_;
   // The group has given this member its partitions (once: a later rebalance is brief).

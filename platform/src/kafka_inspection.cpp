@@ -79,14 +79,6 @@ struct Handle {
   Handle& operator=(const Handle&) = delete;
 };
 
-struct PartitionList {
-  rd_kafka_topic_partition_list_t* list;
-  explicit PartitionList(int size) : list(rd_kafka_topic_partition_list_new(size)) {}
-  ~PartitionList() { rd_kafka_topic_partition_list_destroy(list); }
-  PartitionList(const PartitionList&) = delete;
-  PartitionList& operator=(const PartitionList&) = delete;
-};
-
 // Where each partition starts and ends now (its low and high watermarks).
 struct Watermarks {
   std::int64_t low = 0;
@@ -129,10 +121,10 @@ struct KafkaTopicReader::Impl {
 
   Impl(const BusEndpoint& bus_, From from)
       : bus(bus_), handle(bus, kReaderGroup, on_error, this), ends(watermarks(handle.rk, bus)) {
-    PartitionList all(static_cast<int>(ends.size()));
+    KafkaPartitions all(static_cast<int>(ends.size()));
     for (std::size_t p = 0; p < ends.size(); ++p) {
       const auto start = from == From::Start ? ends[p].low : ends[p].high;
-      rd_kafka_topic_partition_list_add(all.list, bus.stream.c_str(), static_cast<std::int32_t>(p))->offset = start;
+      all.add(bus.stream, static_cast<std::int32_t>(p)).offset = start;
       reached.push_back(start);
     }
     if (auto err = rd_kafka_assign(handle.rk, all.list))
@@ -219,9 +211,9 @@ StreamMark stream_mark(const BusEndpoint& bus) {
 ConsumerState consumer_state(const BusEndpoint& bus, const std::string& durable) {
   Handle handle(bus, durable);
   const auto ends = watermarks(handle.rk, bus);
-  PartitionList all(static_cast<int>(ends.size()));
+  KafkaPartitions all(static_cast<int>(ends.size()));
   for (std::size_t p = 0; p < ends.size(); ++p)
-    rd_kafka_topic_partition_list_add(all.list, bus.stream.c_str(), static_cast<std::int32_t>(p));
+    all.add(bus.stream, static_cast<std::int32_t>(p));
   if (auto err = rd_kafka_committed(handle.rk, all.list, kRequestTimeoutMs))
     throw std::runtime_error(
         failure(bus, "cannot read the offsets group " + durable + " committed: " + rd_kafka_err2str(err)));
@@ -242,36 +234,34 @@ void forget_consumer(const BusEndpoint& bus, const std::string& durable) {
   Handle handle(bus, durable);
   const auto ends = watermarks(handle.rk, bus);
   {
-    PartitionList topic(1);
-    rd_kafka_topic_partition_list_add(topic.list, bus.stream.c_str(), RD_KAFKA_PARTITION_UA);
+    KafkaPartitions topic(1);
+    topic.add(bus.stream, RD_KAFKA_PARTITION_UA);
     if (auto err = rd_kafka_subscribe(handle.rk, topic.list))
       throw std::runtime_error(failure(bus, "cannot join group " + durable + ": " + rd_kafka_err2str(err)));
   }
   // Joined, the group's partitions are all ours unless another member (a running service)
   // holds some. Kafka's simple commit without joining would do on a real broker when the group
   // is empty, but the mock broker refuses it for any group that ever had a member.
-  rd_kafka_topic_partition_list_t* assigned = nullptr;
+  int held = 0;
   const auto deadline = std::chrono::steady_clock::now() + kJoinWait;
   for (;;) {
     if (rd_kafka_message_t* message = rd_kafka_consumer_poll(handle.rk, 100)) rd_kafka_message_destroy(message);
-    if (auto err = rd_kafka_assignment(handle.rk, &assigned))
+    rd_kafka_topic_partition_list_t* assignment = nullptr;
+    if (auto err = rd_kafka_assignment(handle.rk, &assignment))
       throw std::runtime_error(
           failure(bus, "cannot read group " + durable + "'s assignment: " + rd_kafka_err2str(err)));
-    if (assigned->cnt > 0) break;
-    rd_kafka_topic_partition_list_destroy(assigned);
+    held = KafkaPartitions(assignment).list->cnt;
+    if (held > 0) break;
     if (std::chrono::steady_clock::now() > deadline)
       throw std::runtime_error(failure(bus, "group " + durable + " gave no partition of " + bus.stream + " within " +
                                                 std::to_string(kJoinWait.count()) + " s"));
   }
-  const int held = assigned->cnt;
-  rd_kafka_topic_partition_list_destroy(assigned);
   if (held < static_cast<int>(ends.size()))
     throw std::runtime_error("the " + durable + " service still consumes topic " + bus.stream + " at " + bus.where() +
                              " (group " + durable + " has another member): stop it first");
-  PartitionList starts(static_cast<int>(ends.size()));
+  KafkaPartitions starts(static_cast<int>(ends.size()));
   for (std::size_t p = 0; p < ends.size(); ++p)
-    rd_kafka_topic_partition_list_add(starts.list, bus.stream.c_str(), static_cast<std::int32_t>(p))->offset =
-        ends[p].low;
+    starts.add(bus.stream, static_cast<std::int32_t>(p)).offset = ends[p].low;
   // Leaving the group (the handle's destruction) keeps what was committed.
   if (auto err = rd_kafka_commit(handle.rk, starts.list, 0))
     throw std::runtime_error(

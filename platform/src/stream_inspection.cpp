@@ -46,6 +46,15 @@ struct Connection {
   }
 };
 
+// The stream's state and configuration, as the endpoint's identity may read them.
+std::unique_ptr<jsStreamInfo, void (*)(jsStreamInfo*)> stream_info(const Connection& nats, const NatsEndpoint& endpoint,
+                                                                   const std::string& stream) {
+  jsStreamInfo* info = nullptr;
+  check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr),
+        "cannot read stream " + stream + " at " + endpoint.where());
+  return {info, jsStreamInfo_Destroy};
+}
+
 void forget_jetstream_consumer(const NatsEndpoint& endpoint, const std::string& stream, const std::string& durable) {
   Connection nats(endpoint);
   auto deadline = std::chrono::steady_clock::now() + kUnbindWait;
@@ -70,22 +79,17 @@ void forget_jetstream_consumer(const NatsEndpoint& endpoint, const std::string& 
 
 StreamMark jetstream_mark(const NatsEndpoint& endpoint, const std::string& stream) {
   Connection nats(endpoint);
-  jsStreamInfo* info = nullptr;
-  check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr),
-        "cannot read stream " + stream + " at " + endpoint.where());
+  auto info = stream_info(nats, endpoint, stream);
   StreamMark mark;
   mark.last[0] = static_cast<std::int64_t>(info->State.LastSeq);
-  jsStreamInfo_Destroy(info);
   return mark;
 }
 
 std::vector<StoredEvent> read_jetstream(const NatsEndpoint& endpoint, const std::string& stream) {
   Connection nats(endpoint);
-  jsStreamInfo* info = nullptr;
-  check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr),
-        "cannot read stream " + stream + " at " + endpoint.where());
+  auto info = stream_info(nats, endpoint, stream);
   std::uint64_t last = info->State.LastSeq, stored = info->State.Msgs;
-  jsStreamInfo_Destroy(info);
+  info.reset();
   std::vector<StoredEvent> events;
   if (stored == 0) return events;
   jsSubOptions options;
@@ -172,9 +176,7 @@ void forget_consumer(const BusEndpoint& bus, const std::string& durable) {
 
 StreamPeers stream_peers(const NatsEndpoint& endpoint, const std::string& stream) {
   Connection nats(endpoint);
-  jsStreamInfo* info = nullptr;
-  check(js_GetStreamInfo(&info, nats.js, stream.c_str(), nullptr, nullptr),
-        "cannot read stream " + stream + " at " + endpoint.where());
+  auto info = stream_info(nats, endpoint, stream);
   StreamPeers peers;
   peers.replicas = info->Config ? info->Config->Replicas : 0;
   if (const auto* cluster = info->Cluster) {
@@ -182,7 +184,6 @@ StreamPeers stream_peers(const NatsEndpoint& endpoint, const std::string& stream
     for (int i = 0; i < cluster->ReplicasLen; ++i)
       if (const auto* peer = cluster->Replicas[i]; peer && peer->Name) peers.followers[peer->Name] = peer->Current;
   }
-  jsStreamInfo_Destroy(info);
   return peers;
 }
 

@@ -38,7 +38,7 @@ bool Run::quiet(std::string& why, platform::StreamMark& last_mark) {
         return false;
       }
       // Kafka does not tell whether a group has members (ConsumerState::bound): that each
-      // service consumes is its /health's "bus" above.
+      // service consumes is its /health above, 200 only once its group assigned its partitions.
       const bool bound = state.bound || options_.bus.kafka();
       if (state.pending != 0 || state.unacknowledged != 0 || !bound) {
         why = "consumer " + durable + ": " + std::to_string(state.pending) + " pending, " +
