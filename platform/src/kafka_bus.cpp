@@ -17,6 +17,7 @@ constexpr auto kPublishWait = std::chrono::milliseconds(kDeliveryTimeoutMs + 5'0
 constexpr int kCheckTimeoutMs = 2'000;  // a metadata request that tells whether brokers answer
 constexpr auto kCheckEvery = std::chrono::seconds(1);
 constexpr int kPollMs = 50;
+constexpr auto kSlowJoin = std::chrono::seconds(10);
 constexpr const char* kHeartbeatMs = "1000";
 
 }  // namespace
@@ -169,6 +170,7 @@ void KafkaBus::poll_loop() {
       continue;
     }
     follow_consuming();
+    note_slow_join();
     release_held();
     if (rd_kafka_message_t* record = rd_kafka_consumer_poll(consumer_, kPollMs)) {
       deliver(record);
@@ -196,6 +198,19 @@ void KafkaBus::follow_consuming() {
     rd_kafka_unsubscribe(consumer_);
   }
   subscribed_ = take;
+  subscribed_at_ = Clock::now();
+  slow_join_logged_ = false;
+}
+
+// A group's first join takes about 3 s on the test broker; one that takes far longer is
+// said, so that a service waiting at STARTING has its reason in its log.
+void KafkaBus::note_slow_join() {
+  if (!subscribed_ || assigned_ || slow_join_logged_ || Clock::now() - subscribed_at_ < kSlowJoin) return;
+  slow_join_logged_ = true;
+  log::warn("the Kafka consumer group has not assigned this consumer its partitions yet; it keeps joining",
+            {{"group", consumer_spec_->durable},
+             {"waitedSeconds", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(kSlowJoin).count())},
+             {"bootstrap", bootstrap_}});
 }
 
 void KafkaBus::deliver(rd_kafka_message_t* record) {
@@ -291,7 +306,11 @@ void KafkaBus::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_to
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     rd_kafka_assign(rk, partitions);
     log::info("Kafka partitions assigned",
-              {{"group", self.consumer_spec_->durable}, {"partitions", std::to_string(partitions->cnt)}});
+              {{"group", self.consumer_spec_->durable},
+               {"partitions", std::to_string(partitions->cnt)},
+               {"afterMs", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              Clock::now() - self.subscribed_at_)
+                                              .count())}});
     self.assigned_ = true;
   } else {
     rd_kafka_assign(rk, nullptr);

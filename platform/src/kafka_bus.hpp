@@ -101,6 +101,8 @@ class KafkaBus final : public Bus {
 
   // The poller's alone.
   bool subscribed_ = false;
+  Clock::time_point subscribed_at_{};
+  bool slow_join_logged_ = false;
   Clock::time_point next_check_{};
   std::map<Position, std::uint64_t> attempts_;      // deliveries of a record not yet settled
   std::map<std::int32_t, Clock::time_point> held_;  // nak'ed partitions, paused until then
@@ -118,6 +120,7 @@ class KafkaBus final : public Bus {
   bool check_brokers(int timeout_ms);
   void poll_loop();
   void follow_consuming();
+  void note_slow_join();
   void release_held();
   void deliver(rd_kafka_message_t* record);
   void settle(rd_kafka_message_t* record);

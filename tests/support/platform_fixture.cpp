@@ -141,11 +141,18 @@ TestPlatform::TestPlatform(Env extra_env, const std::vector<std::string>& parts)
 }
 
 // A port picked here may be taken by someone else before the part binds it;
-// the script then exits with kPortInUse, and new ports are tried.
+// the script then exits with kPortInUse, and new ports are tried on an empty
+// data folder: what the failed start's services published went to a bus that
+// may be gone (the Kafka test broker keeps nothing), and their outboxes would
+// not publish it again.
 void TestPlatform::start_parts(const std::vector<std::string>& parts) {
     std::string output;
     int status = -1;
     for (int attempt = 0; attempt < 3; ++attempt) {
+        if (attempt > 0) {
+            std::filesystem::remove_all(data_dir());
+            std::filesystem::create_directories(data_dir());
+        }
         pick_ports();
         status = 0;
         for (const auto& part : parts) {
