@@ -95,7 +95,10 @@ bool Messaging::consumer_ready() const { return impl_->bus->consumer_ready(); }
 
 std::size_t Messaging::pending_outbox() const {
   auto row = impl_->db.query_one("SELECT COUNT(*) FROM fd_outbox");
-  return row ? static_cast<std::size_t>(row->integer(0)) : 0;
+  const auto rows = row ? static_cast<std::size_t>(row->integer(0)) : 0;
+  // (the relay works meanwhile: never below zero)
+  const auto published = impl_->relay.published_undeleted();
+  return rows > published ? rows - published : 0;
 }
 
 }  // namespace platform

@@ -14,6 +14,10 @@ namespace platform {
 namespace {
 
 constexpr std::size_t kRelayBatch = 256;
+// Published rows are deleted this long after the first of them, or once a batch is due:
+// one delete transaction for many events, and none between a command's commit and the
+// next command, which would wait for it on the service's database.
+constexpr auto kDeleteDelay = std::chrono::milliseconds(100);
 constexpr auto kBackoffMin = std::chrono::milliseconds(250);
 constexpr auto kBackoffMax = std::chrono::milliseconds(5000);
 
@@ -69,16 +73,25 @@ void Relay::stop() {
 
 void Relay::run() {
   wake_->relay_thread.store(std::this_thread::get_id());
-  using Clock = std::chrono::steady_clock;
   auto next_attempt = Clock::now();  // not before (backoff)
   auto deadline = Clock::now();      // wake up by then anyway
   auto backoff = kBackoffMin;
   for (;;) {
     {
       std::unique_lock lock(wake_->mutex);
-      wake_->cv.wait_until(lock, deadline, [&] { return wake_->stopping || wake_->pending; });
-      if (wake_->stopping) return;
+      wake_->cv.wait_until(lock, published_.empty() ? deadline : std::min(deadline, delete_due_),
+                           [&] { return wake_->stopping || wake_->pending; });
+      if (wake_->stopping) break;
       wake_->pending = false;
+    }
+    if (!published_.empty() && Clock::now() >= delete_due_) {
+      try {
+        delete_published();
+      } catch (const std::exception& e) {
+        // They stay, and are published again: the stream and the inboxes drop the copies.
+        log::warn("deleting published events from the outbox failed; retrying", {{"error", e.what()}});
+        delete_due_ = Clock::now() + kBackoffMin;
+      }
     }
     auto now = Clock::now();
     if (now < next_attempt) {
@@ -105,6 +118,21 @@ void Relay::run() {
       deadline = now + poll_;
     }
   }
+  try {
+    delete_published();  // a clean stop leaves no published event to publish again
+  } catch (const std::exception& e) {
+    log::warn("deleting published events from the outbox failed; they are published again at the next start",
+              {{"error", e.what()}});
+  }
+}
+
+void Relay::delete_published() {
+  if (published_.empty()) return;
+  db_.transaction([&](Db& tx) {
+    for (auto seq : published_) tx.exec("DELETE FROM fd_outbox WHERE seq = ?", {seq});
+  });
+  published_.clear();
+  undeleted_ = 0;
 }
 
 Relay::Result Relay::relay_once() {
@@ -118,26 +146,34 @@ Relay::Result Relay::relay_once() {
   bus_.consume(leads);
   // Without a consumer the relay still publishes; the poll brings it back to retry the setup.
   if (!bus_.ensure_ready()) return Result::Failed;
-  if (!leads) return Result::Idle;
+  if (!leads) {
+    // The leader publishes what this one did not delete again; the copies are dropped.
+    published_.clear();
+    undeleted_ = 0;
+    return Result::Idle;
+  }
 
   for (;;) {
     {
       std::lock_guard lock(wake_->mutex);
       if (wake_->stopping) return Result::Idle;
     }
-    auto rows = db_.query("SELECT seq, id, type, body, order_id FROM fd_outbox ORDER BY seq LIMIT ?",
-                          {static_cast<std::int64_t>(kRelayBatch)});
+    // Every row not yet published, in seq order: not "after the last one published", since a
+    // transaction on PostgreSQL may commit a lower seq after a higher one was published.
+    auto found = db_.query("SELECT seq, id, type, body, order_id FROM fd_outbox ORDER BY seq LIMIT ?",
+                           {static_cast<std::int64_t>(kRelayBatch + published_.size())});
+    std::vector<Row> rows;
+    for (auto& row : found)
+      if (!published_.contains(row.integer(0)) && rows.size() < kRelayBatch) rows.push_back(std::move(row));
     if (rows.empty()) return Result::Idle;
     std::vector<OutgoingMessage> batch;
     batch.reserve(rows.size());
     for (const auto& row : rows) batch.push_back({row.text(1), row.text(2), row.text(3), row.text(4)});
     auto published = bus_.publish(batch);
-    if (published.acknowledged > 0) {
-      db_.transaction([&](Db& tx) {
-        for (std::size_t i = 0; i < published.acknowledged; ++i)
-          tx.exec("DELETE FROM fd_outbox WHERE seq = ?", {rows[i].integer(0)});
-      });
-    }
+    if (published.acknowledged > 0 && published_.empty()) delete_due_ = Clock::now() + kDeleteDelay;
+    for (std::size_t i = 0; i < published.acknowledged; ++i) published_.insert(rows[i].integer(0));
+    undeleted_ = published_.size();
+    if (published_.size() >= kRelayBatch) delete_published();
     if (published.acknowledged < rows.size()) {
       if (!outage_logged_) {
         const auto& failed = rows[published.acknowledged];

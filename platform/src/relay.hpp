@@ -1,10 +1,14 @@
 #pragma once
 // The outbox relay: publishes committed events in outbox order through the Bus, and
-// deletes them once the broker has acknowledged them. Of a service's replicas, the one
-// leading "events" relays, and is the one that takes the consumer's deliveries.
+// deletes them once the broker has acknowledged them, a batch at a time. Of a service's
+// replicas, the one leading "events" relays, and is the one that takes the consumer's
+// deliveries.
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -31,14 +35,19 @@ class Relay {
   // Whether this process leads the service's events now; before start() only (then the
   // relay's thread asks).
   bool leads() { return leadership_.leads(); }
+  // Outbox rows the broker has acknowledged that are not deleted yet.
+  std::size_t published_undeleted() const { return undeleted_.load(); }
   void stop();
 
  private:
   struct Wake;
   enum class Result { Idle, NotConnected, Failed };
 
+  using Clock = std::chrono::steady_clock;
+
   void run();
   Result relay_once();
+  void delete_published();
 
   Db& db_;
   Bus& bus_;
@@ -48,6 +57,10 @@ class Relay {
   std::thread thread_;
   Leadership leadership_;  // the relay thread's
   bool outage_logged_ = false;
+  // The relay thread's: seqs acknowledged by the broker, deleted together by delete_due_.
+  std::set<std::int64_t> published_;
+  Clock::time_point delete_due_{};
+  std::atomic<std::size_t> undeleted_{0};
 };
 
 }  // namespace platform

@@ -319,7 +319,25 @@ TEST_F(MessagingTest, RolledBackTransactionPublishesNothing) {
   EXPECT_TRUE(wait_for([&] { return messaging.pending_outbox() == 0; }));
   EXPECT_EQ(bus.stream_messages(), 1u);
   EXPECT_EQ(bus.get(1).type, "Marker");
-  EXPECT_EQ(count(*db, "fd_outbox"), 0);
+  EXPECT_TRUE(wait_for([&] { return count(*db, "fd_outbox") == 0; }));
+}
+
+// Published rows are deleted together a moment later (no delete transaction between two
+// commands), so they are no longer pending meanwhile; a clean stop deletes what it published.
+TEST_F(MessagingTest, PublishedEventsAreDeletedAMomentLaterAndAtAStop) {
+  platform::Messaging messaging(*db, options());
+  messaging.start({});
+  Bus bus(nats.url());
+  commit(*db, {order_event("OrderPlaced", "o-1"), order_event("OrderPaid", "o-1")});
+  ASSERT_TRUE(wait_for([&] { return bus.stream_messages() == 2; }));
+  EXPECT_TRUE(wait_for([&] { return messaging.pending_outbox() == 0; }));
+  EXPECT_TRUE(wait_for([&] { return count(*db, "fd_outbox") == 0; }));
+
+  commit(*db, {order_event("OrderPlaced", "o-2")});
+  ASSERT_TRUE(wait_for([&] { return bus.stream_messages() == 3; }));
+  messaging.stop();
+  EXPECT_EQ(count(*db, "fd_outbox"), 0) << "a clean stop leaves nothing to publish again";
+  EXPECT_EQ(bus.stream_messages(), 3u);
 }
 
 TEST_F(MessagingTest, EventsAppendedWhileNatsIsDownArePublishedWhenItIsBack) {
