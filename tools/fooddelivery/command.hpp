@@ -26,6 +26,7 @@ Command drill_command(CLI::App& cli);   // drill.cpp
 Command chaos_command(CLI::App& cli);   // chaos/command.cpp
 Command bus_permissions_command(CLI::App& cli);  // bus_permissions.cpp
 Command kafka_broker_command(CLI::App& cli);     // kafka_broker.cpp
+Command lag_command(CLI::App& cli);              // lag.cpp
 
 // A whole number no smaller than min, said in words: CLI11's own ranges print doubles.
 CLI::Validator at_least(long long min);

@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
   cli.failure_message(usage_error);
   const fd::cli::Command commands[] = {fd::cli::events_command(cli), fd::cli::load_command(cli),
                                        fd::cli::drill_command(cli), fd::cli::chaos_command(cli),
-                                       fd::cli::bus_permissions_command(cli), fd::cli::kafka_broker_command(cli)};
+                                       fd::cli::bus_permissions_command(cli), fd::cli::kafka_broker_command(cli),
+                                       fd::cli::lag_command(cli)};
   auto* help = cli.add_subcommand("help", "print this list of commands");
   try {
     cli.parse(argc, argv);
