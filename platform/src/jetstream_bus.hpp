@@ -35,6 +35,7 @@ class JetStreamBus final : public Bus {
   void connect(std::function<void()> reachable) override;
   bool connected() const override;
   const char* broker() const override { return "jetstream"; }
+  bool drops_republished() const override { return true; }
   bool ensure_ready() override;
   void consume(bool take) override { consuming_ = take; }
   PublishResult publish(const std::vector<OutgoingMessage>& batch) override;

@@ -75,6 +75,7 @@ class KafkaBus final : public Bus {
   void connect(std::function<void()> reachable) override;
   bool connected() const override { return connected_; }
   const char* broker() const override { return "kafka"; }
+  bool drops_republished() const override { return false; }
   bool consumer_ready() const override;
   bool ensure_ready() override { return connected_; }
   void consume(bool take) override { consuming_ = take; }

@@ -16,7 +16,9 @@ namespace {
 constexpr std::size_t kRelayBatch = 256;
 // Published rows are deleted this long after the first of them, or once a batch is due:
 // one delete transaction for many events, and none between a command's commit and the
-// next command, which would wait for it on the service's database.
+// next command, which would wait for it on the service's database. Only on a bus that drops
+// what a process killed meanwhile publishes again at its restart: over Kafka each copy
+// would be stored (and dropped by the consumers' inbox), so there they go at once.
 constexpr auto kDeleteDelay = std::chrono::milliseconds(100);
 constexpr auto kBackoffMin = std::chrono::milliseconds(250);
 constexpr auto kBackoffMax = std::chrono::milliseconds(5000);
@@ -173,7 +175,7 @@ Relay::Result Relay::relay_once() {
     if (published.acknowledged > 0 && published_.empty()) delete_due_ = Clock::now() + kDeleteDelay;
     for (std::size_t i = 0; i < published.acknowledged; ++i) published_.insert(rows[i].integer(0));
     undeleted_ = published_.size();
-    if (published_.size() >= kRelayBatch) delete_published();
+    if (published_.size() >= kRelayBatch || !bus_.drops_republished()) delete_published();
     if (published.acknowledged < rows.size()) {
       if (!outage_logged_) {
         const auto& failed = rows[published.acknowledged];
