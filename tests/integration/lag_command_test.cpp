@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "contracts/events.hpp"
 #include "support/api.hpp"
 #include "support/command.hpp"
 #include "support/customer_and_owner.hpp"
@@ -22,7 +23,7 @@ namespace {
 
 using fd::test::eventually;
 
-const std::vector<std::string> kConsumers = {"auth", "order", "payment", "store", "customer", "rider"};
+const std::vector<std::string> kConsumers(contracts::kServices.begin(), contracts::kServices.end());
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 

@@ -58,6 +58,19 @@ void expect_round_trips(contracts::EventList<Events...>) {
 
 TEST(Contracts, EveryEventRoundTripsThroughItsBody) { expect_round_trips(contracts::AllEvents{}); }
 
+// The tools that look at every service's consumer (chaos, lag) take the list of services:
+// every producer and consumer of the catalogue is on it, and nothing else.
+TEST(Contracts, TheServicesAreThoseThatProduceAndConsumeEvents) {
+  std::set<std::string> named;
+  for (const auto& event : contracts::kCatalogue) {
+    named.insert(std::string(event.producer));
+    std::istringstream consumers{std::string(event.consumers)};
+    for (std::string consumer; consumers >> consumer;)
+      if (consumer != "*") named.insert(consumer);
+  }
+  EXPECT_EQ(named, std::set<std::string>(contracts::kServices.begin(), contracts::kServices.end()));
+}
+
 TEST(Contracts, ABodyIsWrittenWithTheSeedsKeysAndTheStatusItMovesTo) {
   auto events = platform::events(contracts::DeliveryConfirmed{7, "customer1", 1, std::nullopt},
                                  contracts::OrderRejected{8, "customer2", 2, "재료 소진"});

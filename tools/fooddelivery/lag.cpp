@@ -6,9 +6,10 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,6 +19,8 @@
 #include <vector>
 
 #include "command.hpp"
+#include "contracts/events.hpp"
+#include "platform/clock.hpp"
 
 namespace fd::cli {
 
@@ -26,8 +29,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// The services' durable consumers, each named after its service.
-const std::vector<std::string> kConsumers{"auth", "order", "payment", "store", "customer", "rider"};
+const std::vector<std::string> kConsumers(contracts::kServices.begin(), contracts::kServices.end());
 
 // --until-zero's own pace: its answer is how long the lag took to reach 0, which a sample a
 // second would round up by up to a second.
@@ -74,23 +76,10 @@ struct Sample {
   }
 };
 
-std::string iso_now() {
-  auto now = std::chrono::system_clock::now();
-  auto seconds = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  char with_ms[40];
-  std::snprintf(with_ms, sizeof with_ms, "%s.%03dZ", text, static_cast<int>(ms));
-  return with_ms;
-}
-
 // Throws std::runtime_error, naming the bus, when the broker cannot be read.
 Sample sample(const Args& args) {
   Sample out;
-  out.at = iso_now();
+  out.at = platform::iso_time(platform::now_ms());
   for (const auto& name : args.consumers) {
     auto state = platform::consumer_state(args.bus, name);
     out.lag[name] = state.exists ? std::optional(state.pending + state.unacknowledged) : std::nullopt;
@@ -98,14 +87,15 @@ Sample sample(const Args& args) {
   return out;
 }
 
-// In the order asked for, not the map's.
-std::string json_lags(const Args& args, const Sample& s) {
-  std::string out = "{";
+// {"at":..,"lag":{..},"total":N}: the consumers in the order asked for, a missing one null.
+boost::json::object json_sample(const Args& args, const Sample& s) {
+  boost::json::object lag;
   for (const auto& name : args.consumers) {
     const auto& events = s.lag.at(name);
-    out += (out.size() > 1 ? ",\"" : "\"") + name + "\":" + (events ? std::to_string(*events) : "null");
+    if (events) lag[name] = *events;
+    else lag[name] = nullptr;
   }
-  return out + "}";
+  return {{"at", s.at}, {"lag", std::move(lag)}, {"total", s.total()}};
 }
 
 // "order 0, customer 12, rider: no consumer yet"; only those still behind when `behind`.
@@ -124,9 +114,7 @@ bool print_line(const std::string& line) {
 }
 
 bool print_sample(const Args& args, const Sample& s) {
-  if (args.json)
-    return print_line("{\"at\":\"" + s.at + "\",\"lag\":" + json_lags(args, s) + ",\"total\":" +
-                      std::to_string(s.total()) + "}");
+  if (args.json) return print_line(boost::json::serialize(json_sample(args, s)));
   return print_line(s.at + " lag " + std::to_string(s.total()) + ": " + words(args, s));
 }
 
@@ -162,9 +150,12 @@ int until_zero(const Args& args) {
     if (zero || Clock::now() >= deadline || g_interrupted) {
       char took[32];
       std::snprintf(took, sizeof took, "%.2f", seconds);
-      if (args.json)
-        print_line("{\"at\":\"" + s.at + "\",\"lag\":" + json_lags(args, s) + ",\"total\":" +
-                   std::to_string(s.total()) + ",\"zero\":" + (zero ? "true" : "false") + ",\"seconds\":" + took + "}");
+      if (args.json) {
+        auto out = json_sample(args, s);
+        out["zero"] = zero;
+        out["seconds"] = std::round(seconds * 100) / 100;
+        print_line(boost::json::serialize(out));
+      }
       else if (zero)
         print_line("every consumer's lag is 0 after " + std::string(took) + " s");
       else

@@ -230,6 +230,8 @@ constexpr auto catalogue(EventList<Events...>) {
 }
 // {type, producer, consumers, status} of every event, in the saga's order.
 inline constexpr auto kCatalogue = catalogue(AllEvents{});
+// The services, each of which consumes the stream under its own name.
+inline constexpr std::array<std::string_view, 6> kServices{"auth", "order", "payment", "store", "customer", "rider"};
 
 }  // namespace contracts
 

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "../client.hpp"
+#include "contracts/events.hpp"
 #include "platform/messaging.hpp"
 
 namespace fd::cli::chaos {
@@ -80,7 +81,7 @@ struct Options {
   bool json = false;
 };
 
-inline const std::vector<std::string> kServices{"auth", "order", "payment", "store", "customer", "rider"};
+inline const std::vector<std::string> kServices(contracts::kServices.begin(), contracts::kServices.end());
 
 // Store n belongs to ownern.
 inline std::string owner_of(std::int64_t store) { return "owner" + std::to_string(store); }
