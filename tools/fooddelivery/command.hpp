@@ -28,6 +28,12 @@ Command bus_permissions_command(CLI::App& cli);  // bus_permissions.cpp
 Command kafka_broker_command(CLI::App& cli);     // kafka_broker.cpp
 Command lag_command(CLI::App& cli);              // lag.cpp
 
+// SIGINT and SIGTERM end a following command's loop (interrupted() turns true) rather than the
+// process, so that it says what it has to say on its way out; SIGPIPE is ignored: a reader
+// gone shows as a failed write.
+void stop_on_signals();
+bool interrupted();
+
 // A whole number no smaller than min, said in words: CLI11's own ranges print doubles.
 CLI::Validator at_least(long long min);
 

@@ -3,7 +3,6 @@
 // behind on the broker: on JetStream through an ephemeral ordered consumer, on Kafka by
 // reading every partition outside any consumer group.
 #include <nats/nats.h>
-#include <signal.h>
 
 #include <atomic>
 #include <chrono>
@@ -20,10 +19,7 @@ namespace fd::cli {
 
 namespace {
 
-volatile sig_atomic_t g_interrupted = 0;
 std::atomic<bool> g_closing{false};
-
-void on_signal(int) { g_interrupted = 1; }
 
 void on_disconnected(natsConnection*, void*) {
   if (!g_closing) std::fprintf(stderr, "fooddelivery events: NATS disconnected, reconnecting...\n");
@@ -45,14 +41,6 @@ int fail(const std::string& message) {
   return 1;
 }
 
-void install_signals() {
-  struct sigaction action {};
-  action.sa_handler = on_signal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-}
 
 // One event's line: with --headers, first what kcat's -f '%h %s' shows: its headers (under
 // the names the bus gives them) and where the bus keeps it. False when stdout is gone.
@@ -73,12 +61,12 @@ int read_topic(const Args& args) {
     return fail("--subject is JetStream's: Kafka keeps every event on topic " + args.bus.stream);
   platform::KafkaTopicReader reader(
       args.bus, args.only_new ? platform::KafkaTopicReader::From::Now : platform::KafkaTopicReader::From::Start);
-  install_signals();
+  stop_on_signals();
   // A broker that stops delivering what it said it stores must not hang a one-off read.
   constexpr int kStallMs = 10'000;
   int idle_ms = 0;
   std::string reported;  // the trouble last told on stderr
-  while (!g_interrupted && (args.follow || !reader.caught_up())) {
+  while (!interrupted() && (args.follow || !reader.caught_up())) {
     auto record = reader.next(std::chrono::milliseconds(200));
     if (!record) {
       if (std::fflush(stdout) != 0) return 0;  // reader went away
@@ -163,9 +151,9 @@ class Session {
     s = js_SubscribeSync(&sub_, js_, subject.c_str(), nullptr, &so, &jerr);
     if (s != NATS_OK) return fail("cannot subscribe to " + subject + ": " + platform::nats_error(s));
 
-    install_signals();
+    stop_on_signals();
     int idle_ms = 0;
-    while (!g_interrupted) {
+    while (!interrupted()) {
       natsMsg* msg = nullptr;
       s = natsSubscription_NextMsg(&msg, sub_, 200);
       if (s == NATS_TIMEOUT) {

@@ -3,7 +3,6 @@
 // not yet acknowledged, as platform::consumer_state reads them from the broker. Once, every
 // --interval with --follow, or until every lag is 0 with --until-zero (how long the services
 // take to catch up after a load: bench/run's sustained-load figures).
-#include <signal.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -34,19 +33,6 @@ const std::vector<std::string> kConsumers(contracts::kServices.begin(), contract
 // --until-zero's own pace: its answer is how long the lag took to reach 0, which a sample a
 // second would round up by up to a second.
 constexpr milliseconds kUntilZeroInterval{100};
-
-volatile sig_atomic_t g_interrupted = 0;
-
-void on_signal(int) { g_interrupted = 1; }
-
-void install_signals() {
-  struct sigaction action {};
-  action.sa_handler = on_signal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-}
 
 struct Args {
   platform::BusEndpoint bus = default_bus();
@@ -120,7 +106,7 @@ bool print_sample(const Args& args, const Sample& s) {
 
 // Sleeps until `until`, waking early for SIGINT/SIGTERM; false when interrupted.
 bool wait_until(Clock::time_point until) {
-  while (!g_interrupted) {
+  while (!interrupted()) {
     auto now = Clock::now();
     if (now >= until) return true;
     std::this_thread::sleep_for(std::min<Clock::duration>(until - now, milliseconds(50)));
@@ -130,7 +116,7 @@ bool wait_until(Clock::time_point until) {
 
 int follow(const Args& args) {
   auto next = Clock::now();
-  while (!g_interrupted) {
+  while (!interrupted()) {
     if (!print_sample(args, sample(args))) return 0;  // reader went away, e.g. piped into head
     next += milliseconds(args.interval_ms);
     if (!wait_until(next)) break;
@@ -147,7 +133,7 @@ int until_zero(const Args& args) {
     auto s = sample(args);
     double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     bool zero = s.zero();
-    if (zero || Clock::now() >= deadline || g_interrupted) {
+    if (zero || Clock::now() >= deadline || interrupted()) {
       char took[32];
       std::snprintf(took, sizeof took, "%.2f", seconds);
       if (args.json) {
@@ -207,7 +193,7 @@ Command lag_command(CLI::App& cli) {
               if (std::find(once.begin(), once.end(), name) == once.end()) once.push_back(name);
             args->consumers = std::move(once);
             args->interval_given = interval->count() > 0;
-            install_signals();
+            stop_on_signals();
             try {
               if (args->until_zero_s > 0) return until_zero(*args);
               if (args->follow) return follow(*args);
