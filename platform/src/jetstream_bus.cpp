@@ -42,6 +42,16 @@ void JetStreamBus::with_self(void* closure, F&& f) {
 
 namespace {
 
+// libnats tries a taken lock 2 000 times before it sleeps (nats_Open's default). Here the
+// services, nats-server and nginx share two cores, and the spinning thread holds the core the
+// lock's owner needs: without it, 16 orders in flight went 1-7 % faster and one in flight no
+// slower (bench/README). It must come before the process's first libnats call, which would
+// open the library with the default; later calls change nothing.
+void open_libnats_without_spinning() {
+  static const natsStatus opened = nats_Open(0);
+  (void)opened;
+}
+
 // The server of the list a connection went to, without the password its URL may carry.
 std::string server_of(natsConnection* connection) {
   char url[256] = "";
@@ -145,6 +155,7 @@ void JetStreamBus::subscribe(ConsumerSpec consumer, DeliveryHandler handler) {
 
 void JetStreamBus::connect(std::function<void()> reachable) {
   reachable_ = std::move(reachable);
+  open_libnats_without_spinning();
   {
     auto& r = registry();
     std::lock_guard lock(r.mutex);
