@@ -11,7 +11,7 @@ SANITIZE_DIR := build/sanitize
 FD_NATS_PORT ?= 4222
 export FD_NATS_PORT
 
-.PHONY: help deps build web images up cluster down status wipe test test-sanitize events rebuild-view bench
+.PHONY: help deps build web images up cluster down status wipe test test-sanitize events lag rebuild-view bench
 
 help:
 	@echo "Targets:"
@@ -38,6 +38,7 @@ help:
 	@echo "  make events   follow the events on the bus (NATS at 127.0.0.1:\$$FD_NATS_PORT, in the"
 	@echo "                cluster profile any of its nodes, as the read-only bus identity viewer;"
 	@echo "                with FD_BUS=kafka the topic fooddelivery of the platform's Kafka)"
+	@echo "  make lag      follow how far each service's consumer is behind the bus, each second"
 	@echo "  make wipe     stop the platform and DELETE its data folder (databases,"
 	@echo "                PostgreSQL's data, NATS store, JWT secret, passwords): the next start is empty"
 	@echo "  make rebuild-view  rebuild the customer's order-status view from the event"
@@ -141,6 +142,9 @@ rebuild-view: build
 # (FD_BUS=kafka) scripts/platform run gives it FD_BUS_URL instead.
 events:
 	scripts/platform run viewer -- $(RELEASE_DIR)/bin/fooddelivery events --follow
+
+lag:
+	scripts/platform run viewer -- $(RELEASE_DIR)/bin/fooddelivery lag --follow
 
 # The benchmark command: both buses, each on a platform of its own on free ports; appends its
 # table to bench/results.md (BENCH_ARGS, e.g. --bus nats --no-record: bench/run --help).
