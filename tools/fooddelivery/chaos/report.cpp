@@ -44,6 +44,7 @@ int report(const Options& options, const Outcome& outcome) {
                             {"duplicated", duplicated},
                             {"inconsistent", inconsistent},
                             {"unacknowledgedPlaced", outcome.findings.unacknowledged},
+                            {"republished", outcome.findings.republished},
                             {"drained", outcome.drained},
                             {"placingSeconds", outcome.placing_s},
                             {"drainSeconds", drain_s},
@@ -85,6 +86,10 @@ int report(const Options& options, const Outcome& outcome) {
   std::printf("\n  orders placed whose 201 never reached the client (lost on the way, and its retries too; not "
               "counted): %d\n",
               outcome.findings.unacknowledged);
+  if (options.bus.kafka())
+    std::printf("  events Kafka stored again under their id (a relay killed between the broker's acknowledgement "
+                "and its outbox delete; the inboxes drop them): %d\n",
+                outcome.findings.republished);
   for (const auto& d : outcome.findings.details) std::printf("\n%s", d.c_str());
   if (!outcome.drained) std::printf("\nDRAIN FAILED: %s\n", outcome.drain_error.c_str());
   if (!outcome.error.empty()) std::printf("\n%s\n", outcome.error.c_str());
