@@ -5,9 +5,13 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
 #include <vector>
 
 #include "platform/log.hpp"
+#include "platform/metrics.hpp"
 
 namespace platform {
 
@@ -22,6 +26,16 @@ constexpr std::size_t kRelayBatch = 256;
 constexpr auto kDeleteDelay = std::chrono::milliseconds(100);
 constexpr auto kBackoffMin = std::chrono::milliseconds(250);
 constexpr auto kBackoffMax = std::chrono::milliseconds(5000);
+
+// The business's own counts come from here: orders placed are the order service's OrderPlaced
+// published, payments approved the payment service's PaymentApproved, and so on.
+prometheus::Family<prometheus::Counter>& events_published() {
+  static auto& family = prometheus::BuildCounter()
+                            .Name("fd_events_published_total")
+                            .Help("Events this process published from its outbox and the broker acknowledged, by type.")
+                            .Register(metrics::registry());
+  return family;
+}
 
 }  // namespace
 
@@ -173,7 +187,10 @@ Relay::Result Relay::relay_once() {
     for (const auto& row : rows) batch.push_back({row.text(1), row.text(2), row.text(3), row.text(4)});
     auto published = bus_.publish(batch);
     if (published.acknowledged > 0 && published_.empty()) delete_due_ = Clock::now() + kDeleteDelay;
-    for (std::size_t i = 0; i < published.acknowledged; ++i) published_.insert(rows[i].integer(0));
+    for (std::size_t i = 0; i < published.acknowledged; ++i) {
+      published_.insert(rows[i].integer(0));
+      events_published().Add({{"type", rows[i].text(2)}}).Increment();
+    }
     undeleted_ = published_.size();
     if (published_.size() >= kRelayBatch || !bus_.drops_republished()) delete_published();
     if (published.acknowledged < rows.size()) {

@@ -1,5 +1,12 @@
 #include "platform/router.hpp"
 
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <chrono>
+
+#include "platform/metrics.hpp"
 #include "platform/problem.hpp"
 
 namespace platform {
@@ -54,8 +61,43 @@ const Router::Route& Router::match(Request& request) const {
   throw not_found("no resource at " + request.path);
 }
 
+namespace {
+
+// Handling time by route template, not by path: a label per order id would grow without end.
+prometheus::Family<prometheus::Histogram>& request_durations() {
+  static auto& family = prometheus::BuildHistogram()
+                            .Name("fd_http_request_duration_seconds")
+                            .Help("Time to handle a request, by method, route template and status class; its "
+                                  "_count is the number of requests.")
+                            .Register(metrics::registry());
+  return family;
+}
+
+void observe(const Router::Route& route, int status, std::chrono::steady_clock::time_point started) {
+  // Sub-millisecond answers are the rule here; the slow end is a call to another service.
+  static const prometheus::Histogram::BucketBoundaries buckets{0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                               0.025,  0.05,   0.1,   0.25,   0.5,   1,    2.5};
+  const std::string status_class = std::to_string(status / 100) + "xx";
+  request_durations()
+      .Add({{"method", route.method}, {"route", route.pattern}, {"status", status_class}}, buckets)
+      .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+}
+
+}  // namespace
+
 Response Router::run(const Route& route, Request& request) const {
-  return middleware_ ? middleware_(request, route.handler) : route.handler(request);
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    auto response = middleware_ ? middleware_(request, route.handler) : route.handler(request);
+    observe(route, response.status, started);
+    return response;
+  } catch (const Problem& problem) {
+    observe(route, problem.status, started);
+    throw;
+  } catch (...) {
+    observe(route, 500, started);
+    throw;
+  }
 }
 
 bool Router::has(Work work) const {

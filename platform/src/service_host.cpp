@@ -8,11 +8,13 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "platform/http_server.hpp"
 #include "platform/leadership.hpp"
 #include "platform/clock.hpp"
 #include "platform/log.hpp"
+#include "platform/metrics.hpp"
 #include "platform/migrations.hpp"
 #include "platform/problem.hpp"
 #include "contracts/events.hpp"
@@ -110,32 +112,32 @@ boost::json::object breakers_json(const std::vector<std::shared_ptr<CircuitBreak
   return out;
 }
 
-std::string metrics_text(const std::string& service, const std::vector<std::shared_ptr<CircuitBreaker>>& breakers,
-                         std::size_t outbox_pending) {
-  auto labels = [&](const std::string& breaker) {
-    return "{service=\"" + service + "\"" + (breaker.empty() ? "" : ",breaker=\"" + breaker + "\"");
-  };
-  std::string out = "# HELP fd_outbox_pending Events committed but not yet published.\n"
-                    "# TYPE fd_outbox_pending gauge\n"
-                    "fd_outbox_pending" + labels("") + "} " + std::to_string(outbox_pending) + "\n";
+// What is read at the moment of a scrape: the outbox's depth and each breaker's state and counts.
+std::vector<prometheus::MetricFamily> families_now(const std::vector<std::shared_ptr<CircuitBreaker>>& breakers,
+                                                   std::size_t outbox_pending) {
+  using prometheus::MetricType;
+  std::vector<prometheus::MetricFamily> out;
+  out.push_back(metrics::family("fd_outbox_pending", "Events committed but not yet published.", MetricType::Gauge));
+  metrics::add(out.back(), static_cast<double>(outbox_pending));
   if (breakers.empty()) return out;
-  out += "# HELP fd_circuit_breaker_state 1 for the breaker's current state.\n"
-         "# TYPE fd_circuit_breaker_state gauge\n";
+  out.push_back(metrics::family("fd_circuit_breaker_state",
+                                "1 for the state the breaker guarding a dependency is in, 0 for the others.",
+                                MetricType::Gauge));
   for (const auto& breaker : breakers) {
     auto current = breaker->state();
     for (auto state : {CircuitBreaker::State::Closed, CircuitBreaker::State::Open, CircuitBreaker::State::HalfOpen})
-      out += "fd_circuit_breaker_state" + labels(breaker->name()) + ",state=\"" + to_string(state) + "\"} " +
-             (state == current ? "1" : "0") + "\n";
+      metrics::add(out.back(), state == current ? 1 : 0, {{"breaker", breaker->name()}, {"state", to_string(state)}});
   }
-  const std::pair<const char*, std::uint64_t CircuitBreaker::Counts::*> counters[] = {
-      {"calls", &CircuitBreaker::Counts::calls},   {"failures", &CircuitBreaker::Counts::failures},
-      {"slow", &CircuitBreaker::Counts::slow},     {"rejected", &CircuitBreaker::Counts::rejected},
-      {"opened", &CircuitBreaker::Counts::opened}};
-  for (const auto& [name, member] : counters) {
-    out += std::string("# TYPE fd_circuit_breaker_") + name + "_total counter\n";
+  const std::tuple<const char*, const char*, std::uint64_t CircuitBreaker::Counts::*> counters[] = {
+      {"calls", "Calls made through the breaker.", &CircuitBreaker::Counts::calls},
+      {"failures", "Calls through the breaker that failed.", &CircuitBreaker::Counts::failures},
+      {"slow", "Calls through the breaker slower than its slow-call threshold.", &CircuitBreaker::Counts::slow},
+      {"rejected", "Calls the open breaker refused without making them.", &CircuitBreaker::Counts::rejected},
+      {"opened", "Times the breaker opened.", &CircuitBreaker::Counts::opened}};
+  for (const auto& [name, help, member] : counters) {
+    out.push_back(metrics::family(std::string("fd_circuit_breaker_") + name + "_total", help, MetricType::Counter));
     for (const auto& breaker : breakers)
-      out += std::string("fd_circuit_breaker_") + name + "_total" + labels(breaker->name()) + "} " +
-             std::to_string(breaker->counts().*member) + "\n";
+      metrics::add(out.back(), static_cast<double>(breaker->counts().*member), {{"breaker", breaker->name()}});
   }
   return out;
 }
@@ -167,7 +169,10 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   });
 
   router_.add("GET", "/metrics", [&](Request&) {
-    return Response{200, "text/plain; version=0.0.4", metrics_text(name_, breakers_, messaging.pending_outbox()), {}};
+    auto now = families_now(breakers_, messaging.pending_outbox());
+    for (const auto& read : scrapes_)
+      for (auto& family : read()) now.push_back(std::move(family));
+    return Response{200, "text/plain; version=0.0.4", metrics::text(std::move(now)), {}};
   });
   // Every route this service serves, so a test can hold them to the OpenAPI document.
   router_.add("GET", "/internal/routes", [&](Request& request) {

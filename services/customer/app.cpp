@@ -17,6 +17,7 @@ platform::Subscriptions install(platform::ServiceHost& host) {
   }
   add_routes(host);
   host.keep_while_serving(std::make_shared<NotificationSender>(db, std::move(messenger)));
+  host.on_scrape([&db] { return notification_families(db); });
   return subscriptions();
 }
 

@@ -2,6 +2,7 @@
 // The messengers a notification can go through, chosen by the settings:
 //   FD_KAKAO_TOKEN set    Kakao's REST message API: POST {FD_KAKAO_BASE_URL}{FD_KAKAO_PATH}
 //                         with the token as Bearer; answered {"result_code":0} → SENT
+//                         (notifications.cpp marks each attempt SENDING first)
 //   FD_KAKAO_TOKEN unset  kept in our table only → RECORDED
 // The platform's HTTP client speaks plain HTTP, so FD_KAKAO_BASE_URL must be an http://
 // origin: Kakao itself (https://kapi.kakao.com) is reached through a relay that adds TLS.

@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
 
 #include "app.hpp"
 #include "platform/clock.hpp"
@@ -23,7 +27,28 @@ constexpr const char* kHeadOfItsOrder =
     "state = ? AND NOT EXISTS (SELECT 1 FROM notifications e "
     "WHERE e.order_id = notifications.order_id AND e.state = ? AND e.id < notifications.id)";
 
+// What each attempt came to: sent, recorded, failed (retried), or cut off (unconfirmed).
+prometheus::Counter& attempts_ending(std::string_view how) {
+  static auto& family = prometheus::BuildCounter()
+                            .Name("fd_kakao_attempts_total")
+                            .Help("KakaoTalk delivery attempts, by how they ended: sent, recorded (no token), "
+                                  "failed (retried later) or unconfirmed (cut off by a stop).")
+                            .Register(platform::metrics::registry());
+  return family.Add({{"result", std::string(how)}});
+}
+
 }  // namespace
+
+std::vector<prometheus::MetricFamily> notification_families(Db& db) {
+  auto family = platform::metrics::family("fd_kakao_messages",
+                                          "KakaoTalk messages by delivery state; PENDING is the queue waiting to go.",
+                                          prometheus::MetricType::Gauge);
+  std::map<std::string, double> by_state{{delivery_state::Pending, 0}, {delivery_state::Sending, 0}};
+  for (const auto& row : db.query("SELECT state, COUNT(*) FROM notifications GROUP BY state"))
+    by_state[row.text(0)] = static_cast<double>(row.integer(1));
+  for (const auto& [state, n] : by_state) platform::metrics::add(family, n, {{"state", state}});
+  return {std::move(family)};
+}
 
 // Shared with the Db's commit listener, which outlives the sender.
 struct NotificationSender::Wake {
@@ -76,7 +101,10 @@ void NotificationSender::run() {
     try {
       // Of the service's replicas, the one leading sends: no message goes out twice because
       // two replicas saw it waiting.
-      auto due = leadership_.leads() ? deliver_due() : std::nullopt;
+      const bool leads = leadership_.leads();
+      if (leads && !led_) settle_cut_off_attempts();
+      led_ = leads;
+      auto due = leads ? deliver_due() : std::nullopt;
       if (due) {
         auto wait = std::chrono::milliseconds(std::max<std::int64_t>(0, *due - platform::now_ms()));
         deadline = std::min(deadline, std::chrono::steady_clock::now() + wait);
@@ -109,7 +137,40 @@ std::optional<std::int64_t> NotificationSender::deliver_due() {
   return next->integer("due");
 }
 
+void NotificationSender::settle_cut_off_attempts() {
+  // Only the leader sends, and it has just become the leader: an attempt still SENDING was cut
+  // off by its sender's stop (or the sender lost the lead mid-call, and records the answer it
+  // gets over this).
+  auto cut_off = notifications().select(db_, "WHERE state = ?", {delivery_state::Sending});
+  for (auto& notification : cut_off) {
+    notification.state = delivery_state::Unconfirmed;
+    notifications().save(db_, notification);
+    attempts_ending("unconfirmed").Increment();
+    platform::log::warn("KakaoTalk message in doubt: its sending was cut off by a stop; it is not sent again",
+                        {{"orderId", std::to_string(notification.order_id)}, {"status", notification.status}});
+  }
+}
+
+void NotificationSender::record_outcome(const Notification& notification) {
+  // Kakao has answered: its answer is recorded however long the database is away, since a
+  // message left SENDING is one nobody may send again.
+  for (auto wait = std::chrono::milliseconds(100);; wait = std::min(wait * 2, std::chrono::milliseconds(2000))) {
+    try {
+      notifications().save(db_, notification);
+      return;
+    } catch (const std::exception& error) {
+      if (stopping()) throw;
+      platform::log::warn("recording a KakaoTalk message's delivery failed; retrying",
+                          {{"orderId", std::to_string(notification.order_id)}, {"error", error.what()}});
+    }
+    std::unique_lock lock(wake_->mutex);
+    wake_->cv.wait_for(lock, wait, [&] { return wake_->stopping; });
+  }
+}
+
 void NotificationSender::deliver(Notification notification) {
+  notification.sending();
+  notifications().save(db_, notification);
   std::string state;
   std::optional<std::string> failure;
   try {
@@ -120,14 +181,16 @@ void NotificationSender::deliver(Notification notification) {
   auto order = std::to_string(notification.order_id);
   if (!failure) {
     notification.delivered(state, platform::now_ms());
-    notifications().save(db_, notification);
+    record_outcome(notification);
+    attempts_ending(state == delivery_state::Sent ? "sent" : "recorded").Increment();
     platform::log::info(state == delivery_state::Sent ? "KakaoTalk message sent"
                                                       : "KakaoTalk message recorded (no FD_KAKAO_TOKEN)",
                         {{"orderId", order}, {"status", notification.status}});
     return;
   }
   notification.failed(*failure, platform::now_ms());
-  notifications().save(db_, notification);
+  record_outcome(notification);
+  attempts_ending("failed").Increment();
   platform::log::warn("KakaoTalk message not delivered; retrying",
                       {{"orderId", order},
                        {"status", notification.status},

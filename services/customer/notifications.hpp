@@ -11,6 +11,7 @@
 #include "domain/notification.hpp"
 #include "platform/db.hpp"
 #include "platform/leadership.hpp"
+#include "platform/metrics.hpp"
 
 namespace customer {
 
@@ -42,13 +43,20 @@ class NotificationSender {
   // Delivers what is due; returns when (epoch ms) the next waiting message is due, if any.
   std::optional<std::int64_t> deliver_due();
   void deliver(Notification notification);
+  void record_outcome(const Notification& notification);
+  // Marks the attempts a stop cut off as delivery_state::Unconfirmed.
+  void settle_cut_off_attempts();
 
   platform::Db& db_;
   std::unique_ptr<Messenger> messenger_;  // used by the sender thread only (HttpClient is not thread-safe)
   std::chrono::milliseconds poll_;
   std::shared_ptr<Wake> wake_;
   platform::Leadership leadership_;  // the sender thread's
+  bool led_ = false;                 // whether it led at its last look (the sender thread's)
   std::thread thread_;
 };
+
+// The KakaoTalk queue for /metrics: messages by delivery state (PENDING is the queue).
+std::vector<prometheus::MetricFamily> notification_families(platform::Db& db);
 
 }  // namespace customer

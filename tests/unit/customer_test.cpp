@@ -257,14 +257,19 @@ TEST(Notification, IsQueuedDueAtOnceAndWaitsLongerAfterEachFailure) {
   EXPECT_EQ(message.state, "PENDING");
   EXPECT_EQ(message.next_attempt_at, 1000);
 
+  message.sending();
+  EXPECT_EQ(message.state, "SENDING");
   message.failed("Kakao answered HTTP 500: " + std::string(1000, 'x'), 2000);
+  EXPECT_EQ(message.state, "PENDING") << "a refused attempt is tried again";
   EXPECT_EQ(message.attempts, 1);
   EXPECT_EQ(message.last_error.size(), 500u);
   EXPECT_EQ(message.next_attempt_at, 2500);
+  message.sending();
   message.failed("again", 3000);
   EXPECT_EQ(message.next_attempt_at, 4000);
   EXPECT_EQ(message.state, "PENDING");
 
+  message.sending();
   message.delivered(customer::delivery_state::Sent, 5000);
   EXPECT_EQ(message.state, "SENT");
   EXPECT_EQ(message.attempts, 3);

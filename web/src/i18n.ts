@@ -154,6 +154,8 @@ const en = {
   'notifications.state.PENDING': 'waiting to be sent',
   'notifications.state.SENT': 'sent',
   'notifications.state.RECORDED': 'recorded (no Kakao token configured)',
+  'notifications.state.SENDING': 'sending',
+  'notifications.state.UNCONFIRMED': 'maybe sent (sending was cut off; not sent again)',
   'notifications.attempts': '{n} attempt(s)',
 
   'owner.title': 'Incoming orders',
@@ -369,6 +371,8 @@ const ko: Partial<Record<Key, string>> = {
   'notifications.state.PENDING': '보내기 대기',
   'notifications.state.SENT': '보냄',
   'notifications.state.RECORDED': '기록만 됨 (카카오 토큰 없음)',
+  'notifications.state.SENDING': '보내는 중',
+  'notifications.state.UNCONFIRMED': '전송 여부 불확실 (전송 중 중단됨, 다시 보내지 않음)',
   'notifications.attempts': '{n}번 시도',
 
   'owner.title': '주문 접수',

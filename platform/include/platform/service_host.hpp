@@ -13,6 +13,7 @@
 #include "platform/db.hpp"
 #include "platform/identity.hpp"
 #include "platform/messaging.hpp"
+#include "platform/metrics.hpp"
 #include "platform/migrations.hpp"
 #include "platform/router.hpp"
 
@@ -49,6 +50,10 @@ class ServiceHost {
   // constructor); released when serving ends, before the database closes.
   void keep_while_serving(std::shared_ptr<void> part) { parts_.push_back(std::move(part)); }
 
+  // Figures a service reads when /metrics is scraped (a queue's depth), beside the platform's
+  // own; built with platform/metrics.hpp. Called on an HTTP thread.
+  void on_scrape(std::function<std::vector<prometheus::MetricFamily>()> read) { scrapes_.push_back(std::move(read)); }
+
   // HTTP threads unless FD_HTTP_THREADS says otherwise: more where handlers wait on other services.
   void default_http_threads(int threads) { default_http_threads_ = threads; }
 
@@ -72,6 +77,7 @@ class ServiceHost {
   };
   std::vector<Periodic> periodic_;
   std::vector<std::shared_ptr<void>> parts_;
+  std::vector<std::function<std::vector<prometheus::MetricFamily>()>> scrapes_;
 };
 
 // Throws, naming the event, when the reactions are not exactly the events whose contract

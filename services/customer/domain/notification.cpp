@@ -72,6 +72,7 @@ void Notification::delivered(std::string_view reached, std::int64_t now_ms) {
 }
 
 void Notification::failed(std::string_view error, std::int64_t now_ms) {
+  state = delivery_state::Pending;
   ++attempts;
   last_error = error.substr(0, kErrorLength);
   next_attempt_at = now_ms + retry_delay(attempts).count();

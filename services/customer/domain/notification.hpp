@@ -15,6 +15,12 @@ namespace delivery_state {
 inline constexpr const char* Pending = "PENDING";    // not delivered yet, or failed and waiting to retry
 inline constexpr const char* Sent = "SENT";          // Kakao accepted it
 inline constexpr const char* Recorded = "RECORDED";  // kept here only: no Kakao token is configured
+// An attempt under way. A stop in the middle of it (a crash between Kakao's answer and our
+// record of it) leaves it in doubt: Kakao may have shown it, and Kakao cannot be asked, so the
+// sender that leads next marks it UNCONFIRMED and never sends it again. A customer reading
+// "결제됨" twice is worse than one message missing, which the order's page still shows.
+inline constexpr const char* Sending = "SENDING";
+inline constexpr const char* Unconfirmed = "UNCONFIRMED";
 }  // namespace delivery_state
 
 // The Korean label of an order status word (PLACED → 주문됨); empty for an unknown word.
@@ -42,6 +48,8 @@ struct Notification {
 
   // The message announcing the view's current status, due at once.
   static Notification announcing(std::int64_t id, const OrderStatus& view, std::int64_t now_ms);
+  // An attempt starts; recorded before Kakao is called.
+  void sending() { state = delivery_state::Sending; }
   // An attempt reached `state` (delivery_state::Sent or Recorded).
   void delivered(std::string_view state, std::int64_t now_ms);
   // An attempt failed: the message waits retry_delay(attempts) for the next one.

@@ -45,6 +45,7 @@ int report(const Options& options, const Outcome& outcome) {
                             {"inconsistent", inconsistent},
                             {"unacknowledgedPlaced", outcome.findings.unacknowledged},
                             {"republished", outcome.findings.republished},
+                            {"unconfirmedNotifications", outcome.findings.unconfirmed},
                             {"drained", outcome.drained},
                             {"placingSeconds", outcome.placing_s},
                             {"drainSeconds", drain_s},
@@ -86,6 +87,9 @@ int report(const Options& options, const Outcome& outcome) {
   std::printf("\n  orders placed whose 201 never reached the client (lost on the way, and its retries too; not "
               "counted): %d\n",
               outcome.findings.unacknowledged);
+  std::printf("  KakaoTalk messages whose sending a kill cut off (UNCONFIRMED: Kakao may have them; never sent "
+              "twice): %d\n",
+              outcome.findings.unconfirmed);
   if (options.bus.kafka())
     std::printf("  events Kafka stored again under their id (a relay killed between the broker's acknowledgement "
                 "and its outbox delete; the inboxes drop them): %d\n",

@@ -23,7 +23,8 @@ namespace payment_status = contracts::payment_status;
 namespace cooking_status = contracts::cooking_status;
 
 // The customer service's delivery states of a notification: its own words, not the contracts'.
-constexpr std::string_view kPending = "PENDING", kRecorded = "RECORDED", kSent = "SENT";
+constexpr std::string_view kPending = "PENDING", kSending = "SENDING", kRecorded = "RECORDED", kSent = "SENT",
+                           kUnconfirmed = "UNCONFIRMED";
 
 using EventCounts = std::map<std::string, int, std::less<>>;  // event type → how many
 
@@ -226,8 +227,10 @@ std::vector<Anomaly> judge(const Placed& p, const Observed& s) {
     if (!s.notifications.contains(status)) flag("lost", "no notification for " + status);
   for (const auto& [status, n] : s.notifications)
     if (!statuses.contains(status)) flag("inconsistent", "a notification for " + status + ", not in the timeline");
+  // UNCONFIRMED: a kill of the customer service cut its sending off; it is never sent again
+  // (verify() holds it to such a kill).
   for (const auto& [status, state] : s.note_states)
-    if (state != kRecorded && state != kSent)
+    if (state != kRecorded && state != kSent && state != kUnconfirmed)
       flag("inconsistent", "the notification for " + status + " is still " + state);
   return found;
 }
@@ -332,7 +335,7 @@ void verify(const Options& options, const Tokens& tokens, const std::vector<Plac
     for (const auto& [order, list] : notes)
       if (ours.contains(order))
         for (const auto& [status, state] : list)
-          if (state == kPending) return true;
+          if (state == kPending || state == kSending) return true;
     return false;
   };
   for (int round = 0; round < 30 && waiting(); ++round) {
@@ -347,6 +350,9 @@ void verify(const Options& options, const Tokens& tokens, const std::vector<Plac
   log("read %zu orders from order, payment, store and customer, and %lld notifications", placed.size(),
       static_cast<long long>(max_note));
 
+  const bool customer_killed = std::any_of(kills.begin(), kills.end(), [](const Kill& kill) {
+    return kill.part == "customer" || kill.part.rfind("customer-", 0) == 0;
+  });
   std::set<std::int64_t> ids;
   for (std::size_t i = 0; i < placed.size(); ++i) {
     const auto& p = placed[i];
@@ -361,6 +367,13 @@ void verify(const Options& options, const Tokens& tokens, const std::vector<Plac
     if (!ids.insert(p.id).second) found.push_back({p.id, "duplicated", "two 201 answers carried the same orderId"});
     auto judged = judge(p, s);
     found.insert(found.end(), judged.begin(), judged.end());
+    for (const auto& [status, state] : s.note_states)
+      if (state == kUnconfirmed) {
+        ++findings.unconfirmed;
+        if (!customer_killed)
+          found.push_back({p.id, "inconsistent",
+                           "the notification for " + status + " is UNCONFIRMED, yet the customer service was never killed"});
+      }
     if (!found.empty()) {
       std::ostringstream head;
       head << "order " << p.id << ":";

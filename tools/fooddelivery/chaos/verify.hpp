@@ -14,6 +14,7 @@ struct Findings {
   std::vector<std::string> details;  // per anomalous order: what each service and the stream say
   int unacknowledged = 0;            // orders placed whose 201 never reached the client
   int republished = 0;               // Kafka: events stored again under their id (not an anomaly there)
+  int unconfirmed = 0;               // KakaoTalk messages whose sending a kill cut off (never sent twice)
 };
 
 // Fills `findings` as it goes, so that what was read before a service could not be read (it
