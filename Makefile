@@ -11,7 +11,7 @@ SANITIZE_DIR := build/sanitize
 FD_NATS_PORT ?= 4222
 export FD_NATS_PORT
 
-.PHONY: help deps build web images up cluster down status wipe test test-sanitize events lag rebuild-view bench
+.PHONY: help deps build web images up cluster down status wipe test test-sanitize events lag observe rebuild-view bench
 
 help:
 	@echo "Targets:"
@@ -39,6 +39,8 @@ help:
 	@echo "                cluster profile any of its nodes, as the read-only bus identity viewer;"
 	@echo "                with FD_BUS=kafka the topic fooddelivery of the platform's Kafka)"
 	@echo "  make lag      follow how far each service's consumer is behind the bus, each second"
+	@echo "  make observe  start Prometheus (127.0.0.1:9090, FD_PROMETHEUS_PORT) scraping every service"
+	@echo "                process that runs, with the alert rules of observe/alerts.yml: scripts/observe"
 	@echo "  make wipe     stop the platform and DELETE its data folder (databases,"
 	@echo "                PostgreSQL's data, NATS store, JWT secret, passwords): the next start is empty"
 	@echo "  make rebuild-view  rebuild the customer's order-status view from the event"
@@ -93,6 +95,7 @@ cluster: build web
 	FD_PROFILE=cluster scripts/platform start
 
 down:
+	scripts/observe stop
 	scripts/platform stop
 
 status:
@@ -145,6 +148,9 @@ events:
 
 lag:
 	scripts/platform run viewer -- $(RELEASE_DIR)/bin/fooddelivery lag --follow
+
+observe: deps
+	scripts/observe start
 
 # The benchmark command: both buses, each on a platform of its own on free ports; appends its
 # table to bench/results.md (BENCH_ARGS, e.g. --bus nats --no-record: bench/run --help).

@@ -15,6 +15,7 @@
 #include "support/customer_and_owner.hpp"
 #include "support/fake_kakao.hpp"
 #include "support/platform_fixture.hpp"
+#include "support/scratch.hpp"
 
 namespace {
 
@@ -88,6 +89,42 @@ TEST_F(Metrics, EveryServiceServesWhatPromtoolAcceptsAndWhatAnOperatorWatches) {
   EXPECT_GE(sample(customer_metrics, R"(fd_kakao_messages{state="SENT"})"), 2) << customer_metrics;
   EXPECT_EQ(sample(customer_metrics, R"(fd_kakao_messages{state="SENDING"})"), 0) << customer_metrics;
   EXPECT_GE(sample(customer_metrics, R"(fd_kakao_messages{state="PENDING"})"), 0) << customer_metrics;
+}
+
+// make observe: Prometheus started beside the running platform scrapes every service process
+// and has loaded the alert rules.
+TEST_F(Metrics, ObserveStartsPrometheusScrapingEveryService) {
+  const auto port = fd::test::free_port();
+  std::string env = "env";
+  for (const auto& [variable, value] : platform.env()) env += " " + variable + "='" + value + "'";
+  env += " FD_PROMETHEUS_PORT=" + std::to_string(port) + " FD_SCRAPE_INTERVAL=1s ";
+  const std::string observe = env + FD_SOURCE_DIR + "/scripts/observe";
+  auto started = fd::test::run_command(observe + " start");
+  ASSERT_EQ(started.status, 0) << started.output;
+  EXPECT_NE(started.output.find("http://127.0.0.1:" + std::to_string(port)), std::string::npos) << started.output;
+
+  platform::HttpClient prometheus("127.0.0.1", static_cast<std::uint16_t>(port), std::chrono::seconds(10));
+  auto up_targets = [&] {
+    auto answer = prometheus.send("GET", "/api/v1/query?query=count(up%3D%3D1)");
+    if (answer.status != 200) return std::int64_t{0};
+    auto result = boost::json::parse(answer.body).at("data").at("result").as_array();
+    if (result.empty()) return std::int64_t{0};
+    return static_cast<std::int64_t>(std::stod(std::string(result[0].at("value").as_array()[1].as_string())));
+  };
+  EXPECT_TRUE(eventually([&] { return up_targets() == 6; }, std::chrono::seconds(30))) << up_targets();
+  auto rules = prometheus.send("GET", "/api/v1/rules");
+  EXPECT_EQ(rules.status, 200);
+  for (const char* alert : {"ServiceDown", "OutboxStuck", "CircuitBreakerOpen", "KakaoTalkQueueGrowing"})
+    EXPECT_NE(rules.body.find(std::string("\"") + alert + "\""), std::string::npos) << alert << " not loaded";
+
+  auto status = fd::test::run_command(observe + " status");
+  EXPECT_EQ(status.status, 0) << status.output;
+  EXPECT_NE(status.output.find("order 127.0.0.1:" + std::to_string(platform.port("order")) + " up 1"),
+            std::string::npos)
+      << status.output;
+  auto stopped = fd::test::run_command(observe + " stop");
+  EXPECT_EQ(stopped.status, 0) << stopped.output;
+  EXPECT_NE(fd::test::run_command(observe + " status").status, 0) << "still running after stop";
 }
 
 }  // namespace
