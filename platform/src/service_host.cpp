@@ -140,6 +140,13 @@ std::string metrics_text(const std::string& service, const std::vector<std::shar
   return out;
 }
 
+// (Kept apart from metrics_text: one gauge, easy to move to another metrics library.)
+std::string dead_letters_metric(const std::string& service, std::size_t count) {
+  return "# HELP fd_dead_letters Events the consumer gave up on, kept until replayed (fooddelivery dead-letters).\n"
+         "# TYPE fd_dead_letters gauge\n"
+         "fd_dead_letters{service=\"" + service + "\"} " + std::to_string(count) + "\n";
+}
+
 }  // namespace
 
 int ServiceHost::run(std::map<std::string, Reaction> reactions) {
@@ -151,6 +158,10 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   bus.stream_replicas = static_cast<int>(config_.integer("NATS_STREAM_REPLICAS", bus.stream_replicas));
   bus.kafka_fetch_wait =
       std::chrono::milliseconds(config_.integer("KAFKA_FETCH_WAIT_MS", bus.kafka_fetch_wait.count()));
+  bus.max_deliver = static_cast<std::uint64_t>(
+      std::max<std::int64_t>(0, config_.integer("MAX_DELIVER", static_cast<std::int64_t>(bus.max_deliver))));
+  bus.stream_max_age = std::chrono::seconds(config_.integer("STREAM_MAX_AGE", bus.stream_max_age.count()));
+  bus.stream_max_bytes = config_.integer("STREAM_MAX_BYTES", bus.stream_max_bytes);
   Messaging messaging(*db_, bus);
 
   router_.add("GET", "/health", [&](Request&) {
@@ -167,7 +178,41 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   });
 
   router_.add("GET", "/metrics", [&](Request&) {
-    return Response{200, "text/plain; version=0.0.4", metrics_text(name_, breakers_, messaging.pending_outbox()), {}};
+    return Response{200, "text/plain; version=0.0.4",
+                    metrics_text(name_, breakers_, messaging.pending_outbox()) +
+                        dead_letters_metric(name_, messaging.dead_letter_count()),
+                    {}};
+  });
+  // The events this service's consumer gave up on (fooddelivery dead-letters): for operators,
+  // never routed by the gateway (/internal), answering only to the role "service".
+  router_.add("GET", "/internal/dead-letters", [&](Request& request) {
+    identity_.require(request, "service");
+    boost::json::array letters;
+    for (const auto& letter : messaging.dead_letters())
+      letters.push_back({{"id", letter.id},
+                         {"type", letter.type},
+                         {"body", letter.body},
+                         {"headers", letter.headers},
+                         {"error", letter.error},
+                         {"attempts", letter.attempts},
+                         {"failedAt", letter.failed_at}});
+    return json_response(200, {{"service", name_}, {"deadLetters", std::move(letters)}});
+  });
+  router_.add("POST", "/internal/dead-letters/replay", [&](Request& request) {
+    identity_.require(request, "service");
+    auto body = request.json_object();
+    const auto* id = body.if_contains("id");
+    const auto* all = body.if_contains("all");
+    const bool everything = all && all->is_bool() && all->get_bool();
+    if (everything == (id != nullptr) || (id && (!id->is_string() || id->get_string().empty())))
+      throw bad_request("give either a non-empty string id or \"all\": true");
+    const std::string which = id ? std::string(id->get_string()) : std::string();
+    auto replays = messaging.replay_dead_letters(which);
+    if (!everything && replays.empty()) throw Problem(404, "Not Found", "no dead letter " + which + " in the " + name_ + " service");
+    boost::json::array out;
+    for (const auto& replay : replays)
+      out.push_back({{"id", replay.id}, {"applied", replay.applied}, {"error", replay.error}});
+    return json_response(200, {{"service", name_}, {"replayed", std::move(out)}});
   });
   // Every route this service serves, so a test can hold them to the OpenAPI document.
   router_.add("GET", "/internal/routes", [&](Request& request) {
