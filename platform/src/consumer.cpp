@@ -4,12 +4,14 @@
 #include <boost/json/parse.hpp>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <utility>
 
 #include "contracts/codec.hpp"
 #include "contracts/events.hpp"
 #include "platform/clock.hpp"
 #include "platform/event.hpp"
+#include "platform/json_text.hpp"
 #include "platform/log.hpp"
 
 namespace platform {
@@ -47,68 +49,189 @@ bool forged(const Delivery& delivery, const boost::json::object& body) {
   return true;
 }
 
-}  // namespace
 
-Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const Delivery& delivery) {
+// What applying a delivery came to.
+struct Applied {
+  enum class Outcome { Applied, Ignored, Refused, TooEarly, Failed };
+  Outcome outcome = Outcome::Applied;
+  std::string error;
+  std::string order_id;
+};
+
+// Applies the event through the inbox; `also` runs in the same transaction when the event is
+// applied now or was before (a replay removes its dead letter there).
+Applied apply(Db& db, const std::map<std::string, Reaction>& reactions, const Delivery& delivery,
+              const std::function<void(Db&)>& also = {}) {
   const std::string& type = delivery.type;
   const std::string& id = delivery.id;
   boost::json::error_code ec;
   auto value = boost::json::parse(delivery.body, ec);
   if (ec || !value.is_object()) {
-    log::error("malformed event dropped (not a JSON object)",
-               {{"eventType", type}, {"eventId", id}, {"error", ec ? ec.message() : "not an object"}});
-    return Verdict::term();
+    std::string error = "malformed event (not a JSON object): " + (ec ? ec.message() : std::string("not an object"));
+    log::error("malformed event refused", {{"eventType", type}, {"eventId", id}, {"error", error}});
+    return {Applied::Outcome::Refused, error, {}};
   }
-  if (forged(delivery, value.as_object())) return Verdict::term();
+  if (forged(delivery, value.as_object()))
+    return {Applied::Outcome::Refused,
+            "its type header or eventType is not the type of the subject it came on (" +
+                (type.empty() ? std::string("outside the stream's subjects") : type) + ")",
+            {}};
   auto reaction = reactions.find(type);
-  if (reaction == reactions.end()) return Verdict::ack();
+  if (reaction == reactions.end()) return {Applied::Outcome::Ignored, {}, {}};
 
   ReceivedEvent event{id, type, std::move(value.as_object())};
-  std::string failure;
-  bool too_early = false;
+  Applied result{Applied::Outcome::Applied, {}, event.order_id()};
   try {
     bool duplicate = false;
     db.transaction([&](Db& tx) {
       duplicate = false;  // the work may run again (a replica's concurrent transaction won)
       if (tx.exec("INSERT INTO fd_inbox(id, type, processed_at) VALUES(?, ?, ?) ON CONFLICT(id) DO NOTHING",
-                  {event.id, event.type, now_ms()}) == 0) {
+                  {event.id, event.type, now_ms()}) == 0)
         duplicate = true;
-        return;
-      }
-      reaction->second(tx, event);
+      else
+        reaction->second(tx, event);
+      if (also) also(tx);
     });
     if (duplicate)
-      log::info("duplicate event ignored", {{"orderId", event.order_id()}, {"eventType", type}, {"eventId", id}});
-    return Verdict::ack();
+      log::info("duplicate event ignored", {{"orderId", result.order_id}, {"eventType", type}, {"eventId", id}});
+    return result;
   } catch (const contracts::UnreadableEvent& e) {
     // Delivering the same body again cannot make it match its contract.
-    log::error("unreadable event dropped (does not match its contract)",
-               {{"orderId", event.order_id()}, {"eventType", type}, {"eventId", id}, {"error", e.what()}});
-    return Verdict::term();
+    log::error("unreadable event refused (does not match its contract)",
+               {{"orderId", result.order_id}, {"eventType", type}, {"eventId", id}, {"error", e.what()}});
+    result = {Applied::Outcome::Refused, std::string("does not match its contract: ") + e.what(), result.order_id};
   } catch (const TooEarly& e) {
-    // The written policy's ordinary case (unit_of_work.hpp), not a failure: said quietly.
-    failure = e.what();
-    too_early = true;
+    result = {Applied::Outcome::TooEarly, e.what(), result.order_id};
   } catch (const std::exception& e) {
-    failure = e.what();
+    result = {Applied::Outcome::Failed, e.what(), result.order_id};
   } catch (...) {
-    failure = "unknown exception";
+    result = {Applied::Outcome::Failed, "unknown exception", result.order_id};
   }
-  // Redeliver later, backing off: 0.5 s, 1 s, 2 s, ... up to 30 s (too early: 0.1 s ... 2 s).
+  return result;
+}
+
+// Kept until replayed: written, or on a second failure updated, before the delivery is
+// acknowledged, so that an event is never dropped without a trace.
+bool keep_dead_letter(Db& db, const Delivery& delivery, const Applied& applied) {
+  boost::json::object headers;
+  for (const auto& [name, value] : delivery.headers) headers[name] = value;
+  try {
+    db.exec("INSERT INTO fd_dead_letters(id, type, body, headers, error, attempts, failed_at) "
+            "VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET error = excluded.error, "
+            "attempts = excluded.attempts, failed_at = excluded.failed_at",
+            {delivery.id, delivery.type, std::string(delivery.body), to_json(headers), applied.error,
+             static_cast<std::int64_t>(delivery.attempt), now_ms()});
+  } catch (const std::exception& e) {
+    log::error("event could not be moved to the dead letters; it will be redelivered",
+               {{"eventType", delivery.type}, {"eventId", delivery.id}, {"error", e.what()}});
+    return false;
+  }
+  log::error("event moved to the dead letters (fooddelivery dead-letters list|replay)",
+             {{"orderId", applied.order_id},
+              {"eventType", delivery.type},
+              {"eventId", delivery.id},
+              {"attempts", std::to_string(delivery.attempt)},
+              {"error", applied.error}});
+  return true;
+}
+
+// Redeliver later, backing off: 0.5 s, 1 s, 2 s, ... up to 30 s (too early: 0.1 s ... 2 s).
+std::chrono::milliseconds backoff(std::uint64_t attempt, bool too_early) {
   const std::int64_t first = too_early ? kTooEarlyDelayMs : kNakDelayMs;
   const std::int64_t most = too_early ? kTooEarlyDelayMaxMs : kNakDelayMaxMs;
   std::int64_t delay = first;
-  for (std::uint64_t i = 1; i < delivery.attempt && delay < most; ++i) delay *= 2;
-  delay = std::min(delay, most);
+  for (std::uint64_t i = 1; i < attempt && delay < most; ++i) delay *= 2;
+  return std::chrono::milliseconds(std::min(delay, most));
+}
+
+}  // namespace
+
+std::chrono::seconds MessagingOptions::min_stream_max_age() const {
+  constexpr std::int64_t kDuplicateWindowS = 120;
+  constexpr std::int64_t kRedeliveryS = kNakDelayMaxMs / 1000 + 5;  // the longest backoff, then the ack wait
+  return std::chrono::seconds(std::max<std::int64_t>(kDuplicateWindowS,
+                                                     static_cast<std::int64_t>(max_deliver) * kRedeliveryS));
+}
+
+Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const Delivery& delivery,
+                std::uint64_t max_deliver) {
+  const Applied applied = apply(db, reactions, delivery);
+  using Outcome = Applied::Outcome;
+  if (applied.outcome == Outcome::Applied || applied.outcome == Outcome::Ignored) return Verdict::ack();
+  const bool too_early = applied.outcome == Outcome::TooEarly;
+  if (applied.outcome == Outcome::Refused || delivery.attempt >= max_deliver) {
+    if (keep_dead_letter(db, delivery, applied)) return Verdict::ack();
+    return Verdict::nak(backoff(delivery.attempt, false));
+  }
+  const auto delay = backoff(delivery.attempt, too_early);
+  // Too early is the written policy's ordinary case (unit_of_work.hpp), not a failure: said quietly.
   (too_early ? log::info : log::error)(too_early ? "event came too early; it will be redelivered"
                                                  : "reaction failed; event will be redelivered",
-                                       {{"orderId", event.order_id()},
-                                        {"eventType", type},
-                                        {"eventId", id},
+                                       {{"orderId", applied.order_id},
+                                        {"eventType", delivery.type},
+                                        {"eventId", delivery.id},
                                         {"attempt", std::to_string(delivery.attempt)},
-                                        {"retryInMs", std::to_string(delay)},
-                                        {"error", failure}});
-  return Verdict::nak(std::chrono::milliseconds(delay));
+                                        {"maxDeliver", std::to_string(max_deliver)},
+                                        {"retryInMs", std::to_string(delay.count())},
+                                        {"error", applied.error}});
+  return Verdict::nak(delay);
+}
+
+namespace {
+
+DeadLetter dead_letter_of(const Row& row) {
+  boost::json::error_code ec;
+  auto headers = boost::json::parse(row.text("headers"), ec);
+  return {row.text("id"),
+          row.text("type"),
+          row.text("body"),
+          !ec && headers.is_object() ? std::move(headers.as_object()) : boost::json::object{},
+          row.text("error"),
+          row.integer("attempts"),
+          row.integer("failed_at")};
+}
+
+constexpr const char* kDeadLetterColumns = "SELECT id, type, body, headers, error, attempts, failed_at FROM fd_dead_letters";
+
+}  // namespace
+
+std::vector<DeadLetter> dead_letters(Db& db) {
+  std::vector<DeadLetter> all;
+  for (const auto& row : db.query(std::string(kDeadLetterColumns) + " ORDER BY failed_at, id"))
+    all.push_back(dead_letter_of(row));
+  return all;
+}
+
+std::vector<Replay> replay_dead_letters(Db& db, const std::map<std::string, Reaction>& reactions,
+                                        const std::string& id) {
+  auto rows = id.empty() ? db.query(std::string(kDeadLetterColumns) + " ORDER BY failed_at, id")
+                         : db.query(std::string(kDeadLetterColumns) + " WHERE id = ?", {id});
+  std::vector<Replay> replays;
+  for (const auto& row : rows) {
+    DeadLetter letter = dead_letter_of(row);
+    Delivery delivery;
+    delivery.id = letter.id;
+    delivery.type = letter.type;
+    if (auto* type = letter.headers.if_contains("type"); type && type->is_string())
+      delivery.header_type = std::string(type->get_string());
+    delivery.body = letter.body;
+    auto forget = [&](Db& tx) { tx.exec("DELETE FROM fd_dead_letters WHERE id = ?", {letter.id}); };
+    Applied applied = apply(db, reactions, delivery, forget);
+    if (applied.outcome == Applied::Outcome::Ignored)
+      applied.error = reactions.empty() ? "this process consumes no events yet"
+                                        : "the service does not react to " + letter.type;
+    Replay replay{letter.id, applied.outcome == Applied::Outcome::Applied, applied.error};
+    if (replay.applied) {
+      log::info("dead letter replayed", {{"orderId", applied.order_id}, {"eventType", letter.type}, {"eventId", letter.id}});
+    } else {
+      db.exec("UPDATE fd_dead_letters SET error = ?, attempts = attempts + 1, failed_at = ? WHERE id = ?",
+              {applied.error, now_ms(), letter.id});
+      log::warn("dead letter replayed and refused again; kept",
+                {{"orderId", applied.order_id}, {"eventType", letter.type}, {"eventId", letter.id}, {"error", applied.error}});
+    }
+    replays.push_back(std::move(replay));
+  }
+  return replays;
 }
 
 }  // namespace platform

@@ -1,7 +1,10 @@
 #pragma once
-// The inbox side of a delivery: what the bus's handler does with each delivered event.
+// The inbox side of a delivery: what the bus's handler does with each delivered event, and the
+// dead letters it keeps of the events it gives up on.
+#include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "platform/bus.hpp"
 #include "platform/db.hpp"
@@ -10,7 +13,15 @@
 namespace platform {
 
 // Runs the event's reaction in the transaction that records its id in the inbox, so that a
-// redelivery has no second effect; the verdict tells the bus whether to deliver it again.
-Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const Delivery& delivery);
+// redelivery has no second effect; the verdict tells the bus whether to deliver it again. An
+// event refused for good, or failing on its max_deliver-th delivery, is written to
+// fd_dead_letters before it is acknowledged.
+Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const Delivery& delivery,
+                std::uint64_t max_deliver);
+
+std::vector<DeadLetter> dead_letters(Db& db);
+// Messaging::replay_dead_letters.
+std::vector<Replay> replay_dead_letters(Db& db, const std::map<std::string, Reaction>& reactions,
+                                        const std::string& id);
 
 }  // namespace platform

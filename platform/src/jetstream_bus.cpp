@@ -2,6 +2,7 @@
 // consumer setup is in jetstream_setup.cpp.
 #include "jetstream_bus.hpp"
 
+#include <cstdlib>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_map>
@@ -313,6 +314,13 @@ void JetStreamBus::deliver(natsMsg* msg) {
   const char* header = nullptr;
   if (natsMsgHeader_Get(msg, "type", &header) == NATS_OK && header) delivery.header_type = header;
   if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &header) == NATS_OK && header && *header) delivery.id = header;
+  const char** keys = nullptr;
+  int count = 0;
+  if (natsMsgHeader_Keys(msg, &keys, &count) == NATS_OK) {
+    for (int i = 0; i < count; ++i)
+      if (natsMsgHeader_Get(msg, keys[i], &header) == NATS_OK && header) delivery.headers.emplace_back(keys[i], header);
+    free(static_cast<void*>(keys));
+  }
   jsMsgMetaData* meta = nullptr;
   if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
     delivery.attempt = meta->NumDelivered;
@@ -328,9 +336,6 @@ void JetStreamBus::deliver(natsMsg* msg) {
       break;
     case Verdict::Kind::Nak:
       natsMsg_NakWithDelay(msg, verdict.delay.count(), nullptr);
-      break;
-    case Verdict::Kind::Term:
-      natsMsg_Term(msg, nullptr);
       break;
   }
 }

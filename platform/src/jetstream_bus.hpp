@@ -27,7 +27,7 @@ namespace platform {
 
 class JetStreamBus final : public Bus {
  public:
-  // Uses nats, stream, subject_prefix, stream_replicas, and durable as the connection's name.
+  // Uses nats, stream, subject_prefix, stream_replicas, the stream limits, and durable as the connection's name.
   explicit JetStreamBus(MessagingOptions options);
   ~JetStreamBus() override;
 
@@ -64,7 +64,7 @@ class JetStreamBus final : public Bus {
   std::chrono::steady_clock::time_point next_consumer_attempt_{};
   std::chrono::milliseconds consumer_backoff_ = kBackoffMin;
   bool setup_outage_logged_ = false;
-  bool replicas_refusal_logged_ = false;
+  bool settings_refusal_logged_ = false;
 
   // Publish acknowledgement failures reported by libnats for the batch in flight.
   std::mutex publish_mutex_;
@@ -85,7 +85,8 @@ class JetStreamBus final : public Bus {
   void set_up_at_start();
   bool set_up(std::string& error, bool verify);
   bool ensure_stream(bool& created, std::string& error);
-  void add_replicas(jsStreamConfig* config);
+  void bring_to_settings(jsStreamConfig* config);
+  std::int64_t max_age_ns() const { return static_cast<std::int64_t>(options_.stream_max_age.count()) * 1'000'000'000; }
   bool ensure_consumer(std::string& error);
   bool consumer_missing();
   bool subscribe_consumer(std::string& error);

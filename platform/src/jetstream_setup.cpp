@@ -1,6 +1,7 @@
 // The stream and the durable consumer: created when missing, checked every so often
 // (a server restarted without its store loses both), and the consumer's subscription.
 #include <algorithm>
+#include <map>
 
 #include "jetstream_bus.hpp"
 #include "platform/bus_access.hpp"
@@ -99,9 +100,9 @@ bool JetStreamBus::ensure_stream(bool& created, std::string& error) {
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsStatus s = js_GetStreamInfo(&si, js_, options_.stream.c_str(), nullptr, &jerr);
   if (s == NATS_OK) {
-    if (si->Config && si->Config->Replicas < options_.stream_replicas) add_replicas(si->Config);
+    if (si->Config) bring_to_settings(si->Config);
     jsStreamInfo_Destroy(si);
-    return true;  // exists: left as it is, but for missing replicas
+    return true;
   }
   if (s != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr) {
     error = "stream info: " + nats_error(s);
@@ -116,6 +117,8 @@ bool JetStreamBus::ensure_stream(bool& created, std::string& error) {
   cfg.SubjectsLen = 1;
   cfg.Storage = js_FileStorage;
   cfg.Replicas = options_.stream_replicas;
+  cfg.MaxAge = max_age_ns();
+  cfg.MaxBytes = options_.stream_max_bytes;
   // (The server's default duplicate window, 2 minutes, covers the relay's resends: it retries
   // an unacknowledged publish within kBackoffMax, 5 s, while a quorum of nodes lives.)
   jerr = static_cast<jsErrCode>(0);
@@ -125,7 +128,9 @@ bool JetStreamBus::ensure_stream(bool& created, std::string& error) {
     created = true;
     log::info("JetStream stream created", {{"stream", options_.stream},
                                            {"subjects", subject},
-                                           {"replicas", std::to_string(options_.stream_replicas)}});
+                                           {"replicas", std::to_string(options_.stream_replicas)},
+                                           {"maxAgeSeconds", std::to_string(options_.stream_max_age.count())},
+                                           {"maxBytes", std::to_string(options_.stream_max_bytes)}});
     return true;
   }
   if (jerr == JSStreamNameExistErr) return true;  // another service created it meanwhile
@@ -133,25 +138,42 @@ bool JetStreamBus::ensure_stream(bool& created, std::string& error) {
   return false;
 }
 
-// A stream made with fewer copies than asked (on one server, before the cluster) gets the
-// others now, its consumers with it (they inherit the stream's replicas). The server refuses
-// while too few nodes are up: kept as it is, tried again at the next check (kVerifyEvery).
-void JetStreamBus::add_replicas(jsStreamConfig* config) {
-  const std::string had = std::to_string(config->Replicas);
-  const std::string asked = std::to_string(options_.stream_replicas);
-  config->Replicas = options_.stream_replicas;
+// An existing stream is brought to the configured limits (FD_STREAM_MAX_AGE, FD_STREAM_MAX_BYTES),
+// and one made with fewer copies than asked (on one server, before the cluster) gets the others,
+// its consumers with them (they inherit the stream's replicas); more copies than asked are
+// left, as a node's loss must not shrink them. The server refuses more copies while too few
+// nodes are up: tried again at the next check (kVerifyEvery).
+void JetStreamBus::bring_to_settings(jsStreamConfig* config) {
+  const bool replicas = config->Replicas < options_.stream_replicas;
+  const bool limits = config->MaxAge != max_age_ns() || config->MaxBytes != options_.stream_max_bytes;
+  if (!replicas && !limits) return;
+  const std::map<std::string, std::string> had{{"replicas", std::to_string(config->Replicas)},
+                                               {"maxAgeSeconds", std::to_string(config->MaxAge / 1'000'000'000)},
+                                               {"maxBytes", std::to_string(config->MaxBytes)}};
+  config->Replicas = std::max(config->Replicas, static_cast<int64_t>(options_.stream_replicas));
+  config->MaxAge = max_age_ns();
+  config->MaxBytes = options_.stream_max_bytes;
   jsStreamInfo* updated = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsStatus s = js_UpdateStream(&updated, js_, config, nullptr, &jerr);
   jsStreamInfo_Destroy(updated);
   if (s == NATS_OK) {
-    log::info("JetStream stream had fewer replicas than asked; updated",
-              {{"stream", options_.stream}, {"replicas", had}, {"now", asked}});
-    replicas_refusal_logged_ = false;
-  } else if (!replicas_refusal_logged_) {
-    log::warn("JetStream stream has fewer replicas than asked; adding them failed, retrying at the next check",
-              {{"stream", options_.stream}, {"replicas", had}, {"asked", asked}, {"error", nats_error(s)}});
-    replicas_refusal_logged_ = true;
+    log::info("JetStream stream brought to the configured replicas and limits",
+              {{"stream", options_.stream},
+               {"had", had.at("replicas") + " replicas, max age " + had.at("maxAgeSeconds") + " s, max bytes " +
+                           had.at("maxBytes")},
+               {"replicas", std::to_string(config->Replicas)},
+               {"maxAgeSeconds", std::to_string(options_.stream_max_age.count())},
+               {"maxBytes", std::to_string(options_.stream_max_bytes)}});
+    settings_refusal_logged_ = false;
+  } else if (!settings_refusal_logged_) {
+    log::warn("JetStream stream differs from the configured replicas or limits; updating it failed, retrying at the "
+              "next check",
+              {{"stream", options_.stream},
+               {"replicas", had.at("replicas")},
+               {"askedReplicas", std::to_string(options_.stream_replicas)},
+               {"error", nats_error(s)}});
+    settings_refusal_logged_ = true;
   }
 }
 

@@ -36,6 +36,16 @@ std::string kafka_header(rd_kafka_headers_t* headers, const char* name) {
   return std::string(static_cast<const char*>(value), size);
 }
 
+std::vector<std::pair<std::string, std::string>> kafka_headers(rd_kafka_headers_t* headers) {
+  std::vector<std::pair<std::string, std::string>> all;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  std::size_t size = 0;
+  for (std::size_t i = 0; headers && rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
+    all.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : std::string());
+  return all;
+}
+
 std::string kafka_bootstrap(const std::string& bus_url) {
   constexpr std::string_view scheme = "kafka://";
   const auto wrong = [&](const std::string& why) {
@@ -231,6 +241,7 @@ void KafkaBus::deliver(rd_kafka_message_t* record) {
   // is all there is, and consumer.cpp still holds it to the body's eventType.
   delivery.type = delivery.header_type;
   delivery.id = kafka_header(headers, kKafkaIdHeader);
+  delivery.headers = kafka_headers(headers);
   if (delivery.id.empty())
     delivery.id = options_.stream + "-" + std::to_string(record->partition) + "-" + std::to_string(record->offset);
   if (!consumer_spec_->types.contains(delivery.type)) {

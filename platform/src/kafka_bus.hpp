@@ -42,6 +42,8 @@ inline constexpr const char* kKafkaSessionTimeoutMs = "6000";
 void kafka_set(rd_kafka_conf_t* conf, const char* name, const std::string& value);
 // A header's last value in a record; "" when it has none.
 std::string kafka_header(rd_kafka_headers_t* headers, const char* name);
+// Every header of a record, in order.
+std::vector<std::pair<std::string, std::string>> kafka_headers(rd_kafka_headers_t* headers);
 
 // A list of topic partitions, destroyed with it: one made here, or one librdkafka handed over
 // (rd_kafka_assignment).

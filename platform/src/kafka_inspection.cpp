@@ -155,9 +155,15 @@ std::optional<KafkaRecord> KafkaTopicReader::next(std::chrono::milliseconds wait
   impl_->trouble.clear();
   rd_kafka_headers_t* headers = nullptr;
   rd_kafka_message_headers(message, &headers);
-  KafkaRecord record{message->partition, static_cast<std::uint64_t>(message->offset),
-                     kafka_header(headers, kKafkaTypeHeader), kafka_header(headers, kKafkaIdHeader),
-                     std::string(static_cast<const char*>(message->payload), message->len)};
+  rd_kafka_timestamp_type_t timestamp_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+  const std::int64_t timestamp = rd_kafka_message_timestamp(message, &timestamp_type);
+  KafkaRecord record{message->partition,
+                     static_cast<std::uint64_t>(message->offset),
+                     kafka_header(headers, kKafkaTypeHeader),
+                     kafka_header(headers, kKafkaIdHeader),
+                     std::string(static_cast<const char*>(message->payload), message->len),
+                     timestamp_type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? 0 : timestamp,
+                     kafka_headers(headers)};
   impl_->reached[static_cast<std::size_t>(message->partition)] = message->offset + 1;
   return record;
 }

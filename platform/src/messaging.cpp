@@ -52,11 +52,19 @@ void Messaging::Impl::start(std::map<std::string, Reaction> given) {
   if (options.stream_replicas < 1 || options.stream_replicas > 5)
     throw std::invalid_argument("FD_NATS_STREAM_REPLICAS must be from 1 to 5, not " +
                                 std::to_string(options.stream_replicas));
+  if (options.max_deliver < 1) throw std::invalid_argument("FD_MAX_DELIVER must be at least 1");
+  if (options.stream_max_age < options.min_stream_max_age())
+    throw std::invalid_argument("FD_STREAM_MAX_AGE must be at least " + std::to_string(options.min_stream_max_age().count()) +
+                                " s, not " + std::to_string(options.stream_max_age.count()) +
+                                " s: JetStream's duplicate window (120 s) and an event's last redelivery (FD_MAX_DELIVER " +
+                                std::to_string(options.max_deliver) + " x 35 s) must fall within it");
+  if (options.stream_max_bytes < 1) throw std::invalid_argument("FD_STREAM_MAX_BYTES must be at least 1");
   if (!given.empty()) {
     if (options.durable.empty()) throw std::invalid_argument("MessagingOptions.durable is required to consume events");
     ConsumerSpec consumer{options.durable, {}};
     for (const auto& [type, reaction] : given) consumer.types.insert(type);
-    bus->subscribe(std::move(consumer), [this](const Delivery& delivery) { return consume(db, reactions, delivery); });
+    bus->subscribe(std::move(consumer),
+                   [this](const Delivery& delivery) { return consume(db, reactions, delivery, options.max_deliver); });
   }
   reactions = std::move(given);
   migrate_messaging(db);
@@ -99,6 +107,17 @@ std::size_t Messaging::pending_outbox() const {
   // (the relay works meanwhile: never below zero)
   const auto published = impl_->relay.published_undeleted();
   return rows > published ? rows - published : 0;
+}
+
+std::vector<DeadLetter> Messaging::dead_letters() const { return platform::dead_letters(impl_->db); }
+
+std::size_t Messaging::dead_letter_count() const {
+  auto row = impl_->db.query_one("SELECT COUNT(*) FROM fd_dead_letters");
+  return row ? static_cast<std::size_t>(row->integer(0)) : 0;
+}
+
+std::vector<Replay> Messaging::replay_dead_letters(const std::string& id) {
+  return platform::replay_dead_letters(impl_->db, impl_->reactions, id);
 }
 
 }  // namespace platform

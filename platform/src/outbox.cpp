@@ -1,4 +1,4 @@
-// The outbox and inbox tables, and appending events inside the caller's transaction.
+// The outbox, inbox and dead-letter tables, and appending events inside the caller's transaction.
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -36,7 +36,16 @@ void migrate_messaging(Db& db) {
                 "CREATE TABLE IF NOT EXISTS fd_inbox ("
                 " id TEXT PRIMARY KEY,"
                 " type TEXT,"
-                " processed_at INTEGER NOT NULL);");
+                " processed_at INTEGER NOT NULL);"
+                // Events the consumer gave up on (consumer.cpp), until replayed.
+                "CREATE TABLE IF NOT EXISTS fd_dead_letters ("
+                " id TEXT PRIMARY KEY,"
+                " type TEXT NOT NULL,"
+                " body TEXT NOT NULL,"
+                " headers TEXT NOT NULL,"
+                " error TEXT NOT NULL,"
+                " attempts INTEGER NOT NULL,"
+                " failed_at INTEGER NOT NULL);");
 }
 
 void append_events(Db& tx, const std::vector<Event>& events) {

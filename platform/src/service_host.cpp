@@ -112,13 +112,18 @@ boost::json::object breakers_json(const std::vector<std::shared_ptr<CircuitBreak
   return out;
 }
 
-// What is read at the moment of a scrape: the outbox's depth and each breaker's state and counts.
+// What is read at the moment of a scrape: the outbox's depth, the dead letters, each breaker's state
+// and counts.
 std::vector<prometheus::MetricFamily> families_now(const std::vector<std::shared_ptr<CircuitBreaker>>& breakers,
-                                                   std::size_t outbox_pending) {
+                                                   std::size_t outbox_pending, std::size_t dead_letters) {
   using prometheus::MetricType;
   std::vector<prometheus::MetricFamily> out;
   out.push_back(metrics::family("fd_outbox_pending", "Events committed but not yet published.", MetricType::Gauge));
   metrics::add(out.back(), static_cast<double>(outbox_pending));
+  out.push_back(metrics::family("fd_dead_letters",
+                                "Events the consumer gave up on, kept until replayed (fooddelivery dead-letters).",
+                                MetricType::Gauge));
+  metrics::add(out.back(), static_cast<double>(dead_letters));
   if (breakers.empty()) return out;
   out.push_back(metrics::family("fd_circuit_breaker_state",
                                 "1 for the state the breaker guarding a dependency is in, 0 for the others.",
@@ -142,6 +147,7 @@ std::vector<prometheus::MetricFamily> families_now(const std::vector<std::shared
   return out;
 }
 
+// (Kept apart from metrics_text: one gauge, easy to move to another metrics library.)
 }  // namespace
 
 int ServiceHost::run(std::map<std::string, Reaction> reactions) {
@@ -153,6 +159,10 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   bus.stream_replicas = static_cast<int>(config_.integer("NATS_STREAM_REPLICAS", bus.stream_replicas));
   bus.kafka_fetch_wait =
       std::chrono::milliseconds(config_.integer("KAFKA_FETCH_WAIT_MS", bus.kafka_fetch_wait.count()));
+  bus.max_deliver = static_cast<std::uint64_t>(
+      std::max<std::int64_t>(0, config_.integer("MAX_DELIVER", static_cast<std::int64_t>(bus.max_deliver))));
+  bus.stream_max_age = std::chrono::seconds(config_.integer("STREAM_MAX_AGE", bus.stream_max_age.count()));
+  bus.stream_max_bytes = config_.integer("STREAM_MAX_BYTES", bus.stream_max_bytes);
   Messaging messaging(*db_, bus);
 
   router_.add("GET", "/health", [&](Request&) {
@@ -169,10 +179,41 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   });
 
   router_.add("GET", "/metrics", [&](Request&) {
-    auto now = families_now(breakers_, messaging.pending_outbox());
+    auto now = families_now(breakers_, messaging.pending_outbox(), messaging.dead_letter_count());
     for (const auto& read : scrapes_)
       for (auto& family : read()) now.push_back(std::move(family));
     return Response{200, "text/plain; version=0.0.4", metrics::text(std::move(now)), {}};
+  });
+  // The events this service's consumer gave up on (fooddelivery dead-letters): for operators,
+  // never routed by the gateway (/internal), answering only to the role "service".
+  router_.add("GET", "/internal/dead-letters", [&](Request& request) {
+    identity_.require(request, "service");
+    boost::json::array letters;
+    for (const auto& letter : messaging.dead_letters())
+      letters.push_back({{"id", letter.id},
+                         {"type", letter.type},
+                         {"body", letter.body},
+                         {"headers", letter.headers},
+                         {"error", letter.error},
+                         {"attempts", letter.attempts},
+                         {"failedAt", letter.failed_at}});
+    return json_response(200, {{"service", name_}, {"deadLetters", std::move(letters)}});
+  });
+  router_.add("POST", "/internal/dead-letters/replay", [&](Request& request) {
+    identity_.require(request, "service");
+    auto body = request.json_object();
+    const auto* id = body.if_contains("id");
+    const auto* all = body.if_contains("all");
+    const bool everything = all && all->is_bool() && all->get_bool();
+    if (everything == (id != nullptr) || (id && (!id->is_string() || id->get_string().empty())))
+      throw bad_request("give either a non-empty string id or \"all\": true");
+    const std::string which = id ? std::string(id->get_string()) : std::string();
+    auto replays = messaging.replay_dead_letters(which);
+    if (!everything && replays.empty()) throw Problem(404, "Not Found", "no dead letter " + which + " in the " + name_ + " service");
+    boost::json::array out;
+    for (const auto& replay : replays)
+      out.push_back({{"id", replay.id}, {"applied", replay.applied}, {"error", replay.error}});
+    return json_response(200, {{"service", name_}, {"replayed", std::move(out)}});
   });
   // Every route this service serves, so a test can hold them to the OpenAPI document.
   router_.add("GET", "/internal/routes", [&](Request& request) {

@@ -228,7 +228,7 @@ TEST(KafkaInspectionErrors, NameTheBrokersAndWhatFailed) {
 }
 
 // `fooddelivery events --bus kafka://...`: every record's value, one per line, byte for byte.
-TEST_F(KafkaInspection, TheEventsToolPrintsEveryPartitionsEventsAndWithHeadersWhereEachIsKept) {
+TEST_F(KafkaInspection, TheEventsToolPrintsEveryPartitionsEventsAndWithLongWhereEachIsKept) {
   publish(5, 2);
   auto stored = platform::read_stream(broker.url());
   std::multiset<std::string> expected;
@@ -240,22 +240,49 @@ TEST_F(KafkaInspection, TheEventsToolPrintsEveryPartitionsEventsAndWithHeadersWh
   for (const auto& line : lines_of(plain.output)) printed.insert(boost::json::serialize(boost::json::parse(line)));
   EXPECT_EQ(printed, expected);
 
-  auto detailed = fd::test::run_command("FD_BUS_URL=" + broker.url() + " " + kTool + " events --headers 2>&1");
+  auto detailed = fd::test::run_command("FD_BUS_URL=" + broker.url() + " " + kTool + " events --long 2>&1");
   ASSERT_EQ(detailed.status, 0) << detailed.output;
   auto lines = lines_of(detailed.output);
   ASSERT_EQ(lines.size(), stored.size()) << detailed.output;
-  const std::regex shape(R"(^type=OrderPlaced,event-id=(\S+) partition=(\d+) offset=(\d+) (\{.*\})$)");
+  const std::regex shape(
+      R"(^topic=fooddelivery partition=(\d+) offset=(\d+) id=(\S+) time=(\d{4}-\d\d-\d\dT\S+Z) headers=(\{[^}]*\}) (\{.*\})$)");
   std::map<std::pair<int, std::uint64_t>, std::string> ids;
   for (const auto& event : stored) ids[{event.partition, event.seq}] = event.id;
   for (const auto& line : lines) {
     std::smatch match;
     ASSERT_TRUE(std::regex_match(line, match, shape)) << line;
-    EXPECT_EQ(match[1], (ids[{std::stoi(match[2]), std::stoull(match[3])}])) << line;
+    EXPECT_EQ(match[3], (ids[{std::stoi(match[1]), std::stoull(match[2])}])) << line;
+    auto headers = boost::json::parse(match[5].str());
+    EXPECT_EQ(headers.at("type"), "OrderPlaced") << line;
+    EXPECT_EQ(headers.at("event-id").as_string(), match[3].str()) << line;
   }
 
   auto by_subject = fd::test::run_command(kTool + " events --bus " + broker.url() + " --subject fooddelivery.X 2>&1");
   EXPECT_EQ(by_subject.status, 1) << by_subject.output;
   EXPECT_NE(by_subject.output.find("--subject is JetStream's"), std::string::npos) << by_subject.output;
+}
+
+// The filters on Kafka: offsets count per partition, so --from-seq N starts each at offset N.
+TEST_F(KafkaInspection, TheEventsToolFiltersByOffsetTypeAndOrder) {
+  publish(3, 2);
+  auto stored = platform::read_stream(broker.url());
+  auto count = [&](const std::string& options) {
+    auto result = fd::test::run_command(kTool + " events --bus " + broker.url() + " " + options + " 2>&1");
+    EXPECT_EQ(result.status, 0) << options << ": " << result.output;
+    return lines_of(result.output).size();
+  };
+  std::size_t from_one = 0, of_order_2 = 0;
+  for (const auto& event : stored) {
+    from_one += event.seq >= 1;
+    of_order_2 += platform::order_id_of(event.body) == "o-2";
+  }
+  EXPECT_EQ(count("--from-seq 1"), from_one);
+  EXPECT_EQ(count("--order o-2"), of_order_2);
+  EXPECT_EQ(of_order_2, 2u);
+  EXPECT_EQ(count("--type OrderPlaced"), stored.size());
+  EXPECT_EQ(count("--type PaymentApproved"), 0u);
+  auto with_long = fd::test::run_command(kTool + " events --bus " + broker.url() + " -l --order o-2 2>&1");
+  for (const auto& line : lines_of(with_long.output)) EXPECT_NE(line.find("\"o-2\""), std::string::npos) << line;
 }
 
 TEST_F(KafkaInspection, TheEventsToolFollowsTheTopicAndWithNewPrintsOnlyWhatCameAfter) {
@@ -302,18 +329,52 @@ TEST_F(KafkaInspection, TheEventsToolFollowingTellsWhenTheBrokersAreGone) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
 
-// The same detail on JetStream: its headers, the stream sequence and the subject.
-TEST(JetStreamEvents, TheEventsToolWithHeadersShowsTypeIdSequenceAndSubject) {
+// The same detail on JetStream: the stream sequence, the subject, the id, when and the headers.
+TEST(JetStreamEvents, TheEventsToolLongShowsSequenceSubjectIdTimeAndHeaders) {
   fd::test::NatsServer nats;
   fd::test::create_stream(nats.url(), 1s);
   auto id = fd::test::publish_event(nats.url(), "OrderPlaced", {{"orderId", 7}});
-  auto result = fd::test::run_command("FD_BUS_URL= " + kTool + " events --headers --nats " + nats.url() + " 2>&1");
+  auto result = fd::test::run_command("FD_BUS_URL= " + kTool + " events -l --nats " + nats.url() + " 2>&1");
   ASSERT_EQ(result.status, 0) << result.output;
   auto lines = lines_of(result.output);
   ASSERT_EQ(lines.size(), 1u) << result.output;
-  const std::string prefix = "type=OrderPlaced,Nats-Msg-Id=" + id + " seq=1 subject=fooddelivery.OrderPlaced {";
-  EXPECT_EQ(lines[0].substr(0, prefix.size()), prefix) << lines[0];
-  EXPECT_EQ(boost::json::parse(lines[0].substr(prefix.size() - 1)).at("orderId"), 7);
+  std::smatch match;
+  const std::regex shape(R"(^seq=1 subject=fooddelivery\.OrderPlaced id=(\S+) time=(\d{4}-\d\d-\d\dT\S+Z) headers=(\{[^}]*\}) (\{.*\})$)");
+  ASSERT_TRUE(std::regex_match(lines[0], match, shape)) << lines[0];
+  EXPECT_EQ(match[1], id);
+  auto headers = boost::json::parse(match[3].str());
+  EXPECT_EQ(headers.at("type"), "OrderPlaced");
+  EXPECT_EQ(headers.at("Nats-Msg-Id").as_string(), id);
+  EXPECT_EQ(boost::json::parse(match[4].str()).at("orderId"), 7);
+}
+
+// --from-seq, --type (repeatable) and --order choose the events; together, those matching all.
+TEST(JetStreamEvents, TheEventsToolFiltersBySequenceTypeAndOrder) {
+  fd::test::NatsServer nats;
+  fd::test::create_stream(nats.url(), 1s);
+  fd::test::publish_event(nats.url(), "OrderPlaced", {{"orderId", 7}});       // seq 1
+  fd::test::publish_event(nats.url(), "PaymentApproved", {{"orderId", 7}});   // seq 2
+  fd::test::publish_event(nats.url(), "OrderPlaced", {{"orderId", 8}});       // seq 3
+  fd::test::publish_event(nats.url(), "OrderCanceled", {{"orderId", 7}});     // seq 4
+  auto orders_of = [&](const std::string& options) {
+    auto result = fd::test::run_command("FD_BUS_URL= " + kTool + " events " + options + " --nats " + nats.url() + " 2>&1");
+    EXPECT_EQ(result.status, 0) << options << ": " << result.output;
+    std::vector<std::string> shown;
+    for (const auto& line : lines_of(result.output)) {
+      auto body = boost::json::parse(line).as_object();
+      shown.push_back(std::string(body.at("eventType").as_string()) + ":" + std::to_string(body.at("orderId").as_int64()));
+    }
+    return shown;
+  };
+  using Shown = std::vector<std::string>;
+  EXPECT_EQ(orders_of("--from-seq 3"), (Shown{"OrderPlaced:8", "OrderCanceled:7"}));
+  EXPECT_EQ(orders_of("--from-seq 5"), Shown{});
+  EXPECT_EQ(orders_of("--type OrderPlaced"), (Shown{"OrderPlaced:7", "OrderPlaced:8"}));
+  EXPECT_EQ(orders_of("--type OrderPlaced --type OrderCanceled"), (Shown{"OrderPlaced:7", "OrderPlaced:8", "OrderCanceled:7"}));
+  EXPECT_EQ(orders_of("--order 7"), (Shown{"OrderPlaced:7", "PaymentApproved:7", "OrderCanceled:7"}));
+  EXPECT_EQ(orders_of("--order 7 --type OrderPlaced --type OrderCanceled --from-seq 2"), (Shown{"OrderCanceled:7"}));
+  auto unknown = fd::test::run_command(kTool + " events --type NoSuchEvent --nats " + nats.url() + " 2>&1");
+  EXPECT_EQ(unknown.status, 2) << unknown.output;
 }
 
 // A read model's rebuild on Kafka: the customer group set back to the start, refused while

@@ -490,7 +490,7 @@ TEST_F(MessagingTest, ThrowingReactionIsRedeliveredAndSucceedsLater) {
   EXPECT_TRUE(bus.consumer_exists("flaky")) << "stopping must not delete the durable consumer";
 }
 
-TEST_F(MessagingTest, MalformedBodyIsTerminatedAndUnknownTypesAreAcked) {
+TEST_F(MessagingTest, MalformedBodyGoesToTheDeadLettersAndUnknownTypesAreAcked) {
   platform::Messaging messaging(*db, options("strict"));
   messaging.start({{"OrderPlaced", record_effect()}});
   Bus bus(nats.url());
@@ -501,9 +501,42 @@ TEST_F(MessagingTest, MalformedBodyIsTerminatedAndUnknownTypesAreAcked) {
   ASSERT_TRUE(wait_for([&] { return bus.ack_floor("strict") >= 3; }));
   EXPECT_EQ(count(*db, "effects"), 1);
   EXPECT_EQ(count(*db, "fd_inbox"), 1);
+  auto letters = messaging.dead_letters();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].body, "not json at all");
+  EXPECT_EQ(letters[0].attempts, 1);
 }
 
-TEST_F(MessagingTest, EventNotMatchingItsContractIsTerminatedAndLaterEventsStillFlow) {
+// A reaction that fails on every delivery is given up on at the max_deliver-th, kept in the
+// dead letters, and acknowledged: the events after it are applied.
+TEST_F(MessagingTest, AnEventFailingEveryDeliveryIsKeptAfterMaxDeliverAndTheNextOnesFlow) {
+  std::atomic<int> tries{0};
+  auto settings = options("poisoned");
+  settings.max_deliver = 3;
+  platform::Messaging messaging(*db, settings);
+  messaging.start({{"OrderPlaced", [&](platform::Db& tx, const platform::ReceivedEvent& event) {
+                      if (event.order_id() == "o-poison") {
+                        tries.fetch_add(1);
+                        throw std::runtime_error("the kitchen is on fire");
+                      }
+                      tx.exec("INSERT INTO effects(order_id, event_id) VALUES(?, ?)", {event.order_id(), event.id});
+                    }}});
+  commit(*db, {order_event("OrderPlaced", "o-poison")});
+  commit(*db, {order_event("OrderPlaced", "o-next")});
+  ASSERT_TRUE(wait_for([&] { return messaging.dead_letter_count() == 1; }, 15000ms)) << tries.load();
+  EXPECT_EQ(tries.load(), 3);
+  auto letter = messaging.dead_letters().at(0);
+  EXPECT_EQ(letter.type, "OrderPlaced");
+  EXPECT_EQ(letter.error, "the kitchen is on fire");
+  EXPECT_EQ(letter.attempts, 3);
+  EXPECT_EQ(letter.headers.at("type").as_string(), "OrderPlaced");
+  EXPECT_EQ(letter.headers.at("Nats-Msg-Id").as_string(), letter.id);
+  EXPECT_TRUE(wait_for([&] { return count(*db, "effects") == 1; }));
+  Bus bus(nats.url());
+  EXPECT_TRUE(wait_for([&] { return bus.ack_floor("poisoned") >= 2; })) << "the poison is acknowledged";
+}
+
+TEST_F(MessagingTest, EventNotMatchingItsContractGoesToTheDeadLettersAndLaterEventsStillFlow) {
   std::atomic<int> unreadable{0};
   platform::Messaging messaging(*db, options("contract"));
   messaging.start({{"OrderPlaced", [&](platform::Db& tx, const platform::ReceivedEvent& event) {
@@ -526,6 +559,8 @@ TEST_F(MessagingTest, EventNotMatchingItsContractIsTerminatedAndLaterEventsStill
   EXPECT_EQ(state.unacknowledged, 0u);
   std::this_thread::sleep_for(1500ms);  // past the first redelivery delay of a failed reaction (0.5 s)
   EXPECT_EQ(unreadable.load(), 1) << "an unreadable event must not be delivered again";
+  ASSERT_EQ(messaging.dead_letter_count(), 1u);
+  EXPECT_NE(messaging.dead_letters().at(0).error.find("OrderPlaced.amount is missing"), std::string::npos);
 }
 
 TEST_F(MessagingTest, PublishToConsumeLatency) {

@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "consumer.hpp"  // platform/src: the inbox side of a delivery, without a broker
@@ -136,26 +137,39 @@ TEST(NatsEndpoint, NoServerAtAllIsRefusedWithItsSetting) {
 // A delivery as the bus hands it to the consumer; `reacted` counts the reactions that ran.
 class Consumer : public ::testing::Test {
  protected:
+  static constexpr std::uint64_t kMaxDeliver = 3;
+
   Consumer() : db(platform::open_database("sqlite::memory:")) {
     platform::migrate_messaging(*db);
     for (const char* type : {"OrderPlaced", "PaymentApproved"})
-      reactions[type] = [this, type](platform::Db&, const platform::ReceivedEvent&) { reacted.push_back(type); };
+      reactions[type] = [this, type](platform::Db&, const platform::ReceivedEvent&) {
+        if (refuse) throw std::runtime_error("store " + refuse_reason);
+        if (too_early) throw platform::TooEarly("not yet");
+        reacted.push_back(type);
+      };
   }
 
-  platform::Verdict deliver(const std::string& subject_type, const std::string& header_type, const std::string& body) {
+  platform::Verdict deliver(const std::string& subject_type, const std::string& header_type, const std::string& body,
+                            std::uint64_t attempt = 1) {
     platform::Delivery delivery;
     delivery.id = "event-1";
     delivery.type = subject_type;
     delivery.header_type = header_type;
     delivery.body = body;
-    return platform::consume(*db, reactions, delivery);
+    delivery.attempt = attempt;
+    delivery.headers = {{"type", header_type}, {"Nats-Msg-Id", "event-1"}};
+    return platform::consume(*db, reactions, delivery, kMaxDeliver);
   }
 
   std::int64_t inbox() { return db->query_one("SELECT COUNT(*) FROM fd_inbox")->integer(0); }
+  std::int64_t dead() { return db->query_one("SELECT COUNT(*) FROM fd_dead_letters")->integer(0); }
 
   std::unique_ptr<platform::Db> db;
   std::map<std::string, platform::Reaction> reactions;
   std::vector<std::string> reacted;
+  bool refuse = false;
+  bool too_early = false;
+  std::string refuse_reason = "closed";
 };
 
 const std::string kApproved = R"({"eventType":"PaymentApproved","timestamp":1,"orderId":7,"customerId":"c","amount":1})";
@@ -164,22 +178,103 @@ TEST_F(Consumer, AppliesAnEventWhoseHeaderAndBodySayTheTypeOfItsSubject) {
   EXPECT_EQ(deliver("PaymentApproved", "PaymentApproved", kApproved).kind, platform::Verdict::Kind::Ack);
   EXPECT_EQ(reacted, (std::vector<std::string>{"PaymentApproved"}));
   EXPECT_EQ(inbox(), 1);
+  EXPECT_EQ(dead(), 0);
 }
 
 // The order service may publish on fooddelivery.OrderPlaced only: what comes there and says it
-// is a PaymentApproved is a forgery, and is dropped for good (never redelivered).
+// is a PaymentApproved is a forgery, refused for good: acknowledged into the dead letters at
+// its first delivery, never applied.
 TEST_F(Consumer, RefusesAnEventThatSaysItIsAnotherTypeThanItsSubjects) {
-  EXPECT_EQ(deliver("OrderPlaced", "PaymentApproved", kApproved).kind, platform::Verdict::Kind::Term);
-  EXPECT_EQ(deliver("OrderPlaced", "OrderPlaced", kApproved).kind, platform::Verdict::Kind::Term)
-      << "the body's eventType must be the subject's type too";
-  EXPECT_EQ(deliver("OrderPlaced", "", R"({"eventType":"OrderPlaced","orderId":7})").kind, platform::Verdict::Kind::Term)
-      << "an event without its type header";
-  EXPECT_EQ(deliver("OrderPlaced", "OrderPlaced", R"({"orderId":7})").kind, platform::Verdict::Kind::Term)
-      << "a body without eventType";
-  EXPECT_EQ(deliver("", "PaymentApproved", kApproved).kind, platform::Verdict::Kind::Term)
-      << "a subject outside the stream's prefix";
+  EXPECT_EQ(deliver("OrderPlaced", "PaymentApproved", kApproved).kind, platform::Verdict::Kind::Ack);
+  EXPECT_EQ(dead(), 1);
+  for (const auto& [subject, header, body, why] :
+       std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
+           {"OrderPlaced", "OrderPlaced", kApproved, "the body's eventType must be the subject's type too"},
+           {"OrderPlaced", "", R"({"eventType":"OrderPlaced","orderId":7})", "an event without its type header"},
+           {"OrderPlaced", "OrderPlaced", R"({"orderId":7})", "a body without eventType"},
+           {"", "PaymentApproved", kApproved, "a subject outside the stream's prefix"}}) {
+    db->exec("DELETE FROM fd_dead_letters");
+    EXPECT_EQ(deliver(subject, header, body).kind, platform::Verdict::Kind::Ack) << why;
+    EXPECT_EQ(dead(), 1) << why;
+  }
   EXPECT_TRUE(reacted.empty());
   EXPECT_EQ(inbox(), 0);
+  // Replayed, it is refused again and kept.
+  auto replays = platform::replay_dead_letters(*db, reactions, "event-1");
+  ASSERT_EQ(replays.size(), 1u);
+  EXPECT_FALSE(replays[0].applied);
+  EXPECT_NE(replays[0].error.find("outside the stream's subjects"), std::string::npos) << replays[0].error;
+  EXPECT_EQ(dead(), 1);
+  EXPECT_TRUE(reacted.empty());
+}
+
+TEST_F(Consumer, AMalformedBodyGoesToTheDeadLettersAtOnce) {
+  EXPECT_EQ(deliver("PaymentApproved", "PaymentApproved", "{not json").kind, platform::Verdict::Kind::Ack);
+  auto letters = platform::dead_letters(*db);
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].body, "{not json");
+  EXPECT_EQ(letters[0].attempts, 1);
+  EXPECT_NE(letters[0].error.find("malformed"), std::string::npos) << letters[0].error;
+}
+
+// A failing reaction is retried with a backoff until its max_deliver-th delivery, which keeps
+// it in the dead letters with what is needed to replay it; the replay applies it through the
+// inbox once the cause is gone.
+TEST_F(Consumer, AFailingEventIsRetriedThenKeptAsADeadLetterAndReplayed) {
+  refuse = true;
+  for (std::uint64_t attempt = 1; attempt < kMaxDeliver; ++attempt) {
+    auto verdict = deliver("PaymentApproved", "PaymentApproved", kApproved, attempt);
+    EXPECT_EQ(verdict.kind, platform::Verdict::Kind::Nak) << attempt;
+    EXPECT_GT(verdict.delay.count(), 0);
+    EXPECT_EQ(dead(), 0);
+  }
+  EXPECT_EQ(deliver("PaymentApproved", "PaymentApproved", kApproved, kMaxDeliver).kind, platform::Verdict::Kind::Ack);
+  auto letters = platform::dead_letters(*db);
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].id, "event-1");
+  EXPECT_EQ(letters[0].type, "PaymentApproved");
+  EXPECT_EQ(letters[0].body, kApproved);
+  EXPECT_EQ(letters[0].headers.at("Nats-Msg-Id").as_string(), "event-1");
+  EXPECT_EQ(letters[0].error, "store closed");
+  EXPECT_EQ(letters[0].attempts, static_cast<std::int64_t>(kMaxDeliver));
+  EXPECT_GT(letters[0].failed_at, 0);
+  EXPECT_EQ(inbox(), 0);
+
+  refuse_reason = "still closed";
+  auto again = platform::replay_dead_letters(*db, reactions, "");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_FALSE(again[0].applied);
+  EXPECT_EQ(platform::dead_letters(*db).at(0).error, "store still closed");
+  EXPECT_EQ(platform::dead_letters(*db).at(0).attempts, static_cast<std::int64_t>(kMaxDeliver) + 1);
+
+  refuse = false;
+  auto replays = platform::replay_dead_letters(*db, reactions, "event-1");
+  ASSERT_EQ(replays.size(), 1u);
+  EXPECT_TRUE(replays[0].applied) << replays[0].error;
+  EXPECT_EQ(reacted, (std::vector<std::string>{"PaymentApproved"}));
+  EXPECT_EQ(inbox(), 1);
+  EXPECT_EQ(dead(), 0);
+  EXPECT_TRUE(platform::replay_dead_letters(*db, reactions, "event-1").empty());
+}
+
+// An event that came before the one it follows is bounded by the same count (its retries
+// are quicker: FD_MAX_DELIVER's default gives it ~11 s).
+TEST_F(Consumer, ATooEarlyEventIsRetriedQuicklyUpToTheSameBound) {
+  too_early = true;
+  auto first = deliver("PaymentApproved", "PaymentApproved", kApproved, 1);
+  EXPECT_EQ(first.kind, platform::Verdict::Kind::Nak);
+  EXPECT_EQ(first.delay.count(), 100);
+  EXPECT_EQ(deliver("PaymentApproved", "PaymentApproved", kApproved, kMaxDeliver).kind, platform::Verdict::Kind::Ack);
+  EXPECT_EQ(dead(), 1);
+}
+
+TEST(MessagingOptions, TheStreamKeepsEventsAtLeastAsLongAsTheirRedeliveriesAndTheDuplicateWindow) {
+  platform::MessagingOptions options;
+  EXPECT_EQ(options.max_deliver, 10u);
+  EXPECT_EQ(options.stream_max_age, std::chrono::hours(24 * 7));
+  EXPECT_EQ(options.min_stream_max_age(), std::chrono::seconds(350));
+  options.max_deliver = 1;
+  EXPECT_EQ(options.min_stream_max_age(), std::chrono::seconds(120));
 }
 
 }  // namespace

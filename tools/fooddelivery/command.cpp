@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <stdexcept>
 #include <sstream>
 
 namespace fd::cli {
@@ -47,6 +49,16 @@ std::uint16_t env_port(const char* variable, std::uint16_t fallback) {
   if (!value || !*value) return fallback;
   int port = std::atoi(value);
   return port > 0 && port < 65536 ? static_cast<std::uint16_t>(port) : fallback;
+}
+
+std::string jwt_secret(const std::string& data_dir) {
+  if (const char* secret = std::getenv("FD_JWT_SECRET"); secret && *secret) return secret;
+  std::ifstream in(data_dir + "/jwt.secret");
+  std::string secret;
+  if (!(in >> secret))
+    throw std::runtime_error("no JWT secret: set FD_JWT_SECRET or point --data at the platform's data folder (" +
+                             data_dir + "/jwt.secret not readable)");
+  return secret;
 }
 
 platform::NatsEndpoint default_nats() {

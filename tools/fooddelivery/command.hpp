@@ -27,6 +27,7 @@ Command chaos_command(CLI::App& cli);   // chaos/command.cpp
 Command bus_permissions_command(CLI::App& cli);  // bus_permissions.cpp
 Command kafka_broker_command(CLI::App& cli);     // kafka_broker.cpp
 Command lag_command(CLI::App& cli);              // lag.cpp
+Command dead_letters_command(CLI::App& cli);     // dead_letters.cpp
 
 // SIGINT and SIGTERM end a following command's loop (interrupted() turns true) rather than the
 // process, so that it says what it has to say on its way out; SIGPIPE is ignored: a reader
@@ -58,6 +59,10 @@ CLI::Option* add_gateway_option(CLI::App& app, Origin& gateway);
 
 // A port from the environment (FD_<PART>_PORT); fallback when it is unset or no port.
 std::uint16_t env_port(const char* variable, std::uint16_t fallback);
+
+// The secret the services sign tokens with: $FD_JWT_SECRET, else <data_dir>/jwt.secret (what
+// scripts/platform keeps there). Throws std::runtime_error naming both when neither is there.
+std::string jwt_secret(const std::string& data_dir);
 
 // $FD_NATS_URL, or nats://127.0.0.1:$FD_NATS_PORT (4222), as the identity $FD_NATS_USER with
 // $FD_NATS_PASSWORD (scripts/platform run <identity> -- <command> sets all three).

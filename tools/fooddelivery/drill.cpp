@@ -6,7 +6,6 @@
 #include <boost/json.hpp>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -33,20 +32,10 @@ struct BreakerView {
   std::int64_t calls = 0, failures = 0, rejected = 0, opened = 0;
 };
 
-std::string read_secret(const std::string& data_dir) {
-  if (const char* secret = std::getenv("FD_JWT_SECRET"); secret && *secret) return secret;
-  std::ifstream in(data_dir + "/jwt.secret");
-  std::string secret;
-  if (!(in >> secret))
-    throw std::runtime_error("no JWT secret: set FD_JWT_SECRET or point --data at the platform's data folder (" +
-                             data_dir + "/jwt.secret not readable)");
-  return secret;
-}
-
 class Drill {
  public:
   explicit Drill(DrillOptions options)
-      : options_(std::move(options)), secret_(read_secret(options_.data_dir)) {}
+      : options_(std::move(options)), secret_(jwt_secret(options_.data_dir)) {}
 
   void fault(int delay_ms) {
     // A slowed payment serves the calls queued before this one first.

@@ -1,18 +1,28 @@
 // fooddelivery events: prints the stream's events one JSON object per line, byte for byte as
 // they were published (what kafka-console-consumer showed in the seeds), leaving nothing
 // behind on the broker: on JetStream through an ephemeral ordered consumer, on Kafka by
-// reading every partition outside any consumer group.
+// reading every partition outside any consumer group. --from-seq, --type and --order choose
+// which; --long says where each is kept, when it was stored and its headers.
 #include <nats/nats.h>
 
 #include <atomic>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <stdexcept>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "command.hpp"
 #include "contracts/events.hpp"
+#include "platform/clock.hpp"
+#include "platform/event.hpp"
 #include "platform/nats_options.hpp"
 
 namespace fd::cli {
@@ -30,9 +40,21 @@ void on_reconnected(natsConnection*, void*) { std::fprintf(stderr, "fooddelivery
 struct Args {
   bool follow = false;
   bool only_new = false;
-  bool headers = false;
+  bool long_format = false;
   platform::BusEndpoint bus = default_bus();
   std::string subject;
+  std::uint64_t from_seq = 0;  // 0: from the first stored
+  std::set<std::string> types;  // empty: every type
+  std::string order;            // "": every order's
+
+  // Whether an event of this type and body is one asked for.
+  bool wanted(const std::string& type, std::string_view body) const {
+    if (!types.empty() && !types.contains(type)) return false;
+    if (order.empty()) return true;
+    boost::json::error_code ec;
+    auto parsed = boost::json::parse(body, ec);
+    return !ec && parsed.is_object() && platform::order_id_of(parsed.as_object()) == order;
+  }
 };
 
 int fail(const std::string& message) {
@@ -41,17 +63,34 @@ int fail(const std::string& message) {
   return 1;
 }
 
-
-// One event's line: with --headers, first what kcat's -f '%h %s' shows: its headers (under
-// the names the bus gives them) and where the bus keeps it. False when stdout is gone.
+// One event's line: with --long, first where the bus keeps it, its id, when it was stored and
+// its headers (a JSON object). False when stdout is gone.
 bool print(const std::string& detail, const char* body, std::size_t size) {
   if (!detail.empty() && std::fputs(detail.c_str(), stdout) == EOF) return false;
   return std::fwrite(body, 1, size, stdout) == size && std::fputc('\n', stdout) != EOF;
 }
 
+std::string long_detail(const std::string& where, const std::string& id, std::int64_t time_ms,
+                        const std::vector<std::pair<std::string, std::string>>& headers) {
+  boost::json::object shown;
+  for (const auto& [name, value] : headers) shown[name] = value;
+  return where + " id=" + id + " time=" + (time_ms > 0 ? platform::iso_time(time_ms) : std::string("-")) +
+         " headers=" + boost::json::serialize(shown) + " ";
+}
+
 std::string nats_header(natsMsg* message, const char* name) {
   const char* value = nullptr;
   return natsMsgHeader_Get(message, name, &value) == NATS_OK && value ? value : "";
+}
+
+std::vector<std::pair<std::string, std::string>> nats_headers(natsMsg* message) {
+  std::vector<std::pair<std::string, std::string>> all;
+  const char** keys = nullptr;
+  int count = 0;
+  if (natsMsgHeader_Keys(message, &keys, &count) != NATS_OK) return all;
+  for (int i = 0; i < count; ++i) all.emplace_back(keys[i], nats_header(message, keys[i]));
+  std::free(static_cast<void*>(keys));
+  return all;
 }
 
 // Kafka has no per-type subjects: every event of the topic, partition by partition as they
@@ -82,10 +121,13 @@ int read_topic(const Args& args) {
       continue;
     }
     idle_ms = 0;
+    // Offsets count per partition: --from-seq N starts each partition at its offset N.
+    if (record->offset < args.from_seq || !args.wanted(record->type, record->value)) continue;
     std::string detail;
-    if (args.headers)
-      detail = "type=" + record->type + ",event-id=" + record->id + " partition=" + std::to_string(record->partition) +
-               " offset=" + std::to_string(record->offset) + " ";
+    if (args.long_format)
+      detail = long_detail("topic=" + args.bus.stream + " partition=" + std::to_string(record->partition) +
+                               " offset=" + std::to_string(record->offset),
+                           record->id, record->timestamp_ms, record->headers);
     if (!print(detail, record->value.data(), record->value.size())) return 0;  // e.g. piped into head
     if (args.follow && std::fflush(stdout) != 0) return 0;
   }
@@ -141,13 +183,17 @@ class Session {
     std::uint64_t last_seq = info->State.LastSeq;
     jsStreamInfo_Destroy(info);
     if (subject.empty()) return fail("stream '" + args.bus.stream + "' has several subjects: pass --subject");
-    if (!args.follow && stored == 0) return 0;
+    if (!args.follow && (stored == 0 || args.from_seq > last_seq)) return 0;
 
     jsSubOptions so;
     jsSubOptions_Init(&so);
     so.Stream = args.bus.stream.c_str();
     so.Ordered = true;
     so.Config.DeliverPolicy = args.only_new ? js_DeliverNew : js_DeliverAll;
+    if (args.from_seq > 0) {
+      so.Config.DeliverPolicy = js_DeliverByStartSequence;
+      so.Config.OptStartSeq = args.from_seq;
+    }
     s = js_SubscribeSync(&sub_, js_, subject.c_str(), nullptr, &so, &jerr);
     if (s != NATS_OK) return fail("cannot subscribe to " + subject + ": " + platform::nats_error(s));
 
@@ -170,12 +216,13 @@ class Session {
       jsMsgMetaData* meta = nullptr;
       if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
         done = !args.follow && (meta->Sequence.Stream >= last_seq || meta->NumPending == 0);
-        if (args.headers)
-          detail = "type=" + nats_header(msg, "type") + ",Nats-Msg-Id=" + nats_header(msg, "Nats-Msg-Id") +
-                   " seq=" + std::to_string(meta->Sequence.Stream) + " subject=" + natsMsg_GetSubject(msg) + " ";
+        if (args.long_format)
+          detail = long_detail("seq=" + std::to_string(meta->Sequence.Stream) + " subject=" + natsMsg_GetSubject(msg),
+                               nats_header(msg, "Nats-Msg-Id"), meta->Timestamp / 1'000'000, nats_headers(msg));
         jsMsgMetaData_Destroy(meta);
       }
-      bool written = print(detail, natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+      const std::string_view body(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+      bool written = !args.wanted(nats_header(msg, "type"), body) || print(detail, body.data(), body.size());
       natsMsg_Destroy(msg);
       if (!written) return 0;  // e.g. piped into head
       if (args.follow && std::fflush(stdout) != 0) return 0;
@@ -192,6 +239,12 @@ class Session {
   natsSubscription* sub_ = nullptr;
 };
 
+std::vector<std::string> event_types() {
+  std::vector<std::string> types;
+  for (const auto& contract : contracts::kCatalogue) types.emplace_back(contract.type);
+  return types;
+}
+
 }  // namespace
 
 Command events_command(CLI::App& cli) {
@@ -200,13 +253,25 @@ Command events_command(CLI::App& cli) {
       cli.add_subcommand("events", "print the events on the bus (JetStream or Kafka), one JSON object per line");
   app->footer(
       "Prints the events the bus stores, one JSON object per line, exactly as published: the JetStream\n"
-      "stream in order, or every partition of the Kafka topic (each order's events in order).");
+      "stream in order, or every partition of the Kafka topic (each order's events in order).\n"
+      "--from-seq, --type and --order combine: only events that match them all are printed.");
   app->add_flag("-f,--follow", args->follow, "keep printing new events until Ctrl-C");
   auto* all = app->add_flag("--all")->description("start from the first stored event (default)");
   app->add_flag("--new", args->only_new, "print only events published from now on (implies --follow)")->excludes(all);
-  app->add_flag("--headers", args->headers,
-                "before each event, its headers and where it is kept, as kcat -f '%h %s' shows them: "
-                "type=T,event-id=I partition=P offset=O on Kafka, type=T,Nats-Msg-Id=I seq=N subject=S on JetStream");
+  app->add_flag("-l,--long", args->long_format,
+                "before each event, where it is kept (JetStream: seq=N subject=S; Kafka: topic=T partition=P "
+                "offset=O), id=I time=<when stored, UTC> headers=<JSON object>");
+  app->add_option("--from-seq", args->from_seq,
+                  "start at stream sequence N (Kafka: at offset N of each partition)")
+      ->type_name("N")
+      ->check(at_least(1));
+  app->add_option_function<std::vector<std::string>>(
+         "--type",
+         [args](const std::vector<std::string>& types) { args->types.insert(types.begin(), types.end()); },
+         "only events of type T (repeatable), e.g. " + std::string(contracts::OrderPlaced::type))
+      ->type_name("T")
+      ->check(CLI::IsMember(event_types()));
+  app->add_option("--order", args->order, "only events of order ID (their orderId)")->type_name("ID");
   add_bus_options(*app, args->bus);
   app->add_option("--stream", args->bus.stream, "stream (Kafka: topic) to read")
       ->type_name("NAME")

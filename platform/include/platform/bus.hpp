@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace platform {
@@ -41,17 +42,20 @@ struct Delivery {
   std::string header_type;    // its `type` header, "" when it has none
   std::string_view body;      // valid while the handler runs
   std::uint64_t attempt = 1;  // 1 on the first delivery
+  // Every header as the bus gives it (JetStream: Nats-Msg-Id, type; Kafka: event-id, type),
+  // kept with a dead letter.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// How the handler settles a delivery.
+// How the handler settles a delivery. An event given up on is acknowledged once it is in the
+// service's dead letters (consumer.cpp): the broker never drops one on its own.
 struct Verdict {
-  enum class Kind { Ack, Nak, Term };
+  enum class Kind { Ack, Nak };
   Kind kind = Kind::Ack;
   std::chrono::milliseconds delay{0};  // Nak: delivered again no sooner than this
 
   static Verdict ack() { return {Kind::Ack, {}}; }
   static Verdict nak(std::chrono::milliseconds delay) { return {Kind::Nak, delay}; }
-  static Verdict term() { return {Kind::Term, {}}; }  // never delivered again
 };
 
 using DeliveryHandler = std::function<Verdict(const Delivery&)>;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "platform/config.hpp"
@@ -66,6 +67,23 @@ struct MessagingOptions {
   // (librdkafka's mock) always waits this long when it has none, so each event hop takes up
   // to it there: scripts/platform gives its services a short one.
   std::chrono::milliseconds kafka_fetch_wait{500};
+  // How many times an event is delivered before the consumer gives up on it and moves it to
+  // its dead letters (FD_MAX_DELIVER): each failed delivery is retried after a backoff
+  // (consumer.cpp), and 10 gives an event that came too early ~11 s to become applicable, and
+  // a failing reaction ~2 min (a database failover). An event refused for good (malformed,
+  // forged, not matching its contract) goes there at once.
+  std::uint64_t max_deliver = 10;
+  // JetStream keeps an event this long (FD_STREAM_MAX_AGE, seconds) and the stream at most this
+  // big (FD_STREAM_MAX_BYTES), dropping the oldest first; an existing stream is brought to
+  // these at start. A consumer away for longer misses what was dropped, and a read model's
+  // rebuild (forget_consumer) sees only what is left. Never shorter than min_stream_max_age().
+  std::chrono::seconds stream_max_age = std::chrono::hours(24 * 7);
+  std::int64_t stream_max_bytes = std::int64_t{1} << 30;
+
+  // The shortest max age that loses nothing: JetStream drops a republished copy only within
+  // its duplicate window (2 minutes), and an event being redelivered must still be in the
+  // stream at its last delivery (max_deliver backoffs of up to 30 s plus the ack wait, 5 s).
+  std::chrono::seconds min_stream_max_age() const;
 };
 
 // Creates the outbox and inbox tables.
@@ -128,6 +146,8 @@ struct KafkaRecord {
   std::string type;   // header `type`
   std::string id;     // header `event-id`
   std::string value;  // the event's JSON, byte for byte
+  std::int64_t timestamp_ms = 0;  // when the producer made it (epoch ms), 0 when the record has none
+  std::vector<std::pair<std::string, std::string>> headers;  // every header, in order
 };
 
 // A Kafka topic read from outside any consumer group (nothing is committed, no group
@@ -189,9 +209,30 @@ void forget_consumer(const BusEndpoint& bus, const std::string& durable);
 void append_events(Db& tx, const std::vector<Event>& events);
 
 // Reaction to one event type, run inside the transaction that records it in the inbox.
-// Throwing rolls that transaction back: the event is delivered again later, unless it was
-// contracts::UnreadableEvent (a body that does not match its contract), which drops it.
+// Throwing rolls that transaction back: the event is delivered again later, up to
+// MessagingOptions::max_deliver times, then kept in the dead letters; contracts::UnreadableEvent
+// (a body that does not match its contract) goes there at once.
 using Reaction = std::function<void(Db& tx, const ReceivedEvent& event)>;
+
+// An event the consumer gave up on, kept in the service's own database (fd_dead_letters) until
+// an operator replays it (fooddelivery dead-letters).
+struct DeadLetter {
+  std::string id;           // the event's id (its inbox key)
+  std::string type;         // the type it came as (its subject's on JetStream)
+  std::string body;         // as delivered, byte for byte
+  boost::json::object headers;  // as delivered
+  std::string error;        // why it was refused, the last time
+  std::int64_t attempts = 0;    // deliveries, and replays, that failed
+  std::int64_t failed_at = 0;   // epoch ms of the last failure
+};
+
+// What replaying one dead letter did: applied (or found applied already, and removed from the
+// dead letters), or refused again (kept, with the new error).
+struct Replay {
+  std::string id;
+  bool applied = false;
+  std::string error;
+};
 
 class Messaging {
  public:
@@ -206,6 +247,12 @@ class Messaging {
   const char* broker() const;  // Bus::broker()
   bool consumer_ready() const;  // Bus::consumer_ready()
   std::size_t pending_outbox() const;
+
+  std::vector<DeadLetter> dead_letters() const;  // oldest failure first
+  std::size_t dead_letter_count() const;
+  // Applies dead letters again through the inbox, as a delivery would be: the one with this
+  // id, or every one when id is empty. Empty when there is no such dead letter.
+  std::vector<Replay> replay_dead_letters(const std::string& id);
 
  private:
   struct Impl;
