@@ -8,13 +8,17 @@ boost::json::object links(const std::vector<std::pair<std::string, std::string>>
   return out;
 }
 
-boost::json::object collection(std::string_view name, boost::json::array items, std::string_view self_href) {
-  auto count = static_cast<std::int64_t>(items.size());
+boost::json::object collection(std::string_view name, boost::json::array items, const Request& request,
+                               const paging::PageRequest& page, std::int64_t total_elements) {
   boost::json::object embedded;
   embedded[name] = std::move(items);
   return {{"_embedded", std::move(embedded)},
-          {"_links", links({{"self", std::string(self_href)}})},
-          {"page", {{"size", count}, {"totalElements", count}, {"totalPages", count ? 1 : 0}, {"number", 0}}}};
+          {"_links", links(paging::links(request.path, request.query, page, total_elements))},
+          {"page",
+           {{"size", page.size},
+            {"totalElements", total_elements},
+            {"totalPages", paging::total_pages(total_elements, page.size)},
+            {"number", page.number}}}};
 }
 
 }  // namespace platform::hal

@@ -10,6 +10,7 @@
 
 #include "domain/notification.hpp"
 #include "domain/order_status.hpp"
+#include "platform/paging.hpp"
 #include "platform/service_host.hpp"
 #include "platform/table.hpp"
 #include "platform/unit_of_work.hpp"
@@ -34,7 +35,9 @@ Shape check(platform::Db& db);
 
 std::optional<OrderStatus> load(platform::Db& db, std::int64_t order_id);
 // The customer's orders, newest first.
-std::vector<OrderStatus> of_customer(platform::Db& db, const std::string& customer, std::int64_t limit);
+// One page of the customer's views, with their timelines.
+platform::paging::Slice<OrderStatus> of_customer(platform::Db& db, const std::string& customer,
+                                                 const platform::paging::PageRequest& page);
 // Stores the view after apply() changed it: its row and its newest step.
 void save(platform::Db& tx, const OrderStatus& view);
 

@@ -14,8 +14,6 @@ using platform::Db;
 using platform::Request;
 using platform::Response;
 
-constexpr std::int64_t kListLimit = 100;
-
 boost::json::value text_or_null(const std::string& text) {
   return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
 }
@@ -65,20 +63,29 @@ Response get_status(Db& db, const platform::Identity& identity, Request& request
   return platform::json_response(200, view_json(*view));
 }
 
+constexpr platform::paging::SortField kStatusSorts[] = {
+    {"orderId", "order_id"}, {"updatedAt", "updated_at"}, {"totalPrice", "total_price"}};
+constexpr platform::paging::SortField kNotificationSorts[] = {{"notificationId", "id"}, {"createdAt", "created_at"}};
+
+// The customer's orders as the view knows them, newest first unless sorted otherwise.
 Response list_statuses(Db& db, const platform::Identity& identity, Request& request) {
   auto caller = identity.require(request, "customer");
+  auto page = platform::paging::parse(request.query, kStatusSorts);
+  auto slice = status_view::of_customer(db, caller.subject, page);
   boost::json::array items;
-  for (const auto& view : status_view::of_customer(db, caller.subject, kListLimit)) items.push_back(view_json(view));
-  return platform::json_response(200, platform::hal::collection("orderStatuses", std::move(items), "/orderStatuses"));
+  for (const auto& view : slice.items) items.push_back(view_json(view));
+  return platform::json_response(
+      200, platform::hal::collection("orderStatuses", std::move(items), request, page, slice.total_elements));
 }
 
 Response list_notifications(Db& db, const platform::Identity& identity, Request& request) {
   auto caller = identity.require(request, "customer");
+  auto page = platform::paging::parse(request.query, kNotificationSorts);
+  auto slice = platform::paging::select_page(db, notifications(), "WHERE customer = ?", {caller.subject}, page, "id DESC");
   boost::json::array items;
-  for (const auto& notification :
-       notifications().select(db, "WHERE customer = ? ORDER BY id DESC LIMIT ?", {caller.subject, kListLimit}))
-    items.push_back(notification_json(notification));
-  return platform::json_response(200, platform::hal::collection("notifications", std::move(items), "/notifications"));
+  for (const auto& notification : slice.items) items.push_back(notification_json(notification));
+  return platform::json_response(
+      200, platform::hal::collection("notifications", std::move(items), request, page, slice.total_elements));
 }
 
 Response get_notification(Db& db, const platform::Identity& identity, Request& request) {

@@ -69,11 +69,12 @@ std::optional<OrderStatus> load(Db& db, std::int64_t order_id) {
   return with_timeline(db, std::move(*view));
 }
 
-std::vector<OrderStatus> of_customer(Db& db, const std::string& customer, std::int64_t limit) {
-  std::vector<OrderStatus> views;
-  for (auto& view : order_statuses().select(db, "WHERE customer = ? ORDER BY order_id DESC LIMIT ?", {customer, limit}))
-    views.push_back(with_timeline(db, std::move(view)));
-  return views;
+platform::paging::Slice<OrderStatus> of_customer(Db& db, const std::string& customer,
+                                                 const platform::paging::PageRequest& page) {
+  auto slice = platform::paging::select_page(db, order_statuses(), "WHERE customer = ?", {customer}, page,
+                                             "order_id DESC");
+  for (auto& view : slice.items) view = with_timeline(db, std::move(view));
+  return slice;
 }
 
 void save(Db& tx, const OrderStatus& view) {

@@ -86,13 +86,18 @@ Response get_order(Db& db, const platform::Identity& identity, Request& request)
   return platform::json_response(200, order_json(visible_order(db, identity.caller(request), request)));
 }
 
+constexpr platform::paging::SortField kOrderSorts[] = {
+    {"orderId", "order_id"}, {"placedAt", "placed_at"}, {"totalPrice", "total_price"}, {"storeId", "store_id"}};
+
+// The customer's orders, newest first unless sorted otherwise.
 Response list_orders(Db& db, const platform::Identity& identity, Request& request) {
   auto customer = identity.require(request, "customer");
+  auto page = platform::paging::parse(request.query, kOrderSorts);
+  auto slice = platform::paging::select_page(db, orders(), "WHERE customer = ?", {customer.subject}, page, "order_id DESC");
   boost::json::array items;
-  for (const auto& order :
-       orders().select(db, "WHERE customer = ? ORDER BY order_id DESC LIMIT 100", {customer.subject}))
-    items.push_back(order_json(order));
-  return platform::json_response(200, platform::hal::collection("orders", std::move(items), "/orders"));
+  for (const auto& order : slice.items) items.push_back(order_json(order));
+  return platform::json_response(
+      200, platform::hal::collection("orders", std::move(items), request, page, slice.total_elements));
 }
 
 Response cancel_order(Db& db, const platform::Identity& identity, const CancelSaga& saga, Request& request) {

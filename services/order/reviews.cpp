@@ -43,21 +43,23 @@ Response post_review(Db& db, const platform::Identity& identity, Request& reques
   return response;
 }
 
-// A store's reviews and average rating: public, like the store itself, for its owner and
-// for customers choosing a store.
+constexpr platform::paging::SortField kReviewSorts[] = {
+    {"reviewId", "review_id"}, {"createdAt", "created_at"}, {"rating", "rating"}};
+
+// A store's reviews, newest first unless sorted otherwise, and its average rating over all
+// of them (not only this page's): public, like the store itself, for its owner and for
+// customers choosing a store.
 Response list_reviews(Db& db, Request& request) {
   auto store_id = request.id_query("storeId");
+  auto page = platform::paging::parse(request.query, kReviewSorts);
+  auto slice = platform::paging::select_page(db, reviews(), "WHERE store_id = ?", {store_id}, page, "review_id DESC");
+  auto average = db.query_one("SELECT AVG(rating) AS average FROM reviews WHERE store_id = ?", {store_id});
   boost::json::array items;
-  std::int64_t sum = 0;
-  for (const auto& review : reviews().select(db, "WHERE store_id = ? ORDER BY review_id DESC LIMIT 200", {store_id})) {
-    sum += review.rating;
-    items.push_back(review_json(review));
-  }
-  auto count = static_cast<std::int64_t>(items.size());
-  auto body = platform::hal::collection("reviews", std::move(items), "/reviews?storeId=" + std::to_string(store_id));
+  for (const auto& review : slice.items) items.push_back(review_json(review));
+  auto body = platform::hal::collection("reviews", std::move(items), request, page, slice.total_elements);
   body["storeId"] = store_id;
-  body["reviewCount"] = count;
-  body["averageRating"] = count ? static_cast<double>(sum) / static_cast<double>(count) : 0.0;
+  body["reviewCount"] = slice.total_elements;
+  body["averageRating"] = average && !average->is_null("average") ? average->real("average") : 0.0;
   return platform::json_response(200, body);
 }
 

@@ -72,16 +72,20 @@ boost::json::object delivery_json(const Delivery& delivery, const std::string& c
   return body;
 }
 
+// The rider's own deliveries, then the open ones nearest first: one fixed order, since
+// nearness is the rider's to the customer, counted here and not in SQL, so the page is cut here.
 Response list_deliveries(Db& db, const platform::Identity& identity, Request& request) {
   auto caller = identity.require(request, "rider");
+  auto page = platform::paging::parse(request.query, {});
   auto position = positions().find(db, caller.subject);
   if (!position) throw platform::conflict(kNoPosition);
+  auto listed = held_by(db, caller.subject);
+  for (auto& delivery : offers_near(db, *position)) listed.push_back(std::move(delivery));
+  auto total = static_cast<std::int64_t>(listed.size());
   boost::json::array items;
-  for (const auto& delivery : held_by(db, caller.subject))
-    items.push_back(delivery_json(delivery, caller.subject, position));
-  for (const auto& delivery : offers_near(db, *position))
-    items.push_back(delivery_json(delivery, caller.subject, position));
-  return platform::json_response(200, platform::hal::collection("deliveries", std::move(items), "/deliveries"));
+  for (auto i = page.offset(); i < total && i - page.offset() < page.size; ++i)
+    items.push_back(delivery_json(listed[static_cast<std::size_t>(i)], caller.subject, position));
+  return platform::json_response(200, platform::hal::collection("deliveries", std::move(items), request, page, total));
 }
 
 Response get_delivery(Db& db, const platform::Identity& identity, Request& request) {

@@ -25,12 +25,17 @@ boost::json::object store_json(const Store& store, const Reviews& reviews) {
           {"_links", platform::hal::links({{"self", self}, {"store", self}, {"reviews", "/reviews?storeId=" + id}})}};
 }
 
-Response list_stores(Db& db, Request&) {
+constexpr platform::paging::SortField kStoreSorts[] = {
+    {"storeId", "store_id"}, {"name", "name"}, {"category", "category"}};
+
+Response list_stores(Db& db, Request& request) {
+  auto page = platform::paging::parse(request.query, kStoreSorts);
+  auto slice = platform::paging::select_page(db, stores(), "", {}, page, "store_id");
   auto reviews = reviews_by_store(db);
   boost::json::array items;
-  for (const auto& store : stores().select(db, "ORDER BY store_id"))
-    items.push_back(store_json(store, reviews[store.store_id]));
-  return platform::json_response(200, platform::hal::collection("stores", std::move(items), "/stores"));
+  for (const auto& store : slice.items) items.push_back(store_json(store, reviews[store.store_id]));
+  return platform::json_response(
+      200, platform::hal::collection("stores", std::move(items), request, page, slice.total_elements));
 }
 
 Response get_store(Db& db, Request& request) {

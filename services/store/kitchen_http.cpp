@@ -45,13 +45,19 @@ bool shown_to(const FoodCooking& cooking, std::int64_t store_id) {
   return cooking.store_id == store_id && cooking.listed();
 }
 
+constexpr platform::paging::SortField kCookingSorts[] = {
+    {"orderId", "order_id"}, {"requestedAt", "requested_at"}, {"totalPrice", "total_price"}};
+
+// The store's paid orders, newest first unless sorted otherwise.
 Response list_cookings(Db& db, const platform::Identity& identity, Request& request) {
   auto store_id = owned_store(identity, request);
+  auto page = platform::paging::parse(request.query, kCookingSorts);
+  auto slice = platform::paging::select_page(db, cookings(), "WHERE store_id = ? AND requested_at != 0", {store_id},
+                                             page, "order_id DESC");
   boost::json::array items;
-  for (const auto& cooking :
-       cookings().select(db, "WHERE store_id = ? AND requested_at != 0 ORDER BY order_id DESC LIMIT 500", {store_id}))
-    items.push_back(cooking_json(cooking));
-  return platform::json_response(200, platform::hal::collection("foodCookings", std::move(items), "/foodCookings"));
+  for (const auto& cooking : slice.items) items.push_back(cooking_json(cooking));
+  return platform::json_response(
+      200, platform::hal::collection("foodCookings", std::move(items), request, page, slice.total_elements));
 }
 
 Response get_cooking(Db& db, const platform::Identity& identity, Request& request) {
