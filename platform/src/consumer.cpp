@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
 #include <utility>
 
 #include "contracts/codec.hpp"
@@ -13,6 +17,7 @@
 #include "platform/event.hpp"
 #include "platform/json_text.hpp"
 #include "platform/log.hpp"
+#include "platform/metrics.hpp"
 
 namespace platform {
 
@@ -135,6 +140,31 @@ bool keep_dead_letter(Db& db, const Delivery& delivery, const Applied& applied) 
   return true;
 }
 
+// What each delivery came to, by event type: applied, ignored (not this service's), refused
+// (never applicable), too_early (asked again soon), failed (asked again later) or
+// dead_lettered; and how many were deliveries again.
+prometheus::Family<prometheus::Counter>& deliveries() {
+  static auto& family = prometheus::BuildCounter()
+                            .Name("fd_events_consumed_total")
+                            .Help("Deliveries of events to this service's consumer, by type and by what each came to: "
+                                  "applied, ignored, too_early, failed, dead_lettered.")
+                            .Register(metrics::registry());
+  return family;
+}
+
+prometheus::Family<prometheus::Counter>& redeliveries() {
+  static auto& family = prometheus::BuildCounter()
+                            .Name("fd_events_redelivered_total")
+                            .Help("Deliveries of an event this consumer had been given before, by type.")
+                            .Register(metrics::registry());
+  return family;
+}
+
+void count(const Delivery& delivery, const char* outcome) {
+  deliveries().Add({{"type", delivery.type}, {"outcome", outcome}}).Increment();
+  if (delivery.attempt > 1) redeliveries().Add({{"type", delivery.type}}).Increment();
+}
+
 // Redeliver later, backing off: 0.5 s, 1 s, 2 s, ... up to 30 s (too early: 0.1 s ... 2 s).
 std::chrono::milliseconds backoff(std::uint64_t attempt, bool too_early) {
   const std::int64_t first = too_early ? kTooEarlyDelayMs : kNakDelayMs;
@@ -145,6 +175,15 @@ std::chrono::milliseconds backoff(std::uint64_t attempt, bool too_early) {
 }
 
 }  // namespace
+
+void note_consumer_lag(int partition, std::uint64_t pending) {
+  static auto& family = prometheus::BuildGauge()
+                            .Name("fd_consumer_lag")
+                            .Help("Events of the stream (Kafka: of the partition) behind the last one delivered to this "
+                                  "service's consumer.")
+                            .Register(metrics::registry());
+  family.Add({{"partition", std::to_string(partition)}}).Set(static_cast<double>(pending));
+}
 
 std::chrono::seconds MessagingOptions::min_stream_max_age() const {
   constexpr std::int64_t kDuplicateWindowS = 120;
@@ -157,12 +196,20 @@ Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const 
                 std::uint64_t max_deliver) {
   const Applied applied = apply(db, reactions, delivery);
   using Outcome = Applied::Outcome;
-  if (applied.outcome == Outcome::Applied || applied.outcome == Outcome::Ignored) return Verdict::ack();
+  if (applied.outcome == Outcome::Applied || applied.outcome == Outcome::Ignored) {
+    count(delivery, applied.outcome == Outcome::Applied ? "applied" : "ignored");
+    return Verdict::ack();
+  }
   const bool too_early = applied.outcome == Outcome::TooEarly;
   if (applied.outcome == Outcome::Refused || delivery.attempt >= max_deliver) {
-    if (keep_dead_letter(db, delivery, applied)) return Verdict::ack();
+    if (keep_dead_letter(db, delivery, applied)) {
+      count(delivery, "dead_lettered");
+      return Verdict::ack();
+    }
+    count(delivery, "failed");
     return Verdict::nak(backoff(delivery.attempt, false));
   }
+  count(delivery, too_early ? "too_early" : "failed");
   const auto delay = backoff(delivery.attempt, too_early);
   // Too early is the written policy's ordinary case (unit_of_work.hpp), not a failure: said quietly.
   (too_early ? log::info : log::error)(too_early ? "event came too early; it will be redelivered"

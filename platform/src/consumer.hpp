@@ -19,6 +19,11 @@ namespace platform {
 Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const Delivery& delivery,
                 std::uint64_t max_deliver);
 
+// How many events of the stream (Kafka: of the partition) wait behind the one just delivered,
+// for /metrics (fd_consumer_lag); each bus says it for every delivery, also of the events its
+// service ignores.
+void note_consumer_lag(int partition, std::uint64_t pending);
+
 std::vector<DeadLetter> dead_letters(Db& db);
 // Messaging::replay_dead_letters.
 std::vector<Replay> replay_dead_letters(Db& db, const std::map<std::string, Reaction>& reactions,

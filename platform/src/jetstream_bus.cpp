@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "consumer.hpp"
 #include "platform/log.hpp"
 #include "platform/nats_options.hpp"
 
@@ -325,6 +326,7 @@ void JetStreamBus::deliver(natsMsg* msg) {
   if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
     delivery.attempt = meta->NumDelivered;
     if (delivery.id.empty()) delivery.id = std::to_string(meta->Sequence.Stream);
+    note_consumer_lag(0, meta->NumPending);
     jsMsgMetaData_Destroy(meta);
   }
   delivery.body = std::string_view(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));

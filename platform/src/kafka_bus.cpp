@@ -2,10 +2,12 @@
 // member whose offsets follow the inbox (kafka_bus.hpp).
 #include "kafka_bus.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string_view>
 
 #include "platform/config.hpp"
+#include "consumer.hpp"
 #include "platform/log.hpp"
 
 namespace platform {
@@ -233,6 +235,11 @@ void KafkaBus::deliver(rd_kafka_message_t* record) {
     return;
   }
   last_consume_error_.clear();
+  // The high watermark is the offset the next record will take, as of the last fetch.
+  std::int64_t low = 0, high = 0;
+  if (rd_kafka_get_watermark_offsets(consumer_, options_.stream.c_str(), record->partition, &low, &high) ==
+      RD_KAFKA_RESP_ERR_NO_ERROR)
+    note_consumer_lag(record->partition, static_cast<std::uint64_t>(std::max<std::int64_t>(0, high - record->offset - 1)));
   rd_kafka_headers_t* headers = nullptr;
   rd_kafka_message_headers(record, &headers);
   Delivery delivery;

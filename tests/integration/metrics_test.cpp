@@ -84,6 +84,11 @@ TEST_F(Metrics, EveryServiceServesWhatPromtoolAcceptsAndWhatAnOperatorWatches) {
   EXPECT_GE(sample(order, R"(fd_events_published_total{type="OrderPlaced"})"), 1) << order;
   EXPECT_GE(sample(scrape(platform, "payment"), R"(fd_events_published_total{type="PaymentApproved"})"), 1);
 
+  // The store applied the order's OrderPlaced, and each consumer says how far behind it is.
+  auto store = scrape(platform, "store");
+  EXPECT_GE(sample(store, R"(fd_events_consumed_total{outcome="applied",type="OrderPlaced"})"), 1) << store;
+  EXPECT_GE(sample(store, R"(fd_consumer_lag{partition="0"})"), 0) << store;
+
   auto customer_metrics = scrape(platform, "customer");
   EXPECT_GE(sample(customer_metrics, R"(fd_kakao_attempts_total{result="sent"})"), 2) << customer_metrics;
   EXPECT_GE(sample(customer_metrics, R"(fd_kakao_messages{state="SENT"})"), 2) << customer_metrics;
@@ -114,7 +119,7 @@ TEST_F(Metrics, ObserveStartsPrometheusScrapingEveryService) {
   EXPECT_TRUE(eventually([&] { return up_targets() == 6; }, std::chrono::seconds(30))) << up_targets();
   auto rules = prometheus.send("GET", "/api/v1/rules");
   EXPECT_EQ(rules.status, 200);
-  for (const char* alert : {"ServiceDown", "OutboxStuck", "CircuitBreakerOpen", "KakaoTalkQueueGrowing"})
+  for (const char* alert : {"ServiceDown", "OutboxStuck", "ConsumerLagGrowing", "CircuitBreakerOpen", "KakaoTalkQueueGrowing", "DeadLetters"})
     EXPECT_NE(rules.body.find(std::string("\"") + alert + "\""), std::string::npos) << alert << " not loaded";
 
   auto status = fd::test::run_command(observe + " status");
