@@ -15,6 +15,37 @@ std::string lower(std::string_view s) {
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// "type/subtype" of a Content-Type or of a media range of Accept, lower-cased, without its
+// parameters.
+std::string media_type(std::string_view text) { return lower(trimmed(text.substr(0, text.find(';')))); }
+
+// Whether one media range of an Accept header refuses its type outright (q=0).
+bool refused(std::string_view range) {
+  for (auto semicolon = range.find(';'); semicolon != std::string_view::npos; semicolon = range.find(';')) {
+    range.remove_prefix(semicolon + 1);
+    auto parameter = lower(trimmed(range.substr(0, range.find(';'))));
+    if (parameter.rfind("q=", 0) == 0) return parameter.find_first_not_of("q=0.") == std::string::npos;
+  }
+  return false;
+}
+
+bool accepts(std::string_view accept, std::string_view type) {
+  while (!accept.empty()) {
+    auto comma = accept.find(',');
+    auto range = accept.substr(0, comma);
+    if (media_type(range) == type && !refused(range)) return true;
+    if (comma == std::string_view::npos) break;
+    accept.remove_prefix(comma + 1);
+  }
+  return false;
+}
 }  // namespace
 
 std::string Request::header(std::string_view name) const {
@@ -45,6 +76,11 @@ std::int64_t Request::id_query(const std::string& name) const {
 }
 
 boost::json::object Request::json_object() const {
+  auto type = header("content-type");
+  if (!body.empty() && !type.empty() && !is_json_type(type))
+    throw Problem(415, "Unsupported Media Type",
+                  "request body is " + media_type(type) + "; this resource reads application/json (curl: -H "
+                  "'Content-Type: application/json')");
   if (body.empty()) throw bad_request("request body is empty; expected a JSON object");
   std::string why_not;
   auto value = parse_json(body, why_not, 16);
@@ -62,6 +98,22 @@ std::string Response::header(std::string_view name) const {
 
 Response json_response(int status, const boost::json::value& body) {
   return Response{status, "application/json", to_json(body), {}};
+}
+
+bool is_json_type(std::string_view content_type) {
+  auto type = media_type(content_type);
+  return type == "application/json" || (type.rfind("application/", 0) == 0 && type.ends_with("+json"));
+}
+
+void negotiate(const Request& request, Response& response) {
+  // A look at the text for every answer; the parse only when HAL is asked for. (A _links key
+  // in a string is written \"_links\", so the look finds keys only.)
+  if (response.content_type != "application/json" || response.body.find("\"_links\"") == std::string::npos) return;
+  response.headers.emplace_back("Vary", "Accept");
+  if (!accepts(request.header("accept"), "application/hal+json")) return;
+  boost::system::error_code ec;
+  auto body = boost::json::parse(response.body, ec);
+  if (!ec && body.is_object() && body.as_object().contains("_links")) response.content_type = "application/hal+json";
 }
 
 Response problem_response(int status, std::string_view title, std::string_view detail) {

@@ -134,12 +134,19 @@ asio::awaitable<Response> respond(const Router& router, CpuPool* cpu, Request& r
   co_return answer(request, [&] { return router.run(*route, request); });
 }
 
-http::response<http::string_body> to_beast(Response&& response, unsigned version, bool keep_alive) {
+// head: the answer to a HEAD, which has the headers of the GET's answer, its Content-Length
+// among them, and no body.
+http::response<http::string_body> to_beast(Response&& response, unsigned version, bool keep_alive,
+                                           bool head = false) {
   http::response<http::string_body> out{static_cast<http::status>(response.status), version};
   if (!response.body.empty()) out.set(http::field::content_type, response.content_type);
   for (auto& [name, value] : response.headers) out.set(name, value);
-  out.body() = std::move(response.body);
   out.keep_alive(keep_alive);
+  if (head) {
+    if (response.status != 204 && response.status != 304) out.content_length(response.body.size());
+    return out;
+  }
+  out.body() = std::move(response.body);
   out.prepare_payload();
   return out;
 }
@@ -176,7 +183,9 @@ asio::awaitable<void> session(beast::tcp_stream stream, const Router& router, co
     bool keep_alive = in.keep_alive();
     unsigned version = in.version();
     auto request = to_request(std::move(in));
-    auto out = to_beast(co_await respond(router, cpu, request), version, keep_alive);
+    auto response = co_await respond(router, cpu, request);
+    negotiate(request, response);
+    auto out = to_beast(std::move(response), version, keep_alive, request.method == "HEAD");
     auto [write_ec, written] = co_await http::async_write(stream, out, use_tuple);
     (void)written;
     if (write_ec || !keep_alive) break;

@@ -11,9 +11,14 @@ Claims Identity::caller(const Request& request) const {
   constexpr std::string_view scheme = "Bearer ";
   if (authorization.size() <= scheme.size() || authorization.compare(0, scheme.size(), scheme) != 0)
     throw unauthorized("Authorization header must be 'Bearer <token>'");
-  auto claims = verify_jwt(authorization.substr(scheme.size()), secret_, now_s(), access_lifetime_seconds_);
+  Claims claims;
+  try {
+    claims = verify_jwt(authorization.substr(scheme.size()), secret_, now_s(), access_lifetime_seconds_);
+  } catch (const Problem& refused) {
+    throw invalid_token(refused.detail);
+  }
   if (is_revoked_ && is_revoked_(claims))
-    throw unauthorized("token has been revoked (logged out); log in again");
+    throw invalid_token("token has been revoked (logged out); log in again");
   return claims;
 }
 

@@ -4,7 +4,9 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "platform/metrics.hpp"
 #include "platform/problem.hpp"
@@ -31,34 +33,79 @@ std::vector<std::string> split(std::string_view path) {
 bool is_param(const std::string& segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
+
+// The route's path parameters when its pattern matches these segments.
+std::optional<std::map<std::string, std::string>> parameters_of(const Router::Route& route,
+                                                                const std::vector<std::string>& parts) {
+  if (route.segments.size() != parts.size()) return std::nullopt;
+  std::map<std::string, std::string> params;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (is_param(route.segments[i]))
+      params[route.segments[i].substr(1, route.segments[i].size() - 2)] = parts[i];
+    else if (route.segments[i] != parts[i])
+      return std::nullopt;
+  }
+  return params;
+}
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler, Work work) {
   auto segments = split(pattern);
-  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler), work});
+  routes_.push_back({std::move(method), pattern, segments, std::move(handler), work});
+  auto options = std::find_if(options_.begin(), options_.end(), [&](const Route& r) { return r.pattern == pattern; });
+  if (options == options_.end())
+    options = options_.insert(options_.end(), Route{"OPTIONS", pattern, std::move(segments), {}, Work::Io});
+  options->handler = [allow = allowed(pattern)](Request&) {
+    return Response{204, "application/json", "", {{"Allow", allow}}};
+  };
+}
+
+std::string Router::allowed(const std::string& pattern) const {
+  std::vector<std::string> methods;
+  auto note = [&](const std::string& method) {
+    if (std::find(methods.begin(), methods.end(), method) == methods.end()) methods.push_back(method);
+  };
+  for (const auto& route : routes_) {
+    if (route.pattern != pattern) continue;
+    note(route.method);
+    if (route.method == "GET") note("HEAD");
+  }
+  note("OPTIONS");
+  std::string allow;
+  for (const auto& method : methods) allow += (allow.empty() ? "" : ", ") + method;
+  return allow;
 }
 
 const Router::Route& Router::match(Request& request) const {
   auto parts = split(request.path);
-  bool path_known = false;
+  const Route* known = nullptr;  // the first route of this path, whatever its method
+  const Route* get = nullptr;    // the GET that answers a HEAD without a route of its own
+  std::map<std::string, std::string> get_params;
   for (const auto& route : routes_) {
-    if (route.segments.size() != parts.size()) continue;
-    std::map<std::string, std::string> params;
-    bool match = true;
-    for (std::size_t i = 0; i < parts.size() && match; ++i) {
-      if (is_param(route.segments[i]))
-        params[route.segments[i].substr(1, route.segments[i].size() - 2)] = parts[i];
-      else
-        match = route.segments[i] == parts[i];
+    auto params = parameters_of(route, parts);
+    if (!params) continue;
+    if (!known) known = &route;
+    if (route.method == request.method) {
+      request.params = std::move(*params);
+      return route;
     }
-    if (!match) continue;
-    path_known = true;
-    if (route.method != request.method) continue;
-    request.params = std::move(params);
-    return route;
+    if (request.method == "HEAD" && route.method == "GET" && !get) {
+      get = &route;
+      get_params = std::move(*params);
+    }
   }
-  if (path_known) throw Problem(405, "Method Not Allowed", request.method + " is not allowed on " + request.path);
-  throw not_found("no resource at " + request.path);
+  if (get) {
+    request.params = std::move(get_params);
+    return *get;
+  }
+  if (!known) throw not_found("no resource at " + request.path);
+  if (request.method == "OPTIONS")
+    for (const auto& options : options_)
+      if (options.pattern == known->pattern) return options;
+  Problem problem(405, "Method Not Allowed",
+                  request.method + " is not allowed on " + request.path + "; allowed: " + allowed(known->pattern));
+  problem.headers.emplace_back("Allow", allowed(known->pattern));
+  throw problem;
 }
 
 namespace {

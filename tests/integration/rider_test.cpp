@@ -285,7 +285,7 @@ TEST_F(RiderDeliveries, OnlyRidersWithAReportedPositionAndAValidReport) {
       {"malformed JSON", R"({"lat":37.5,)", "JSON"},
       {"not an object", "[37.5,127]", "object"},
       {"lat missing", R"({"lon":127})", "lat"},
-      {"lat a string", R"({"lat":"37.5","lon":127})", "lat"},
+      {"lat a string that is no number", R"({"lat":"37,5","lon":127})", "lat"},
       {"lat over 90", R"({"lat":91,"lon":127})", "lat"},
       {"lon under -180", R"({"lat":37.5,"lon":-180.01})", "lon"},
       {"lat infinite", R"({"lat":1e999,"lon":127})", "lat"},

@@ -273,7 +273,7 @@ TEST_F(Security, HostileInputIs400AndChangesNothing) {
 
   const std::vector<std::pair<std::string, std::string>> bodies = {
       {"malformed JSON", R"({"storeId":1,)"},
-      {"wrong type", R"({"storeId":"1","items":[{"menuId":104,"qty":1}],"address":"a","lat":1,"lon":1})"},
+      {"wrong type", R"({"storeId":"one","items":[{"menuId":104,"qty":1}],"address":"a","lat":1,"lon":1})"},
       {"huge number", R"({"storeId":1e400,"items":[{"menuId":104,"qty":1}],"address":"a","lat":1,"lon":1})"},
       {"huge integer", R"({"storeId":123456789012345678901234567890,"items":[{"menuId":104,"qty":1}],"address":"a","lat":1,"lon":1})"},
       {"invalid UTF-8", "{\"storeId\":1,\"items\":[{\"menuId\":104,\"qty\":1}],\"address\":\"\xff\xfe\",\"lat\":1,\"lon\":1}"},

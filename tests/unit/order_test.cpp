@@ -45,7 +45,7 @@ TEST(PlaceOrder, RefusesBadInputWithA400) {
            R"({"storeId":1,"items":[{"menuId":101,"qty":0}],"address":"a","lat":1,"lon":1})",
            R"({"storeId":1,"items":[{"menuId":101,"qty":-3}],"address":"a","lat":1,"lon":1})",
            R"({"storeId":1,"items":[{"menuId":101,"qty":100000}],"address":"a","lat":1,"lon":1})",
-           R"({"storeId":1,"items":[{"menuId":101,"qty":"2"}],"address":"a","lat":1,"lon":1})",
+           R"({"storeId":1,"items":[{"menuId":101,"qty":"02"}],"address":"a","lat":1,"lon":1})",
            R"({"storeId":1,"items":[{"menuId":101,"qty":1}],"address":"","lat":1,"lon":1})",
            R"({"storeId":1,"items":[{"menuId":101,"qty":1}],"address":"a","lat":91,"lon":1})",
            R"({"storeId":1,"items":[{"menuId":101,"qty":1}],"address":"a","lat":1,"lon":1,"totalPrice":1})",

@@ -188,6 +188,123 @@ TEST(Router, BindsPathParametersAndAnswers404And405) {
   EXPECT_EQ(reason([&] { router.dispatch(missing); }).substr(0, 3), "404");
 }
 
+// The Allow header of a Problem, or "" when it has none.
+std::string allow_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const platform::Problem& problem) {
+    for (const auto& [name, value] : problem.headers)
+      if (name == "Allow") return value;
+  }
+  return "";
+}
+
+TEST(Router, A405SaysWhichMethodsThePathTakes) {
+  platform::Router router;
+  auto answer = [](platform::Request&) { return platform::Response{}; };
+  router.add("GET", "/riders/me/location", answer);
+  router.add("PUT", "/riders/me/location", answer);
+  router.add("PUT", "/orders/{orderId}/cancel", answer);
+  platform::Request post{"POST", "/riders/me/location", "/riders/me/location"};
+  EXPECT_EQ(reason([&] { router.match(post); }).substr(0, 3), "405");
+  EXPECT_EQ(allow_of([&] { router.match(post); }), "GET, HEAD, PUT, OPTIONS");
+  platform::Request get{"GET", "/orders/7/cancel", "/orders/7/cancel"};
+  EXPECT_EQ(allow_of([&] { router.match(get); }), "PUT, OPTIONS");  // no GET, so no HEAD
+}
+
+TEST(Router, HeadRunsTheGetAndOptionsAnswers204WithAllow) {
+  platform::Router router;
+  router.add("GET", "/orders/{orderId}", [](platform::Request& r) {
+    return platform::Response{200, "application/json", "{\"orderId\":" + r.param("orderId") + "}", {}};
+  });
+  router.add("PUT", "/orders/{orderId}/cancel", [](platform::Request&) { return platform::Response{}; });
+  platform::Request head{"HEAD", "/orders/42", "/orders/42"};
+  EXPECT_EQ(router.dispatch(head).body, "{\"orderId\":42}");  // the server sends its headers only
+  platform::Request options{"OPTIONS", "/orders/42", "/orders/42"};
+  auto allowed = router.dispatch(options);
+  EXPECT_EQ(allowed.status, 204);
+  EXPECT_TRUE(allowed.body.empty());
+  EXPECT_EQ(allowed.header("Allow"), "GET, HEAD, OPTIONS");
+  platform::Request cancel{"OPTIONS", "/orders/42/cancel", "/orders/42/cancel"};
+  EXPECT_EQ(router.dispatch(cancel).header("Allow"), "PUT, OPTIONS");
+  platform::Request unknown{"OPTIONS", "/nothing", "/nothing"};
+  EXPECT_EQ(reason([&] { router.dispatch(unknown); }).substr(0, 3), "404");
+  platform::Request head_of_put{"HEAD", "/orders/42/cancel", "/orders/42/cancel"};
+  EXPECT_EQ(allow_of([&] { router.dispatch(head_of_put); }), "PUT, OPTIONS");
+}
+
+TEST(Identity, A401NamesTheBearerSchemeAndARefusedTokenIsInvalidToken) {
+  platform::Identity identity("secret", kTtl);
+  auto challenge = [&](const std::string& authorization) {
+    platform::Request request;
+    if (!authorization.empty()) request.headers["authorization"] = authorization;
+    try {
+      identity.caller(request);
+    } catch (const platform::Problem& problem) {
+      EXPECT_EQ(problem.status, 401);
+      for (const auto& [name, value] : problem.headers)
+        if (name == "WWW-Authenticate") return value;
+      return std::string("none");
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(challenge(""), "Bearer");                  // no token: no error code (RFC 6750 3.1)
+  EXPECT_EQ(challenge("Basic dXNlcjpwdw=="), "Bearer");  // another scheme: the same
+  EXPECT_EQ(challenge("Bearer not.a.token"), "Bearer error=\"invalid_token\"");
+  auto expired = platform::sign_jwt({"customer1", "customer", "", 100, 200, "t1"}, "secret");
+  EXPECT_EQ(challenge("Bearer " + expired), "Bearer error=\"invalid_token\"");
+  auto now = platform::now_s();
+  auto revoked = platform::sign_jwt({"customer1", "customer", "", now, now + 60, "t2"}, "secret");
+  identity.revocations([](const Claims& claims) { return claims.token_id == "t2"; });
+  EXPECT_EQ(challenge("Bearer " + revoked), "Bearer error=\"invalid_token\"");
+}
+
+TEST(Request, ABodyThatIsNotJsonIs415NamingBothTypes) {
+  platform::Request request;
+  request.body = R"({"storeId":1})";
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                           "application/xml", "application/jsonp"}) {
+    request.headers["content-type"] = type;
+    auto refused = reason([&] { request.json_object(); });
+    EXPECT_EQ(refused.substr(0, 3), "415") << type;
+    EXPECT_NE(refused.find(std::string(type).substr(0, std::string(type).find(';'))), std::string::npos) << refused;
+    EXPECT_NE(refused.find("application/json"), std::string::npos) << refused;
+  }
+  for (const char* type : {"application/json", "application/json; charset=utf-8", "Application/JSON",
+                           "application/merge-patch+json"}) {
+    request.headers["content-type"] = type;
+    EXPECT_EQ(request.json_object().at("storeId").as_int64(), 1) << type;
+  }
+  request.headers.erase("content-type");  // a body without a type is read as what the route reads
+  EXPECT_EQ(request.json_object().at("storeId").as_int64(), 1);
+}
+
+TEST(Negotiate, AHalResourceIsHalJsonWhenAskedAndProblemsStayProblems) {
+  auto answered = [](const std::string& accept, platform::Response response) {
+    platform::Request request;
+    if (!accept.empty()) request.headers["accept"] = accept;
+    platform::negotiate(request, response);
+    return response;
+  };
+  auto hal = platform::json_response(200, boost::json::object{{"orderId", 1}, {"_links", {{"self", {{"href", "/orders/1"}}}}}});
+  auto plain = answered("", hal);
+  EXPECT_EQ(plain.content_type, "application/json");
+  EXPECT_EQ(plain.header("Vary"), "Accept");
+  EXPECT_EQ(answered("application/hal+json", hal).content_type, "application/hal+json");
+  EXPECT_EQ(answered("application/json;q=0.5, application/hal+json", hal).content_type, "application/hal+json");
+  EXPECT_EQ(answered("Application/HAL+JSON; q=0.8", hal).content_type, "application/hal+json");
+  EXPECT_EQ(answered("application/hal+json;q=0, application/json", hal).content_type, "application/json");
+  EXPECT_EQ(answered("*/*", hal).content_type, "application/json");
+  // Not HAL: no _links of its own (only in a string), an array, a problem.
+  auto text = platform::json_response(200, boost::json::object{{"note", "\"_links\""}});
+  EXPECT_EQ(answered("application/hal+json", text).content_type, "application/json");
+  auto nested = platform::json_response(200, boost::json::array{boost::json::object{{"_links", boost::json::object{}}}});
+  EXPECT_EQ(answered("application/hal+json", nested).content_type, "application/json");
+  auto problem = platform::problem_response(404, "Not Found", "no order 1");
+  EXPECT_EQ(answered("application/hal+json", problem).content_type, "application/problem+json");
+  EXPECT_EQ(answered("application/hal+json", problem).header("Vary"), "");
+}
+
 TEST(Request, IdParametersAreDigitsWithoutSignSpaceOrLeadingZero) {
   platform::Request request;
   for (const char* bad : {"abc", "-1", "0", "1 OR 1=1", "99999999999999999999", "9223372036854775808", "01", "+1",
@@ -268,6 +385,38 @@ TEST(Fields, PositiveIdsHaveOneSpelling) {
   EXPECT_EQ(positive_id("9223372036854775807"), 9223372036854775807);
   for (const char* bad : {"", "0", "01", "+1", "-1", "-0", " 1", "1 ", "1\n", "9223372036854775808", "1.0", "x"})
     EXPECT_FALSE(positive_id(bad)) << bad;
+}
+
+TEST(Fields, NumbersMayBeStringsInTheirOneCanonicalSpelling) {
+  auto body = boost::json::parse(
+                  R"({"storeId":"1","qty":"-3","zero":"0","big":"9223372036854775807","lat":"37.5","lon":"-127.03",)"
+                  R"("whole":"12","plain":37.5})")
+                  .as_object();
+  EXPECT_EQ(platform::fields::integer(body, "storeId"), 1);
+  EXPECT_EQ(platform::fields::integer(body, "qty"), -3);
+  EXPECT_EQ(platform::fields::integer(body, "zero"), 0);
+  EXPECT_EQ(platform::fields::integer(body, "big"), 9223372036854775807);
+  EXPECT_DOUBLE_EQ(platform::fields::number(body, "lat"), 37.5);
+  EXPECT_DOUBLE_EQ(platform::fields::number(body, "lon"), -127.03);
+  EXPECT_DOUBLE_EQ(platform::fields::number(body, "whole"), 12);
+  EXPECT_DOUBLE_EQ(platform::fields::number(body, "plain"), 37.5);
+
+  for (const char* bad : {"01", " 1", "1 ", "+1", "1e3", "1E3", "0x1", "", "-", "1.", ".5", "1.5", "--1", "1,000",
+                          "\u0661", "one", "NaN", "Infinity"}) {
+    boost::json::object form{{"storeId", bad}};
+    auto refused = reason([&] { platform::fields::integer(form, "storeId", "items[0]."); });
+    EXPECT_EQ(refused.substr(0, 30), "400 items[0].storeId must be a") << bad;
+  }
+  for (const char* bad : {"01.5", " 37.5", "37.5 ", "+37.5", "3.75e1", "37.", ".5", "", "-", "37,5", "NaN", "inf"}) {
+    boost::json::object form{{"lat", bad}};
+    EXPECT_EQ(reason([&] { platform::fields::number(form, "lat"); }).substr(0, 22), "400 lat must be a numb") << bad;
+  }
+  boost::json::object huge{{"storeId", "9223372036854775808"}, {"lat", "1" + std::string(400, '0')}};
+  EXPECT_EQ(reason([&] { platform::fields::integer(huge, "storeId"); }), "400 storeId is out of range");
+  EXPECT_EQ(reason([&] { platform::fields::number(huge, "lat"); }), "400 lat must be a finite number");
+  boost::json::object other{{"storeId", true}, {"lat", boost::json::array{}}};
+  EXPECT_EQ(reason([&] { platform::fields::integer(other, "storeId"); }).substr(0, 29), "400 storeId must be an intege");
+  EXPECT_EQ(reason([&] { platform::fields::number(other, "lat"); }).substr(0, 22), "400 lat must be a numb");
 }
 
 TEST(Fields, TextRefusesControlAndBidiCharactersNamingTheField) {

@@ -114,7 +114,7 @@ TEST(RiderLocationReport, RefusesBadInputNamingTheField) {
   for (auto [body, field] : std::initializer_list<Case>{
            {R"({"lon":127})", "lat"},
            {R"({"lat":37})", "lon"},
-           {R"({"lat":"37.5","lon":127})", "lat"},
+           {R"({"lat":"+37.5","lon":127})", "lat"},
            {R"({"lat":37.5,"lon":null})", "lon"},
            {R"({"lat":true,"lon":127})", "lat"},
            {R"({"lat":90.0001,"lon":127})", "lat"},
@@ -125,7 +125,7 @@ TEST(RiderLocationReport, RefusesBadInputNamingTheField) {
            {R"({"lat":37,"lon":127,"radiusKm":0.09})", "radiusKm"},
            {R"({"lat":37,"lon":127,"radiusKm":20.5})", "radiusKm"},
            {R"({"lat":37,"lon":127,"radiusKm":-3})", "radiusKm"},
-           {R"({"lat":37,"lon":127,"radiusKm":"3"})", "radiusKm"},
+           {R"({"lat":37,"lon":127,"radiusKm":" 3"})", "radiusKm"},
            {R"({"lat":37,"lon":127,"riderId":"rider2"})", "riderId"},
        }) {
     auto problem = problem_of([&] { report(body); });

@@ -27,7 +27,9 @@ struct Request {
   // The same for a query parameter, which must be there.
   std::int64_t id_query(const std::string& name) const;
   // The body parsed as a JSON object (platform::parse_json: no key twice); a Problem 400
-  // says what is wrong otherwise.
+  // says what is wrong otherwise, and a Problem 415 when its Content-Type is another than
+  // JSON (a form, text/plain). A body without a Content-Type is read as JSON: JSON is the
+  // only thing a route here reads, and the parse is as strict either way.
   boost::json::object json_object() const;
 };
 
@@ -41,6 +43,16 @@ struct Response {
 };
 
 Response json_response(int status, const boost::json::value& body);
+
+// Whether a Content-Type names JSON: application/json or a structured suffix
+// (application/problem+json), whatever its parameters (charset=utf-8).
+bool is_json_type(std::string_view content_type);
+
+// The answer as the request asked for it: a HAL resource (a JSON object with _links) is
+// application/hal+json when the Accept header asks for that type, and application/json
+// otherwise; a JSON answer with _links says that its type depends on Accept (Vary). Any
+// other answer, a problem among them, keeps its type.
+void negotiate(const Request& request, Response& response);
 Response problem_response(int status, std::string_view title, std::string_view detail);
 
 }  // namespace platform

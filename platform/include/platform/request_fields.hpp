@@ -72,12 +72,38 @@ inline void only(const boost::json::object& body, std::initializer_list<std::str
   }
 }
 
+// Whether a string holds a number as a client that writes every value as a string (httpie's
+// key=value, a form turned into JSON) writes it: "-3", "0", "37.5", and for an integer no
+// fraction. Nothing else is that number: no space, "+", leading zero, bare point or exponent,
+// so that one number has one spelling, as an id has (positive_id). Jackson, which the seeds'
+// clients were written against, reads such strings as numbers too.
+inline bool canonical_number(std::string_view text, bool fraction_allowed) {
+  if (!text.empty() && text.front() == '-') text.remove_prefix(1);
+  auto digits = text.substr(0, text.find('.'));
+  if (digits.empty() || (digits.size() > 1 && digits.front() == '0') ||
+      digits.find_first_not_of("0123456789") != std::string_view::npos)
+    return false;
+  if (digits.size() == text.size()) return true;
+  auto decimals = text.substr(digits.size() + 1);
+  return fraction_allowed && !decimals.empty() && decimals.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 inline std::int64_t integer(const boost::json::object& body, std::string_view name, const std::string& where = "") {
   auto* value = body.if_contains(name);
   if (!value) throw bad_request(where + std::string(name) + " is required");
   if (value->is_int64()) return value->get_int64();
   if (value->is_uint64()) throw bad_request(where + std::string(name) + " is out of range");
-  throw bad_request(where + std::string(name) + " must be an integer");
+  if (value->is_string() && canonical_number(value->get_string(), false)) {
+    std::string_view text = value->get_string();
+    std::int64_t number = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (ec != std::errc() || end != text.data() + text.size())
+      throw bad_request(where + std::string(name) + " is out of range");
+    return number;
+  }
+  throw bad_request(where + std::string(name) +
+                    " must be an integer (a number, or a string of its digits such as \"17\", without spaces, "
+                    "sign + or leading zeros)");
 }
 
 // A finite number, or nothing when the field is absent. (JSON has no NaN or infinity, but a
@@ -85,8 +111,18 @@ inline std::int64_t integer(const boost::json::object& body, std::string_view na
 inline std::optional<double> optional_number(const boost::json::object& body, std::string_view name) {
   auto* value = body.if_contains(name);
   if (!value) return std::nullopt;
-  if (!value->is_number()) throw bad_request(std::string(name) + " must be a number");
-  double number = value->to_number<double>();
+  double number = 0;
+  if (value->is_number()) {
+    number = value->to_number<double>();
+  } else if (value->is_string() && canonical_number(value->get_string(), true)) {
+    std::string_view text = value->get_string();
+    if (std::from_chars(text.data(), text.data() + text.size(), number).ec != std::errc())
+      throw bad_request(std::string(name) + " must be a finite number");
+  } else {
+    throw bad_request(std::string(name) +
+                      " must be a number (a number, or a string of one such as \"37.5\", without spaces, sign + "
+                      "leading zeros or exponent)");
+  }
   if (!std::isfinite(number)) throw bad_request(std::string(name) + " must be a finite number");
   return number;
 }

@@ -1,5 +1,7 @@
 #pragma once
-// Routes "METHOD /path/{param}" to handlers; 404 and 405 come out as problem+json.
+// Routes "METHOD /path/{param}" to handlers; 404 and 405 come out as problem+json. A path
+// answers HEAD wherever it answers GET (the GET handler runs; the server sends no body) and
+// OPTIONS with 204 and Allow, unless a route of its own says otherwise.
 #include <functional>
 #include <string>
 #include <vector>
@@ -31,7 +33,8 @@ class Router {
 
   void add(std::string method, std::string pattern, Handler handler, Work work = Work::Io);
   void around(Middleware middleware) { middleware_ = std::move(middleware); }
-  // The request's route, with its path parameters bound into the request; Problem 404 or 405.
+  // The request's route, with its path parameters bound into the request; Problem 404, or
+  // 405 with Allow.
   const Route& match(Request& request) const;
   // The route's handler, inside the middleware.
   Response run(const Route& route, Request& request) const;
@@ -39,9 +42,13 @@ class Router {
   bool has(Work work) const;
   // Every "METHOD pattern" known, for documentation checks.
   std::vector<std::string> routes() const;
+  // What Allow says for a pattern: its methods in the order added, HEAD after GET, OPTIONS.
+  std::string allowed(const std::string& pattern) const;
 
  private:
   std::vector<Route> routes_;
+  // One OPTIONS answer per pattern, rebuilt by add(): its Allow is fixed once the routes are.
+  std::vector<Route> options_;
   Middleware middleware_;
 };
 
