@@ -15,11 +15,18 @@ namespace {
 class KakaoTalk final : public Messenger {
  public:
   KakaoTalk(const std::string& base_url, const std::string& path, std::string token, std::string link_base,
-            std::chrono::milliseconds timeout)
+            std::chrono::milliseconds timeout, const std::string& ca_file)
       : client_(platform::HttpClient::to(base_url, timeout)),
         target_(path_of(base_url) + path),
         authorization_("Bearer " + std::move(token)),
-        link_base_(std::move(link_base)) {}
+        link_base_(std::move(link_base)) {
+    if (ca_file.empty()) return;
+    try {
+      client_.trust_ca_file(ca_file);
+    } catch (const std::invalid_argument& error) {
+      throw std::invalid_argument(std::string("FD_KAKAO_CA_FILE: ") + error.what());
+    }
+  }
 
   std::string deliver(const Notification& notification) override {
     auto link = link_base_ + "/orderStatuses/" + std::to_string(notification.order_id);
@@ -30,7 +37,7 @@ class KakaoTalk final : public Messenger {
   }
 
  private:
-  // A base URL may carry a path, e.g. a relay's http://relay:8080/kakao.
+  // A base URL may carry a path, e.g. a gateway's https://gateway.example/kakao.
   static std::string path_of(const std::string& url) {
     auto authority = url.find("://");
     auto slash = url.find('/', authority == std::string::npos ? 0 : authority + 3);
@@ -61,17 +68,15 @@ std::unique_ptr<Messenger> messenger_from(const platform::Config& config) {
   }
   auto base_url = config.get("KAKAO_BASE_URL", "https://kapi.kakao.com");
   auto path = config.get("KAKAO_PATH", "/v2/api/talk/memo/default/send");
-  if (base_url.rfind("http://", 0) != 0)
-    throw std::invalid_argument("FD_KAKAO_BASE_URL is " + base_url +
-                                ", but the platform's HTTP client speaks plain HTTP only: set it to an http:// "
-                                "relay that forwards to https://kapi.kakao.com, or unset FD_KAKAO_TOKEN to record "
-                                "messages without sending them");
+  if (base_url.rfind("https://", 0) != 0 && base_url.rfind("http://", 0) != 0)
+    throw std::invalid_argument("FD_KAKAO_BASE_URL must be an https:// (or http://) URL: " + base_url);
   if (path.empty() || path.front() != '/') throw std::invalid_argument("FD_KAKAO_PATH must start with '/': " + path);
   auto timeout = std::chrono::milliseconds(config.integer("KAKAO_TIMEOUT_MS", 3000));
   if (timeout.count() <= 0) throw std::invalid_argument("FD_KAKAO_TIMEOUT_MS must be a positive number of milliseconds");
   auto link_base = config.get("KAKAO_LINK_URL", "http://127.0.0.1:" + config.get("GATEWAY_PORT", "8088"));
-  platform::log::info("KakaoTalk messages are sent", {{"url", base_url + path}});
-  return std::make_unique<KakaoTalk>(base_url, path, token, link_base, timeout);
+  auto ca_file = config.get("KAKAO_CA_FILE", "");
+  platform::log::info("KakaoTalk messages are sent", {{"url", base_url + path}, {"caFile", ca_file}});
+  return std::make_unique<KakaoTalk>(base_url, path, token, link_base, timeout, ca_file);
 }
 
 }  // namespace customer

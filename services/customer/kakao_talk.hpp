@@ -4,8 +4,8 @@
 //                         with the token as Bearer; answered {"result_code":0} → SENT
 //                         (notifications.cpp marks each attempt SENDING first)
 //   FD_KAKAO_TOKEN unset  kept in our table only → RECORDED
-// The platform's HTTP client speaks plain HTTP, so FD_KAKAO_BASE_URL must be an http://
-// origin: Kakao itself (https://kapi.kakao.com) is reached through a relay that adds TLS.
+// Kakao itself (https://kapi.kakao.com) is reached over TLS, its certificate checked against
+// the system's CA store; FD_KAKAO_CA_FILE adds a CA (a private gateway's, a test's).
 #include <memory>
 
 #include "notifications.hpp"

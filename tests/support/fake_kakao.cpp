@@ -1,11 +1,23 @@
 #include "support/fake_kakao.hpp"
 
+#include <openssl/ssl.h>
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 #include <mutex>
 #include <thread>
 
 #include "platform/http_server.hpp"
 #include "platform/router.hpp"
+#include "support/test_ca.hpp"
 
 namespace fd::test {
 
@@ -48,6 +60,93 @@ std::string string_at(const boost::json::object& object, std::string_view key) {
   return value && value->is_string() ? std::string(value->get_string()) : std::string();
 }
 
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+// TLS in front of the plain fake: each connection's handshake, then its bytes both ways
+// unchanged, so that what goes over TLS is the very wire format of the plain fake.
+class TlsFront {
+ public:
+  TlsFront(const TestCa::Issued& certificate, std::uint16_t plain_port) : plain_port_(plain_port) {
+    context_.use_certificate_chain(asio::buffer(certificate.certificate));
+    context_.use_private_key(asio::buffer(certificate.private_key), ssl::context::pem);
+    SSL_CTX_set_min_proto_version(context_.native_handle(), TLS1_2_VERSION);
+    acceptor_.open(tcp::v4());
+    acceptor_.bind({asio::ip::address_v4::loopback(), 0});
+    acceptor_.listen();
+    asio::co_spawn(ioc_, accept(), asio::detached);
+    thread_ = std::thread([this] { ioc_.run(); });
+  }
+  ~TlsFront() {
+    ioc_.stop();
+    thread_.join();
+  }
+  TlsFront(const TlsFront&) = delete;
+  TlsFront& operator=(const TlsFront&) = delete;
+
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  struct Connection {
+    ssl::stream<tcp::socket> tls;
+    tcp::socket plain;
+
+    void close() {
+      boost::system::error_code ignored;
+      tls.lowest_layer().close(ignored);
+      plain.close(ignored);
+    }
+  };
+
+  asio::awaitable<void> accept() {
+    for (;;) {
+      auto [error, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+      if (error) co_return;
+      asio::co_spawn(ioc_, serve(std::move(socket)), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> serve(tcp::socket socket) {
+    auto connection = std::make_shared<Connection>(Connection{{std::move(socket), context_}, tcp::socket(ioc_)});
+    // A client that refuses the certificate ends the handshake: nothing reaches the API.
+    auto [refused] = co_await connection->tls.async_handshake(ssl::stream_base::server,
+                                                              asio::as_tuple(asio::use_awaitable));
+    if (refused) {
+      connection->close();
+      co_return;
+    }
+    auto [unreachable] = co_await connection->plain.async_connect({asio::ip::address_v4::loopback(), plain_port_},
+                                                                  asio::as_tuple(asio::use_awaitable));
+    if (unreachable) {
+      connection->close();
+      co_return;
+    }
+    asio::co_spawn(ioc_, pump(connection, connection->tls, connection->plain), asio::detached);
+    asio::co_spawn(ioc_, pump(connection, connection->plain, connection->tls), asio::detached);
+  }
+
+  // Until either side closes, which closes both.
+  template <class From, class To>
+  static asio::awaitable<void> pump(std::shared_ptr<Connection> connection, From& from, To& to) {
+    std::array<char, 16 * 1024> chunk;
+    for (;;) {
+      auto [read_error, read] = co_await from.async_read_some(asio::buffer(chunk), asio::as_tuple(asio::use_awaitable));
+      if (read_error) break;
+      auto [write_error, written] =
+          co_await asio::async_write(to, asio::buffer(chunk.data(), read), asio::as_tuple(asio::use_awaitable));
+      if (write_error) break;
+    }
+    connection->close();
+  }
+
+  std::uint16_t plain_port_;
+  ssl::context context_{ssl::context::tls_server};
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_{ioc_};
+  std::thread thread_;
+};
+
 }  // namespace
 
 struct FakeKakao::State {
@@ -55,6 +154,9 @@ struct FakeKakao::State {
   platform::Router router;
   std::unique_ptr<platform::HttpServer> server;
   std::thread thread;
+  std::unique_ptr<TestCa> ca;        // over TLS only
+  std::unique_ptr<TlsFront> front;
+  std::string ca_file;
 
   mutable std::mutex mutex;
   int failures_left = 0;
@@ -105,12 +207,24 @@ FakeKakao::FakeKakao(std::string token, std::string path) : state_(std::make_uni
   state_->thread = std::thread([server = state_->server.get()] { server->run(); });
 }
 
+FakeKakao::FakeKakao(Tls tls, std::string token, std::string path) : FakeKakao(std::move(token), std::move(path)) {
+  state_->ca = std::make_unique<TestCa>("fake Kakao test CA");
+  state_->ca_file = state_->ca->certificate_file();
+  state_->front = std::make_unique<TlsFront>(state_->ca->issue(tls.certified_host), state_->server->port());
+}
+
 FakeKakao::~FakeKakao() {
+  state_->front.reset();
   state_->server->stop();
   state_->thread.join();
 }
 
-std::string FakeKakao::base_url() const { return "http://127.0.0.1:" + std::to_string(state_->server->port()); }
+std::string FakeKakao::base_url() const {
+  if (state_->front) return "https://localhost:" + std::to_string(state_->front->port());
+  return "http://127.0.0.1:" + std::to_string(state_->server->port());
+}
+
+const std::string& FakeKakao::ca_file() const { return state_->ca_file; }
 
 const std::string& FakeKakao::token() const { return state_->token; }
 

@@ -7,6 +7,9 @@
 //   kakao.fail_next(2);                              // the next two requests get HTTP 500
 //   kakao.messages();                                // what it accepted, in order
 //
+//   fd::test::FakeKakao tls(FakeKakao::Tls{});       // https://localhost:<port>, as Kakao is
+//   ... {"FD_KAKAO_BASE_URL", tls.base_url()}, {"FD_KAKAO_CA_FILE", tls.ca_file()}
+//
 // It checks each request as Kakao documents it: POST to the memo path, Authorization
 // "Bearer <token>", an application/x-www-form-urlencoded body whose template_object is a
 // JSON text template ({"object_type":"text","text":...,"link":{"web_url":...}}). A request
@@ -25,12 +28,21 @@ class FakeKakao {
     std::string mobile_web_url;
   };
 
+  // Over TLS: a certificate for `certified_host`, signed by a CA made for this fake at start.
+  struct Tls {
+    std::string certified_host = "localhost";
+  };
+
   explicit FakeKakao(std::string token = "test-token", std::string path = "/v2/api/talk/memo/default/send");
+  explicit FakeKakao(Tls tls, std::string token = "test-token",
+                     std::string path = "/v2/api/talk/memo/default/send");
   ~FakeKakao();
   FakeKakao(const FakeKakao&) = delete;
   FakeKakao& operator=(const FakeKakao&) = delete;
 
-  std::string base_url() const;  // http://127.0.0.1:<port>
+  std::string base_url() const;  // http://127.0.0.1:<port>, or over TLS https://localhost:<port>
+  // Over TLS, the fake's CA certificate (PEM) that a client must trust; empty otherwise.
+  const std::string& ca_file() const;
   const std::string& token() const;
 
   // Answers the next n well-formed requests with HTTP 500, without recording them.

@@ -1,6 +1,8 @@
 #pragma once
 // The one HTTP client: a keep-alive connection to one origin of a service's replicas, a
-// deadline on every call, and the next origin when one cannot be connected to.
+// deadline on every call, and the next origin when one cannot be connected to. An https://
+// origin is spoken to over TLS 1.2 or later, its certificate verified against the system's
+// CA store (and trust_ca_file()) and required to name the origin's host.
 // Not thread-safe: one client per thread.
 #include <chrono>
 #include <cstdint>
@@ -27,12 +29,14 @@ struct CircuitOpen : std::runtime_error {
 struct Origin {
   std::string host = "127.0.0.1";
   std::uint16_t port = 80;
+  bool tls = false;  // https://
 
   std::string text() const { return host + ":" + std::to_string(port); }
+  std::string url() const { return (tls ? "https://" : "http://") + text(); }
 };
 
-// http://host:port or host:port (a path is ignored); throws std::invalid_argument naming a
-// bad port.
+// http://host:port, https://host:port or host:port (a path is ignored; the port defaults to
+// 80, or 443 for https); throws std::invalid_argument naming a bad port or another scheme.
 Origin parse_origin(const std::string& url);
 
 class HttpClient {
@@ -42,7 +46,7 @@ class HttpClient {
   // A request goes to one origin; one that cannot be connected to is skipped for the next.
   explicit HttpClient(std::vector<Origin> origins,
                       std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
-  // For origins written as http://host:port, comma-separated when a service runs in
+  // For origins written as http(s)://host:port, comma-separated when a service runs in
   // replicas (the form of FD_<SERVICE>_URL).
   static HttpClient to(const std::string& origins,
                        std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
@@ -53,7 +57,13 @@ class HttpClient {
   // a timeout or a 5xx counts against it; while it is open, send() throws CircuitOpen.
   void guard(std::shared_ptr<CircuitBreaker> breaker);
 
-  // Throws std::runtime_error naming the origin when the call fails or times out.
+  // Trusts the certificates of a PEM file (a private CA, a test's own) besides the system's
+  // CA store, for this client's https:// origins. Throws std::invalid_argument naming the
+  // file when it cannot be read, or when the client has no https:// origin to use it for.
+  void trust_ca_file(const std::string& path);
+
+  // Throws std::runtime_error naming the origin when the call fails or times out; a TLS
+  // failure names the host and why (e.g. "certificate verify failed: hostname mismatch").
   Response send(const std::string& method, const std::string& target, const std::string& body = {},
                 const Headers& headers = {});
   Response get(const std::string& target, const Headers& headers = {}) { return send("GET", target, {}, headers); }
