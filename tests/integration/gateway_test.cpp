@@ -470,12 +470,7 @@ TEST_F(GatewayStreams, TheRouteTableStaysTheOnlySource) {
 class GatewayWebApp : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    web_dir_ = fd::test::make_temp_dir("fd-gateway-web-");
-    std::filesystem::create_directories(web_dir_ + "/assets");
-    std::ofstream(web_dir_ + "/index.html")
-        << R"(<!doctype html><html><head><script type="module" src="./assets/index-abc.js"></script>)"
-           R"(</head><body><div id="app"></div></body></html>)";
-    std::ofstream(web_dir_ + "/assets/index-abc.js") << "document.title = 'app'\n";
+    web_dir_ = fd::test::make_stand_in_web_app("fd-gateway-web-", "document.title = 'app'\n");
     std::ofstream(web_dir_ + "/assets/icon-abc.svg") << R"(<svg xmlns="http://www.w3.org/2000/svg"/>)";
     platform_ = std::make_unique<TestPlatform>(TestPlatform::Env{{"FD_WEB_DIR", web_dir_}});
   }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -47,6 +48,15 @@ std::string tail_of(const std::string& path, std::size_t max) {
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string make_stand_in_web_app(const std::string& prefix, const std::string& script) {
+  auto dir = make_temp_dir(prefix);
+  std::filesystem::create_directories(dir + "/assets");
+  std::ofstream(dir + "/index.html") << R"(<!doctype html><html><head><script type="module" src="./assets/index-abc.js">)"
+                                        R"(</script></head><body><div id="app"></div></body></html>)";
+  std::ofstream(dir + "/assets/index-abc.js") << script;
+  return dir;
 }
 
 }  // namespace fd::test

@@ -12,6 +12,10 @@ int free_port();
 // A new empty folder $TMPDIR/<prefix>XXXXXX (TMPDIR defaults to /tmp).
 std::string make_temp_dir(const std::string& prefix);
 
+// A stand-in for the built web app (web/dist) for FD_WEB_DIR, in a new folder like
+// make_temp_dir's: index.html loading the module ./assets/index-abc.js, whose text is `script`.
+std::string make_stand_in_web_app(const std::string& prefix, const std::string& script);
+
 // The last `max` characters of a text file ("" when there is none).
 std::string tail_of(const std::string& path, std::size_t max = 2000);
 
