@@ -81,6 +81,12 @@ K8S_VALIDATOR := deploy/k8s/validate/node_modules/.package-lock.json
 $(K8S_VALIDATOR): deploy/k8s/validate/package-lock.json
 	cd deploy/k8s/validate && npm ci --no-audit --no-fund
 
+# The OpenAPI document's checkers (Ajv on real answers, dredd: ctests OpenApiResponses.*,
+# openapi_validator, openapi_dredd): npm ci when their lock changed.
+OPENAPI_CHECK := tests/openapi/node_modules/.package-lock.json
+$(OPENAPI_CHECK): tests/openapi/package-lock.json
+	cd tests/openapi && npm ci --no-audit --no-fund
+
 # Each names its profile: while the other one runs, scripts/platform refuses
 # to start (make down first). FD_CONTAINERS=1: the parts are containers of images
 # rebuilt from this tree first (podman's layer cache makes an unchanged one quick).
@@ -108,7 +114,7 @@ wipe:
 	scripts/platform wipe
 
 # ctest's summary must stay the last output (CI reads it): add nothing after it.
-test: deps web $(K8S_VALIDATOR)
+test: deps web $(K8S_VALIDATOR) $(OPENAPI_CHECK)
 	cmake -S . -B $(TEST_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(TEST_DIR)
 	ctest --test-dir $(TEST_DIR) --output-on-failure -j2
