@@ -1,7 +1,8 @@
 // W3C Trace Context across the platform: an order placed through the gateway keeps one trace
 // id in the log lines of every service it reaches and in the traceparent header of the events
 // it causes, whether the caller gave the trace, gave none (the gateway starts one) or gave a
-// malformed one (the first service starts a new one).
+// malformed one (the first service starts a new one); a call from order to store carries the
+// trace of the request that made it.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -9,6 +10,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include "platform/messaging.hpp"
 #include "platform/trace.hpp"
@@ -26,8 +28,8 @@ using fd::test::eventually;
 // OrderPlaced, store and customer follow PaymentApproved.
 const std::vector<std::string> kReached = {"order", "payment", "store", "customer"};
 
-// The trace ids of a service's log lines about an order.
-std::set<std::string> traces_in_log(const std::string& log, std::int64_t order_id) {
+// The trace ids of a service's log lines about an order (those saying `only`, when given).
+std::set<std::string> traces_in_log(const std::string& log, std::int64_t order_id, std::string_view only = {}) {
   std::set<std::string> traces;
   std::istringstream lines(log);
   const std::string id = std::to_string(order_id);
@@ -42,6 +44,7 @@ std::set<std::string> traces_in_log(const std::string& log, std::int64_t order_i
     // outside the request or reaction that queued the message: its lines carry no trace.
     const auto* message = fields.if_contains("msg");
     if (message && message->is_string() && message->get_string().starts_with("KakaoTalk message")) continue;
+    if (!only.empty() && (!message || !message->is_string() || message->get_string() != only)) continue;
     const auto* trace = fields.if_contains("traceId");
     traces.insert(trace && trace->is_string() ? std::string(trace->get_string()) : "(none)");
   }
@@ -106,6 +109,15 @@ TEST_P(TraceContext, TheCallersTraceReachesEveryServiceAndEventTheOrderTouches) 
                                          : "FD_BUS_URL= " + tool + " --nats '" + platform.nats_url() + "' 2>&1");
   ASSERT_EQ(shown.status, 0) << shown.output;
   EXPECT_NE(shown.output.find("\"traceparent\":\"00-" + given + "-"), std::string::npos) << shown.output;
+
+  // Canceling it, order asks store over HTTP: store handles that call in the canceling trace.
+  const std::string canceling = "0af7651916cd43dd8448eb211c80319c";
+  auto canceled = customer.call("PUT", "/orders/" + std::to_string(order_id) + "/cancel", {},
+                                {{"traceparent", "00-" + canceling + "-b7ad6b7169203331-01"}});
+  ASSERT_EQ(canceled.status, 200) << canceled.raw;
+  EXPECT_TRUE(eventually([&] {
+    return traces_in_log(platform.log("store"), order_id, "cooking canceled") == std::set<std::string>{canceling};
+  })) << platform.log("store");
 
   // Without one, the gateway starts the trace under its request id.
   auto [untraced, untraced_request] = place({});
