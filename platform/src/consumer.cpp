@@ -18,6 +18,7 @@
 #include "platform/json_text.hpp"
 #include "platform/log.hpp"
 #include "platform/metrics.hpp"
+#include "platform/trace.hpp"
 
 namespace platform {
 
@@ -54,6 +55,15 @@ bool forged(const Delivery& delivery, const boost::json::object& body) {
   return true;
 }
 
+
+// The trace the event was written in, continued by the reaction: its log lines and the events
+// it writes carry the same trace id. An event without one (written outside any request or
+// reaction) starts a trace of its own.
+trace::TraceContext trace_of(const std::vector<std::pair<std::string, std::string>>& headers) {
+  for (const auto& [name, value] : headers)
+    if (name == "traceparent") return trace::continue_from(value);
+  return trace::start();
+}
 
 // What applying a delivery came to.
 struct Applied {
@@ -97,8 +107,9 @@ Applied apply(Db& db, const std::map<std::string, Reaction>& reactions, const De
         reaction->second(tx, event);
       if (also) also(tx);
     });
-    if (duplicate)
-      log::info("duplicate event ignored", {{"orderId", result.order_id}, {"eventType", type}, {"eventId", id}});
+    // A line per reaction: with its trace id, it shows which services an order's request reached.
+    log::info(duplicate ? "duplicate event ignored" : "event applied",
+              {{"orderId", result.order_id}, {"eventType", type}, {"eventId", id}});
     return result;
   } catch (const contracts::UnreadableEvent& e) {
     // Delivering the same body again cannot make it match its contract.
@@ -194,6 +205,7 @@ std::chrono::seconds MessagingOptions::min_stream_max_age() const {
 
 Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const Delivery& delivery,
                 std::uint64_t max_deliver) {
+  trace::Scope scope(trace_of(delivery.headers));
   const Applied applied = apply(db, reactions, delivery);
   using Outcome = Applied::Outcome;
   if (applied.outcome == Outcome::Applied || applied.outcome == Outcome::Ignored) {
@@ -259,8 +271,11 @@ std::vector<Replay> replay_dead_letters(Db& db, const std::map<std::string, Reac
     Delivery delivery;
     delivery.id = letter.id;
     delivery.type = letter.type;
+    for (const auto& [name, value] : letter.headers)
+      if (value.is_string()) delivery.headers.emplace_back(name, value.get_string());
     if (auto* type = letter.headers.if_contains("type"); type && type->is_string())
       delivery.header_type = std::string(type->get_string());
+    trace::Scope scope(trace_of(delivery.headers));
     delivery.body = letter.body;
     auto forget = [&](Db& tx) { tx.exec("DELETE FROM fd_dead_letters WHERE id = ?", {letter.id}); };
     Applied applied = apply(db, reactions, delivery, forget);

@@ -22,6 +22,7 @@
 #include <optional>
 
 #include "platform/config.hpp"
+#include "platform/trace.hpp"
 
 namespace platform {
 
@@ -238,6 +239,8 @@ Response HttpClient::exchange(const std::string& method, const std::string& targ
                               const Headers& headers) {
   http::request<http::string_body> request{http::string_to_verb(method), target, 11};
   if (!body.empty()) request.set(http::field::content_type, "application/json");
+  // Each call is a span of the caller's trace, which the server called continues.
+  if (const auto* trace = trace::current()) request.set("traceparent", trace->child().traceparent());
   for (const auto& [name, value] : headers) request.set(name, value);
   request.body() = body;
   request.keep_alive(true);

@@ -25,6 +25,7 @@
 #include "platform/http_parse.hpp"
 #include "platform/log.hpp"
 #include "platform/problem.hpp"
+#include "platform/trace.hpp"
 
 namespace platform {
 
@@ -43,9 +44,11 @@ Response render(const Problem& problem) {
   return response;
 }
 
-// What a handler throws, as the client's answer.
+// What a handler throws, as the client's answer. The work runs in the request's trace: a
+// coroutine may resume on another thread, so the trace is the thread's only while it runs.
 template <typename Work>
-Response answer(Request& request, Work&& work) {
+Response answer(Request& request, const trace::TraceContext& trace, Work&& work) {
+  trace::Scope scope(trace);
   try {
     return work();
   } catch (const Problem& problem) {
@@ -81,35 +84,39 @@ class CpuPool {
 
   // The route's answer, computed on a worker while the calling coroutine waits; 503 at once
   // when the pool is full.
-  asio::awaitable<Response> run(const Router& router, const Router::Route& route, Request& request) {
+  asio::awaitable<Response> run(const Router& router, const Router::Route& route, Request& request,
+                                const trace::TraceContext& trace) {
     if (admitted_.fetch_add(1) >= capacity_) {
       --admitted_;
-      note_refusal(request);
+      note_refusal(request, trace);
       co_return render(unavailable("the service is busy with other requests of this kind; retry shortly"));
     }
     // The coroutine resumes on its own I/O executor once the worker is done.
-    co_return co_await asio::co_spawn(context_.get_executor(), work(router, route, request), asio::use_awaitable);
+    co_return co_await asio::co_spawn(context_.get_executor(), work(router, route, request, trace),
+                                     asio::use_awaitable);
   }
 
  private:
   static constexpr int kNiceness = 10;
 
-  asio::awaitable<Response> work(const Router& router, const Router::Route& route, Request& request) {
+  asio::awaitable<Response> work(const Router& router, const Router::Route& route, Request& request,
+                                 const trace::TraceContext& trace) {
     struct Release {
       std::atomic<int>& admitted;
       ~Release() { --admitted; }
     } release{admitted_};
-    co_return answer(request, [&] { return router.run(route, request); });
+    co_return answer(request, trace, [&] { return router.run(route, request); });
   }
 
   // A flood is logged once a second with its count, not once a request.
-  void note_refusal(const Request& request) {
+  void note_refusal(const Request& request, const trace::TraceContext& trace) {
     ++refused_;
     auto now = std::chrono::steady_clock::now().time_since_epoch().count();
     auto last = last_logged_.load();
     if (now - last < std::chrono::steady_clock::duration(std::chrono::seconds(1)).count() ||
         !last_logged_.compare_exchange_strong(last, now))
       return;
+    trace::Scope scope(trace);
     log::warn("requests refused: the workers for CPU-heavy requests are all busy",
               {{"refused", std::to_string(refused_.exchange(0))}, {"path", request.path}});
   }
@@ -124,14 +131,16 @@ class CpuPool {
 };
 
 asio::awaitable<Response> respond(const Router& router, CpuPool* cpu, Request& request) {
+  auto traceparent = request.headers.find("traceparent");
+  const auto trace = trace::continue_from(traceparent == request.headers.end() ? "" : traceparent->second);
   const Router::Route* route = nullptr;
-  auto unmatched = answer(request, [&] {
+  auto unmatched = answer(request, trace, [&] {
     route = &router.match(request);
     return Response{};
   });
   if (!route) co_return unmatched;
-  if (route->work == Work::Cpu && cpu) co_return co_await cpu->run(router, *route, request);
-  co_return answer(request, [&] { return router.run(*route, request); });
+  if (route->work == Work::Cpu && cpu) co_return co_await cpu->run(router, *route, request, trace);
+  co_return answer(request, trace, [&] { return router.run(*route, request); });
 }
 
 // head: the answer to a HEAD, which has the headers of the GET's answer, its Content-Length

@@ -267,6 +267,8 @@ PublishResult JetStreamBus::publish(const std::vector<OutgoingMessage>& batch) {
                                   static_cast<int>(message.body.size()));
     if (s == NATS_OK) s = natsMsgHeader_Set(msg, "type", message.type.c_str());
     if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", message.id.c_str());
+    if (s == NATS_OK && !message.traceparent.empty())
+      s = natsMsgHeader_Set(msg, "traceparent", message.traceparent.c_str());
     if (s == NATS_OK) s = js_PublishMsgAsync(js_, &msg, nullptr);
     natsMsg_Destroy(msg);  // no-op when the library took it
     if (s != NATS_OK) {

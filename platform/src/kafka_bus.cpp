@@ -371,15 +371,20 @@ PublishResult KafkaBus::publish(const std::vector<OutgoingMessage>& batch) {
   std::size_t sent = 0;
   for (const auto& message : batch) {
     const auto tag = static_cast<std::uintptr_t>((generation << 32) | sent);
+    rd_kafka_headers_t* headers = rd_kafka_headers_new(3);
+    rd_kafka_header_add(headers, kKafkaTypeHeader, -1, message.type.data(), static_cast<ssize_t>(message.type.size()));
+    rd_kafka_header_add(headers, kKafkaIdHeader, -1, message.id.data(), static_cast<ssize_t>(message.id.size()));
+    if (!message.traceparent.empty())
+      rd_kafka_header_add(headers, "traceparent", -1, message.traceparent.data(),
+                          static_cast<ssize_t>(message.traceparent.size()));
     auto err = rd_kafka_producev(
         producer_, RD_KAFKA_V_TOPIC(options_.stream.c_str()),
         RD_KAFKA_V_KEY(message.order_id.empty() ? nullptr : message.order_id.data(), message.order_id.size()),
         RD_KAFKA_V_VALUE(const_cast<char*>(message.body.data()), message.body.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_HEADER(kKafkaTypeHeader, message.type.data(), message.type.size()),
-        RD_KAFKA_V_HEADER(kKafkaIdHeader, message.id.data(), message.id.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
         RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(tag)), RD_KAFKA_V_END);
     if (err) {
+      rd_kafka_headers_destroy(headers);  // the producer takes them only when it queues the record
       result.error = std::string("cannot queue the record: ") + rd_kafka_err2str(err);
       break;
     }

@@ -194,7 +194,9 @@ std::vector<StoredEvent> read_stream(const BusEndpoint& bus) {
       continue;
     }
     stalled = std::chrono::steady_clock::now() + kReadStall;
-    StoredEvent event{record->partition, record->offset, std::move(record->type), std::move(record->id), {}};
+    StoredEvent event{record->partition, record->offset, std::move(record->type), std::move(record->id), {}, {}};
+    for (auto& [name, value] : record->headers)
+      if (name == "traceparent") event.traceparent = std::move(value);
     boost::system::error_code ec;
     auto body = boost::json::parse(record->value, ec);
     if (!ec && body.is_object()) event.body = std::move(body.as_object());

@@ -6,6 +6,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
+#include "platform/trace.hpp"
+
 namespace platform::log {
 
 namespace {
@@ -19,6 +21,12 @@ std::string line(std::string_view message, std::initializer_list<Field> fields) 
     out += quoted(key);
     out += ':';
     out += quoted(value);
+  }
+  // Every line of a request's or a reaction's work names its trace (hex: nothing to escape).
+  if (const auto* context = trace::current()) {
+    out += R"(,"traceId":")";
+    out += context->trace();
+    out += '"';
   }
   return out + '}';
 }

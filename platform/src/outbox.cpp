@@ -8,6 +8,7 @@
 #include "platform/json_text.hpp"
 #include "platform/messaging.hpp"
 #include "platform/migrations.hpp"
+#include "platform/trace.hpp"
 
 namespace platform {
 
@@ -22,6 +23,31 @@ void validate_event_type(const std::string& type) {
       throw std::invalid_argument("event type '" + type + "' is not a valid NATS subject token");
 }
 
+bool outbox_has_traceparent(Db& db) {
+  try {
+    db.query("SELECT traceparent FROM fd_outbox WHERE 1 = 0");
+    return true;
+  } catch (const DatabaseUnavailable&) {
+    throw;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// An outbox made before events carried their trace gets the column. SQLite has no ADD COLUMN
+// IF NOT EXISTS, so the column is looked for first (outside a transaction, where PostgreSQL's
+// failed statement spoils nothing); a replica that added it meanwhile makes the ALTER fail, and
+// a second look tells that from a real failure.
+void add_outbox_traceparent(Db& db) {
+  if (outbox_has_traceparent(db)) return;
+  try {
+    create_tables(db, "ALTER TABLE fd_outbox ADD COLUMN traceparent TEXT;");
+  } catch (const std::exception& error) {
+    if (!outbox_has_traceparent(db))
+      throw std::runtime_error(std::string("cannot add the column traceparent to fd_outbox: ") + error.what());
+  }
+}
+
 }  // namespace
 
 void migrate_messaging(Db& db) {
@@ -32,7 +58,9 @@ void migrate_messaging(Db& db) {
                 " type TEXT NOT NULL,"
                 " order_id TEXT,"
                 " body TEXT NOT NULL,"
-                " created_at INTEGER NOT NULL);"
+                " created_at INTEGER NOT NULL,"
+                // The trace of the request or reaction that wrote it (trace.hpp), its traceparent header.
+                " traceparent TEXT);"
                 "CREATE TABLE IF NOT EXISTS fd_inbox ("
                 " id TEXT PRIMARY KEY,"
                 " type TEXT,"
@@ -46,10 +74,13 @@ void migrate_messaging(Db& db) {
                 " error TEXT NOT NULL,"
                 " attempts INTEGER NOT NULL,"
                 " failed_at INTEGER NOT NULL);");
+  add_outbox_traceparent(db);
 }
 
 void append_events(Db& tx, const std::vector<Event>& events) {
   const std::int64_t now = now_ms();
+  const auto* trace = trace::current();
+  const Value traceparent = trace ? Value{trace->traceparent()} : Value{nullptr};
   for (const auto& event : events) {
     validate_event_type(event.type);
     // eventType and timestamp first, as the seeds' AbstractEvent serialises them.
@@ -64,9 +95,9 @@ void append_events(Db& tx, const std::vector<Event>& events) {
       throw std::length_error("event " + event.type + " is " + std::to_string(text.size()) +
                               " bytes; NATS accepts at most " + std::to_string(kMaxBody));
     std::string order_id = event.order_id();
-    tx.exec("INSERT INTO fd_outbox(id, type, order_id, body, created_at) VALUES(?, ?, ?, ?, ?)",
+    tx.exec("INSERT INTO fd_outbox(id, type, order_id, body, created_at, traceparent) VALUES(?, ?, ?, ?, ?, ?)",
             {new_id(), event.type, order_id.empty() ? Value{nullptr} : Value{std::move(order_id)},
-             std::move(text), now});
+             std::move(text), now, traceparent});
   }
 }
 

@@ -176,7 +176,7 @@ Relay::Result Relay::relay_once() {
     }
     // Every row not yet published, in seq order: not "after the last one published", since a
     // transaction on PostgreSQL may commit a lower seq after a higher one was published.
-    auto found = db_.query("SELECT seq, id, type, body, order_id FROM fd_outbox ORDER BY seq LIMIT ?",
+    auto found = db_.query("SELECT seq, id, type, body, order_id, traceparent FROM fd_outbox ORDER BY seq LIMIT ?",
                            {static_cast<std::int64_t>(kRelayBatch + published_.size())});
     std::vector<Row> rows;
     for (auto& row : found)
@@ -184,7 +184,7 @@ Relay::Result Relay::relay_once() {
     if (rows.empty()) return Result::Idle;
     std::vector<OutgoingMessage> batch;
     batch.reserve(rows.size());
-    for (const auto& row : rows) batch.push_back({row.text(1), row.text(2), row.text(3), row.text(4)});
+    for (const auto& row : rows) batch.push_back({row.text(1), row.text(2), row.text(3), row.text(4), row.text(5)});
     auto published = bus_.publish(batch);
     if (published.acknowledged > 0 && published_.empty()) delete_due_ = Clock::now() + kDeleteDelay;
     for (std::size_t i = 0; i < published.acknowledged; ++i) {

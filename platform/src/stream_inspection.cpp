@@ -110,6 +110,7 @@ std::vector<StoredEvent> read_jetstream(const NatsEndpoint& endpoint, const std:
     const char* value = nullptr;
     if (natsMsgHeader_Get(message, "type", &value) == NATS_OK && value) event.type = value;
     if (natsMsgHeader_Get(message, "Nats-Msg-Id", &value) == NATS_OK && value) event.id = value;
+    if (natsMsgHeader_Get(message, "traceparent", &value) == NATS_OK && value) event.traceparent = value;
     jsMsgMetaData* meta = nullptr;
     if (natsMsg_GetMetaData(&meta, message) == NATS_OK) {
       event.seq = meta->Sequence.Stream;

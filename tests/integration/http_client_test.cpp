@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <mutex>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -15,6 +16,7 @@
 #include "platform/http_client.hpp"
 #include "platform/http_server.hpp"
 #include "platform/router.hpp"
+#include "platform/trace.hpp"
 
 namespace {
 
@@ -112,6 +114,69 @@ TEST(HttpClientReplicas, ARequestThatMayHaveReachedAReplicaIsNotSentToAnother) {
 TEST(HttpClientReplicas, OriginsAreReadFromACommaSeparatedList) {
   EXPECT_THROW(platform::HttpClient::to(""), std::invalid_argument);
   EXPECT_THROW(platform::HttpClient::to("http://127.0.0.1:1,http://127.0.0.1:x"), std::invalid_argument);
+}
+
+// A service that says what trace it was called in: the traceparent it received, and the
+// trace its handler ran in.
+struct TracedService {
+  platform::Router router;
+  std::mutex mutex;
+  std::string received;
+  std::string handled_in;
+  std::unique_ptr<platform::HttpServer> server;
+  std::thread thread;
+
+  TracedService() {
+    router.add("GET", "/trace", [this](platform::Request& request) {
+      std::lock_guard lock(mutex);
+      received = request.header("traceparent");
+      const auto* current = platform::trace::current();
+      handled_in = current ? std::string(current->trace()) : "";
+      return platform::Response{};
+    });
+    server = std::make_unique<platform::HttpServer>(router, platform::ServerOptions{});
+    thread = std::thread([this] { server->run(); });
+  }
+  ~TracedService() {
+    server->stop();
+    thread.join();
+  }
+  platform::HttpClient client() const {
+    return platform::HttpClient::to("http://127.0.0.1:" + std::to_string(server->port()));
+  }
+};
+
+TEST(HttpClientTrace, ACallCarriesTheCallersTraceUnderANewSpanAndTheServerHandlesItInThatTrace) {
+  TracedService service;
+  auto client = service.client();
+  const auto caller = platform::trace::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").value();
+  {
+    platform::trace::Scope scope(caller);
+    ASSERT_EQ(client.get("/trace").status, 200);
+  }
+  std::lock_guard lock(service.mutex);
+  auto sent = platform::trace::parse(service.received);
+  ASSERT_TRUE(sent) << service.received;
+  EXPECT_EQ(sent->trace(), caller.trace());
+  EXPECT_NE(sent->traceparent(), caller.traceparent());  // a span of its own
+  EXPECT_EQ(service.handled_in, caller.trace());
+}
+
+TEST(HttpClientTrace, ARequestWithoutATraceOrWithAMalformedOneIsHandledInANewTrace) {
+  TracedService service;
+  auto client = service.client();
+  ASSERT_EQ(client.get("/trace").status, 200);
+  {
+    std::lock_guard lock(service.mutex);
+    EXPECT_EQ(service.received, "");  // outside any trace, the client sends none
+    EXPECT_EQ(service.handled_in.size(), 32u);
+  }
+  const std::string malformed = "00-00000000000000000000000000000000-00f067aa0ba902b7-01";
+  ASSERT_EQ(client.get("/trace", {{"traceparent", malformed}}).status, 200);
+  std::lock_guard lock(service.mutex);
+  EXPECT_EQ(service.received, malformed);
+  EXPECT_EQ(service.handled_in.size(), 32u);
+  EXPECT_NE(service.handled_in, "00000000000000000000000000000000");
 }
 
 }  // namespace

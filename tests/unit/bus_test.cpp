@@ -17,6 +17,7 @@
 #include "platform/db.hpp"
 #include "platform/messaging.hpp"
 #include "platform/nats_options.hpp"
+#include "platform/trace.hpp"
 
 namespace {
 
@@ -266,6 +267,50 @@ TEST_F(Consumer, ATooEarlyEventIsRetriedQuicklyUpToTheSameBound) {
   EXPECT_EQ(first.delay.count(), 100);
   EXPECT_EQ(deliver("PaymentApproved", "PaymentApproved", kApproved, kMaxDeliver).kind, platform::Verdict::Kind::Ack);
   EXPECT_EQ(dead(), 1);
+}
+
+// The reaction runs in the trace the event was written in, and what it writes to the outbox
+// carries it on.
+TEST_F(Consumer, AReactionRunsInTheEventsTraceAndItsEventsCarryIt) {
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  std::string reacted_in;
+  reactions["PaymentApproved"] = [&](platform::Db& tx, const platform::ReceivedEvent&) {
+    const auto* current = platform::trace::current();
+    reacted_in = current ? std::string(current->trace()) : "(no trace)";
+    platform::append_events(tx, platform::events(contracts::OrderAccepted{7, "owner1", 1}));
+  };
+  platform::Delivery delivery;
+  delivery.id = "event-1";
+  delivery.type = delivery.header_type = "PaymentApproved";
+  delivery.body = kApproved;
+  delivery.headers = {{"type", "PaymentApproved"}, {"traceparent", "00-" + trace + "-00f067aa0ba902b7-01"}};
+  EXPECT_EQ(platform::consume(*db, reactions, delivery, kMaxDeliver).kind, platform::Verdict::Kind::Ack);
+  EXPECT_EQ(reacted_in, trace);
+  EXPECT_EQ(platform::trace::current(), nullptr);  // the trace ends with the delivery
+  auto written = platform::trace::parse(db->query_one("SELECT traceparent FROM fd_outbox")->text(0));
+  ASSERT_TRUE(written);
+  EXPECT_EQ(written->trace(), trace);
+}
+
+// Outside any trace an event is written without one; an outbox made before events carried
+// their trace gets the column.
+TEST(Outbox, AnOutboxWithoutTheTraceColumnGetsItAndEventsKeepTheirWritersTrace) {
+  auto db = platform::open_database("sqlite::memory:");
+  db->script("CREATE TABLE fd_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+             " type TEXT NOT NULL, order_id TEXT, body TEXT NOT NULL, created_at INTEGER NOT NULL);");
+  platform::migrate_messaging(*db);
+  platform::migrate_messaging(*db);  // a restart finds it there
+  auto accepted = platform::events(contracts::OrderAccepted{7, "owner1", 1});
+  db->transaction([&](platform::Db& tx) { platform::append_events(tx, accepted); });
+  const auto request = platform::trace::start();
+  {
+    platform::trace::Scope scope(request);
+    db->transaction([&](platform::Db& tx) { platform::append_events(tx, accepted); });
+  }
+  auto rows = db->query("SELECT traceparent FROM fd_outbox ORDER BY seq");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_TRUE(rows[0].is_null(0));
+  EXPECT_EQ(rows[1].text(0), request.traceparent());
 }
 
 TEST(MessagingOptions, TheStreamKeepsEventsAtLeastAsLongAsTheirRedeliveriesAndTheDuplicateWindow) {

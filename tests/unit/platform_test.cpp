@@ -12,6 +12,7 @@
 #include "platform/problem.hpp"
 #include "platform/request_fields.hpp"
 #include "platform/router.hpp"
+#include "platform/trace.hpp"
 
 namespace {
 
@@ -479,6 +480,72 @@ TEST(Problem, QuotingAClientsInvalidBytesStillGivesJson) {
   boost::system::error_code ec;
   boost::json::parse(response.body, ec);
   EXPECT_FALSE(ec) << response.body;
+}
+
+TEST(Trace, ReadsAndWritesTheSpecsExample) {
+  const std::string header = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  auto context = platform::trace::parse(header);
+  ASSERT_TRUE(context);
+  EXPECT_EQ(context->trace(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(context->traceparent(), header);
+  // Not sampled stays not sampled.
+  EXPECT_EQ(platform::trace::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")->traceparent(),
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
+}
+
+TEST(Trace, RefusesWhatTheSpecCallsInvalid) {
+  for (const char* malformed : {
+           "",
+           "garbage",
+           "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",            // no flags
+           "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",         // upper case
+           "00-00000000000000000000000000000000-00f067aa0ba902b7-01",         // trace id all zeros
+           "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",         // parent id all zeros
+           "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",   // version 00 has 55 characters
+           "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",         // version ff is never valid
+           "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",         // not dash-separated
+           "0g-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",         // version not hex
+           "00-4bf92f3577b34da6a3ce929d0e0e473z-00f067aa0ba902b7-01",
+           "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0x",
+           "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",        // more, not after a dash
+       })
+    EXPECT_FALSE(platform::trace::parse(malformed)) << malformed;
+}
+
+TEST(Trace, ReadsALaterVersionByItsFirstFields) {
+  auto context = platform::trace::parse("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-whatever");
+  ASSERT_TRUE(context);
+  EXPECT_EQ(context->traceparent(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+}
+
+TEST(Trace, ContinuesAValidTraceUnderANewSpanAndReplacesAMalformedOne) {
+  const std::string header = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  auto continued = platform::trace::continue_from(header);
+  EXPECT_EQ(continued.trace(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_NE(continued.traceparent(), header);
+  EXPECT_TRUE(platform::trace::parse(continued.traceparent()));
+
+  auto fresh = platform::trace::continue_from("00-00000000000000000000000000000000-00f067aa0ba902b7-01");
+  EXPECT_TRUE(platform::trace::parse(fresh.traceparent())) << fresh.traceparent();
+  EXPECT_NE(fresh.trace(), "00000000000000000000000000000000");
+  EXPECT_NE(platform::trace::start().trace(), platform::trace::start().trace());
+}
+
+TEST(Trace, AScopeIsTheThreadsCurrentTraceUntilItEnds) {
+  EXPECT_EQ(platform::trace::current(), nullptr);
+  auto outer = platform::trace::start();
+  {
+    platform::trace::Scope request(outer);
+    ASSERT_NE(platform::trace::current(), nullptr);
+    EXPECT_EQ(platform::trace::current()->trace(), outer.trace());
+    auto inner = platform::trace::start();
+    {
+      platform::trace::Scope reaction(inner);
+      EXPECT_EQ(platform::trace::current()->trace(), inner.trace());
+    }
+    EXPECT_EQ(platform::trace::current()->trace(), outer.trace());
+  }
+  EXPECT_EQ(platform::trace::current(), nullptr);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ struct OutgoingMessage {
   std::string type;
   std::string body;
   std::string order_id;  // "" when it concerns no order; Kafka's record key
+  std::string traceparent;  // the trace of the work that wrote it, as the header `traceparent`; "" for none
 };
 
 struct PublishResult {
@@ -42,8 +43,8 @@ struct Delivery {
   std::string header_type;    // its `type` header, "" when it has none
   std::string_view body;      // valid while the handler runs
   std::uint64_t attempt = 1;  // 1 on the first delivery
-  // Every header as the bus gives it (JetStream: Nats-Msg-Id, type; Kafka: event-id, type),
-  // kept with a dead letter.
+  // Every header as the bus gives it (JetStream: Nats-Msg-Id, type; Kafka: event-id, type;
+  // traceparent on both when the event was written within a trace), kept with a dead letter.
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

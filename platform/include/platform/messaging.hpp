@@ -121,6 +121,7 @@ struct StoredEvent {
   std::uint64_t seq = 0;  // JetStream's stream sequence, or the offset in its Kafka partition
   std::string type;       // header `type`
   std::string id;         // Nats-Msg-Id, or Kafka's header event-id
+  std::string traceparent;  // header `traceparent` (trace.hpp), "" when it has none
   boost::json::object body;
 };
 // Every event the stream holds now, in order: on Kafka, partition by partition (events of
