@@ -122,7 +122,7 @@ class CustomerService : public ::testing::Test {
       auto items = notifications_of(customer, order);
       if (items.size() != count) return false;
       for (const auto& state : strings(items, "state"))
-        if (state == "PENDING") return false;
+        if (state == "PENDING" || state == "SENDING") return false;
       return true;
     }, seconds(10));
   }
@@ -252,6 +252,31 @@ TEST_F(CustomerService, AFailingKakaoIsRetriedUntilItAccepts) {
   ASSERT_FALSE(texts.empty());
   EXPECT_EQ(texts.front(), text_of(id, "주문됨"));
   EXPECT_EQ(std::count(texts.begin(), texts.end(), text_of(id, "주문됨")), 1);
+}
+
+// Kakao has shown the message, and the customer service is killed before it hears so: the
+// message is in doubt. It is marked UNCONFIRMED when the service is back, never sent twice, and
+// the order's next messages go out.
+TEST_F(CustomerService, AMessageWhoseSendingAKillCutOffIsNeverSentAgain) {
+  const std::int64_t id = 7010;
+  auto state_of = [&](const char* status) {
+    for (const auto& item : notifications_of(customer, id))
+      if (item.at("status") == status) return std::string(item.at("state").as_string());
+    return std::string("none");
+  };
+  kakao.hold_answers();
+  place(id);  // the payment service pays it: PAID follows, and waits behind PLACED
+  ASSERT_TRUE(eventually([&] { return kakao_texts(id).size() == 1; })) << kakao_texts(id).size();
+  EXPECT_EQ(state_of("PLACED"), "SENDING");
+
+  ASSERT_EQ(platform.run_script("kill", "customer"), 0);
+  kakao.release_answers();
+  ASSERT_EQ(platform.run_script("start"), 0);
+  ASSERT_TRUE(all_delivered(id, 2)) << boost::json::serialize(notifications_of(customer, id));
+  EXPECT_EQ(state_of("PLACED"), "UNCONFIRMED");
+  EXPECT_EQ(state_of("PAID"), "SENT");
+  EXPECT_EQ(kakao_texts(id), (std::vector<std::string>{text_of(id, "주문됨"), text_of(id, "결제됨")}));
+  EXPECT_NE(platform.log("customer").find("KakaoTalk message in doubt"), std::string::npos);
 }
 
 TEST_F(CustomerService, RebuildingTheViewGivesItBackAsItWasAndSendsNothingAgain) {

@@ -97,12 +97,13 @@ TEST_F(Metrics, EveryServiceServesWhatPromtoolAcceptsAndWhatAnOperatorWatches) {
 }
 
 // make observe: Prometheus started beside the running platform scrapes every service process
-// and has loaded the alert rules.
+// and the gateway, and has loaded the alert rules.
 TEST_F(Metrics, ObserveStartsPrometheusScrapingEveryService) {
   const auto port = fd::test::free_port();
   std::string env = "env";
   for (const auto& [variable, value] : platform.env()) env += " " + variable + "='" + value + "'";
-  env += " FD_PROMETHEUS_PORT=" + std::to_string(port) + " FD_SCRAPE_INTERVAL=1s ";
+  env += " FD_PROMETHEUS_PORT=" + std::to_string(port) + " FD_NGINX_EXPORTER_PORT=" +
+         std::to_string(fd::test::free_port()) + " FD_SCRAPE_INTERVAL=1s ";
   const std::string observe = env + FD_SOURCE_DIR + "/scripts/observe";
   auto started = fd::test::run_command(observe + " start");
   ASSERT_EQ(started.status, 0) << started.output;
@@ -116,7 +117,11 @@ TEST_F(Metrics, ObserveStartsPrometheusScrapingEveryService) {
     if (result.empty()) return std::int64_t{0};
     return static_cast<std::int64_t>(std::stod(std::string(result[0].at("value").as_array()[1].as_string())));
   };
-  EXPECT_TRUE(eventually([&] { return up_targets() == 6; }, std::chrono::seconds(30))) << up_targets();
+  // The six services and the gateway (its nginx through the exporter).
+  EXPECT_TRUE(eventually([&] { return up_targets() == 7; }, std::chrono::seconds(30))) << up_targets();
+  auto gateway = prometheus.send("GET", "/api/v1/query?query=nginx_up");
+  EXPECT_NE(gateway.body.find("\"job\":\"gateway\""), std::string::npos) << gateway.body;
+  EXPECT_NE(gateway.body.find(",\"1\"]"), std::string::npos) << "the exporter does not reach nginx: " << gateway.body;
   auto rules = prometheus.send("GET", "/api/v1/rules");
   EXPECT_EQ(rules.status, 200);
   for (const char* alert : {"ServiceDown", "OutboxStuck", "ConsumerLagGrowing", "CircuitBreakerOpen", "KakaoTalkQueueGrowing", "DeadLetters"})

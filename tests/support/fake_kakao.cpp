@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -159,6 +160,8 @@ struct FakeKakao::State {
   std::string ca_file;
 
   mutable std::mutex mutex;
+  std::condition_variable released;
+  bool holding = false;
   int failures_left = 0;
   int requests = 0;
   std::vector<Message> messages;
@@ -190,12 +193,13 @@ struct FakeKakao::State {
                     link && link->is_object() ? string_at(link->as_object(), "mobile_web_url") : ""};
     if (message.text.empty() || message.web_url.empty())
       return refuse(400, -2, "a text template needs a text and a link.web_url: " + template_text);
-    std::lock_guard lock(mutex);
+    std::unique_lock lock(mutex);
     if (failures_left > 0) {
       --failures_left;
       return kakao_error(500, -1, "internal error (failure asked for by the test)");
     }
     messages.push_back(std::move(message));
+    released.wait(lock, [&] { return !holding; });
     return platform::json_response(200, boost::json::object{{"result_code", 0}});
   }
 };
@@ -214,6 +218,7 @@ FakeKakao::FakeKakao(Tls tls, std::string token, std::string path) : FakeKakao(s
 }
 
 FakeKakao::~FakeKakao() {
+  release_answers();
   state_->front.reset();
   state_->server->stop();
   state_->thread.join();
@@ -231,6 +236,19 @@ const std::string& FakeKakao::token() const { return state_->token; }
 void FakeKakao::fail_next(int n) {
   std::lock_guard lock(state_->mutex);
   state_->failures_left = n;
+}
+
+void FakeKakao::hold_answers() {
+  std::lock_guard lock(state_->mutex);
+  state_->holding = true;
+}
+
+void FakeKakao::release_answers() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->holding = false;
+  }
+  state_->released.notify_all();
 }
 
 std::vector<FakeKakao::Message> FakeKakao::messages() const {

@@ -5,6 +5,7 @@
 //   fd::test::FakeKakao kakao;                       // http://127.0.0.1:<port>
 //   TestPlatform platform({{"FD_KAKAO_BASE_URL", kakao.base_url()}, {"FD_KAKAO_TOKEN", kakao.token()}});
 //   kakao.fail_next(2);                              // the next two requests get HTTP 500
+//   kakao.hold_answers();                            // record, but answer only at release_answers()
 //   kakao.messages();                                // what it accepted, in order
 //
 //   fd::test::FakeKakao tls(FakeKakao::Tls{});       // https://localhost:<port>, as Kakao is
@@ -47,6 +48,10 @@ class FakeKakao {
 
   // Answers the next n well-formed requests with HTTP 500, without recording them.
   void fail_next(int n);
+  // While held, a well-formed request is recorded (Kakao has shown the message) but its answer
+  // waits until release_answers() or the fake's end: a sender stopped meanwhile never learns.
+  void hold_answers();
+  void release_answers();
 
   std::vector<Message> messages() const;       // accepted, in arrival order
   std::vector<std::string> problems() const;   // why each malformed request was refused
