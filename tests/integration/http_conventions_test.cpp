@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "support/api.hpp"
+#include "support/command.hpp"
 #include "support/platform_fixture.hpp"
 #include "support/scratch.hpp"
 #include "support/stream_reader.hpp"
@@ -293,6 +294,13 @@ TEST_F(HttpConventions, NumbersWrittenAsCanonicalStringsAreNumbers) {
   auto quantity = customer().call(
       "POST", "/orders", R"({"storeId":1,"items":[{"menuId":"101","qty":"2"}],"address":"x","lat":37.5,"lon":127.03})");
   expect_placed_and_paid(quantity);
+
+  // And httpie itself (Debian's), typed as the seeds' README types it.
+  auto typed = fd::test::run_command("http --ignore-stdin --check-status --print=b POST :" + std::to_string(port()) +
+                                     "/orders storeId=1 items:='[{\"menuId\":101,\"qty\":2}]' address=x lat=37.5 "
+                                     "lon=127.03 -A bearer -a " + customer().token());
+  EXPECT_EQ(typed.status, 0) << typed.output;
+  EXPECT_TRUE(contains(typed.output, "\"status\":\"PLACED\"")) << typed.output;
 
   auto before = events();
   for (const char* spelling : {"01", " 1", "+1", "1e3", "1.0", "one"}) {
