@@ -138,13 +138,6 @@ class BusSecurity : public fd::test::CustomerAndOwner {
   std::string password(const std::string& identity) const { return platform.nats_password(identity); }
   std::size_t stored() const { return platform::read_stream(platform.nats_url()).size(); }
 
-  // The logs of every process of a service (of each replica in the cluster profile).
-  std::string service_log(const std::string& service) const {
-    if (platform.replicas() == 1) return platform.log(service);
-    std::string all;
-    for (int k = 1; k <= platform.replicas(); ++k) all += platform.log(service + "-" + std::to_string(k));
-    return all;
-  }
 
   // A logout's TokenRevoked, as its producer would publish it, for the customer's token.
   boost::json::object revocation_of(const std::string& token) {
@@ -283,7 +276,7 @@ TEST_F(BusSecurity, AForgedTokenRevokedRevokesNothing) {
   after_a_real_logout();
   EXPECT_EQ(customer.get("/orders").status, 200) << "the order service applied a forged revocation";
   EXPECT_EQ(customer.get("/orderStatuses").status, 200) << "the customer service applied a forged revocation";
-  EXPECT_NE(service_log("order").find("event refused"), std::string::npos) << service_log("order");
+  EXPECT_NE(platform.service_log("order").find("event refused"), std::string::npos) << platform.service_log("order");
 
   // The same body from auth's subject would have revoked it: the refusals above are what
   // kept the token alive (admin may publish anything; tests forge events with it).
@@ -322,7 +315,7 @@ TEST_F(BusSecurity, TheServicesDoTheirWholeWorkWithinTheirPermissions) {
     EXPECT_EQ(log.find("Violation"), std::string::npos) << node << ":\n" << log;
   }
   for (const char* service : {"auth", "order", "payment", "store", "customer", "rider"})
-    EXPECT_EQ(service_log(service).find("NATS asynchronous error"), std::string::npos) << service_log(service);
+    EXPECT_EQ(platform.service_log(service).find("NATS asynchronous error"), std::string::npos) << platform.service_log(service);
 }
 
 // Refused credentials stop a service's start with the reason, and never show the password.

@@ -276,7 +276,7 @@ TEST_F(CustomerService, AMessageWhoseSendingAKillCutOffIsNeverSentAgain) {
   EXPECT_EQ(state_of("PLACED"), "UNCONFIRMED");
   EXPECT_EQ(state_of("PAID"), "SENT");
   EXPECT_EQ(kakao_texts(id), (std::vector<std::string>{text_of(id, "주문됨"), text_of(id, "결제됨")}));
-  EXPECT_NE(platform.log("customer").find("KakaoTalk message in doubt"), std::string::npos);
+  EXPECT_NE(platform.service_log("customer").find("KakaoTalk message in doubt"), std::string::npos);
 }
 
 TEST_F(CustomerService, RebuildingTheViewGivesItBackAsItWasAndSendsNothingAgain) {

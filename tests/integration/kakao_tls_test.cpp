@@ -220,8 +220,7 @@ TEST(CustomerServiceOverTls, WithTheWrongCaAMessageWaitsAndIsSentOnceTheRightOne
            contains(std::string(placed.at("lastError").as_string()),
                     "TLS handshake with localhost failed: certificate verify failed");
   })) << customer.get("/notifications").raw;
-  auto log = platform.log(platform.replicas() == 1 ? "customer" : "customer-1") +
-             (platform.replicas() == 1 ? "" : platform.log("customer-2"));
+  auto log = platform.service_log("customer");
   EXPECT_TRUE(contains(log, "KakaoTalk message not delivered; retrying")) << log;
   EXPECT_TRUE(contains(log, "certificate verify failed")) << log;
   EXPECT_EQ(kakao.requests(), 0);

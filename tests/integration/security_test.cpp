@@ -170,12 +170,7 @@ TEST_F(Security, ReusingASpentRefreshTokenEndsItsLoginInEveryService) {
       EXPECT_TRUE(eventually([&] { return api.get(path).status == 401; })) << path;
   }
   // The warning, with the account, in the log of the auth process that answered.
-  auto auth_logs = [&] {
-    if (platform.replicas() == 1) return platform.log("auth");
-    std::string all;
-    for (int k = 1; k <= platform.replicas(); ++k) all += platform.log("auth-" + std::to_string(k));
-    return all;
-  };
+  auto auth_logs = [&] { return platform.service_log("auth"); };
   EXPECT_TRUE(eventually([&] {
     auto log = auth_logs();
     auto warning = log.find("spent refresh token was used again");

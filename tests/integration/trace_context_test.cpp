@@ -79,11 +79,11 @@ class TraceContext : public ::testing::Test, public fd::test::OnEachBus {
   void expect_one_trace(std::int64_t order_id, const std::string& trace) {
     EXPECT_TRUE(eventually([&] {
       for (const auto& service : kReached)
-        if (!traces_in_log(platform.log(service), order_id).contains(trace)) return false;
+        if (!traces_in_log(platform.service_log(service), order_id).contains(trace)) return false;
       return true;
     })) << "a service never logged about order " << order_id << " in trace " << trace;
     for (const auto& service : kReached)
-      EXPECT_EQ(traces_in_log(platform.log(service), order_id), std::set<std::string>{trace}) << service;
+      EXPECT_EQ(traces_in_log(platform.service_log(service), order_id), std::set<std::string>{trace}) << service;
     std::map<std::string, std::string> events;
     EXPECT_TRUE(eventually([&] {
       events = traces_in_events(platform.bus_url(), order_id);
@@ -116,7 +116,7 @@ TEST_P(TraceContext, TheCallersTraceReachesEveryServiceAndEventTheOrderTouches) 
                                 {{"traceparent", "00-" + canceling + "-b7ad6b7169203331-01"}});
   ASSERT_EQ(canceled.status, 200) << canceled.raw;
   EXPECT_TRUE(eventually([&] {
-    return traces_in_log(platform.log("store"), order_id, "cooking canceled") == std::set<std::string>{canceling};
+    return traces_in_log(platform.service_log("store"), order_id, "cooking canceled") == std::set<std::string>{canceling};
   })) << platform.log("store");
 
   // Without one, the gateway starts the trace under its request id.

@@ -260,6 +260,13 @@ std::string TestPlatform::log(const std::string& part) const {
     return out.str();
 }
 
+std::string TestPlatform::service_log(const std::string& service) const {
+    if (replicas_ == 1) return log(service);
+    std::string all;
+    for (int k = 1; k <= replicas_; ++k) all += log(service + "-" + std::to_string(k));
+    return all;
+}
+
 void TestPlatform::run_or_throw(const std::string& command, const std::string& arg) const {
     std::string output;
     int status = run_script(command, arg, &output);

@@ -91,6 +91,9 @@ public:
     // Content of <run>/logs/<part>.log ("" if none). The gateway's access log
     // is log("gateway.access").
     std::string log(const std::string& part) const;
+    // The logs of every process of a service, one after another (each replica's in the
+    // cluster profile).
+    std::string service_log(const std::string& service) const;
 
     // The FD_* variables the platform runs with (folders, ports, profile, and
     // extra_env): what a tool that restarts its parts must be given too.
