@@ -106,6 +106,11 @@ TEST_F(Metrics, ObserveStartsPrometheusScrapingEveryService) {
   env += " FD_PROMETHEUS_PORT=" + std::to_string(port) + " FD_NGINX_EXPORTER_PORT=" + std::to_string(exporter_port) +
          " FD_SCRAPE_INTERVAL=1s ";
   const std::string observe = env + FD_SOURCE_DIR + "/scripts/observe";
+  // Whatever fails below, nothing it started outlives the test.
+  struct StopAtEnd {
+    std::string command;
+    ~StopAtEnd() { fd::test::run_command(command); }
+  } stop_at_end{observe + " stop"};
   auto started = fd::test::run_command(observe + " start");
   ASSERT_EQ(started.status, 0) << started.output;
   EXPECT_NE(started.output.find("http://127.0.0.1:" + std::to_string(port)), std::string::npos) << started.output;
