@@ -66,15 +66,19 @@ std::vector<prometheus::MetricFamily> process_families() {
   if (field.size() < 22) return out;
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
-  double boot_time = 0;
-  std::ifstream proc_stat("/proc/stat");
-  for (std::string key; proc_stat >> key;) {
-    if (key == "btime") {
-      proc_stat >> boot_time;
-      break;
+  // The machine's boot time does not change while the process lives: /proc/stat is read once.
+  static const double boot_time = [] {
+    double seconds = 0;
+    std::ifstream proc_stat("/proc/stat");
+    for (std::string key; proc_stat >> key;) {
+      if (key == "btime") {
+        proc_stat >> seconds;
+        break;
+      }
+      std::getline(proc_stat, key);
     }
-    std::getline(proc_stat, key);
-  }
+    return seconds;
+  }();
 
   auto one = [&](const char* name, const char* help, MetricType type, double value) {
     out.push_back(family(name, help, type));
