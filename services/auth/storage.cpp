@@ -21,22 +21,28 @@ const platform::Table<Account>& accounts() {
   return table;
 }
 
+// Each demo account that is missing, so that a platform whose data predates an account (the
+// admin came later) gets it too.
 void seed_demo_accounts(platform::Db& db) {
-  if (!accounts().select(db, "LIMIT 1").empty()) return;
-  std::vector<Account> seeded;
+  std::vector<Account> missing;
   for (auto& [account, password] : demo_accounts()) {
+    if (accounts().find(db, account.username)) continue;
     account.password_hash = hash_password(password);  // slow on purpose: outside the transaction
     account.created_at = platform::now_ms();
-    seeded.push_back(std::move(account));
+    missing.push_back(std::move(account));
   }
-  bool seeds = false;
+  if (missing.empty()) return;
+  std::size_t seeded = 0;
   db.transaction([&](platform::Db& tx) {
     tx.lock("demo seed");  // replicas starting at once: the first seeds, the others find it done
-    seeds = accounts().select(tx, "LIMIT 1").empty();
-    if (seeds)
-      for (const auto& account : seeded) accounts().insert(tx, account);
+    seeded = 0;
+    for (const auto& account : missing)
+      if (!accounts().find(tx, account.username)) {
+        accounts().insert(tx, account);
+        ++seeded;
+      }
   });
-  if (seeds) platform::log::info("demo accounts seeded");
+  if (seeded > 0) platform::log::info("demo accounts seeded", {{"accounts", std::to_string(seeded)}});
 }
 
 std::string start_session(platform::Db& tx, const std::string& username, std::int64_t now_s) {

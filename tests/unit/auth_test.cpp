@@ -29,7 +29,8 @@ TEST(Login, OnlyOwnersCarryAStoreInTheirClaims) {
 TEST(DemoAccounts, AreTheOnesTheReadmeLists) {
   std::vector<std::string> names;
   for (const auto& demo : auth::demo_accounts()) names.push_back(demo.account.username);
-  EXPECT_EQ(names, (std::vector<std::string>{"customer1", "customer2", "owner1", "owner2", "rider1", "rider2"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"customer1", "customer2", "owner1", "owner2", "rider1", "rider2",
+                                               "admin"}));
 }
 
 }  // namespace

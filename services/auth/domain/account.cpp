@@ -55,7 +55,8 @@ std::vector<DemoAccount> demo_accounts() {
   const std::string password = "demo1234";
   return {{{"customer1", "customer", "", "김고객"}, password}, {{"customer2", "customer", "", "이고객"}, password},
           {{"owner1", "owner", "1", "박사장"}, password},      {{"owner2", "owner", "2", "최사장"}, password},
-          {{"rider1", "rider", "", "정라이더"}, password},     {{"rider2", "rider", "", "강라이더"}, password}};
+          {{"rider1", "rider", "", "정라이더"}, password},     {{"rider2", "rider", "", "강라이더"}, password},
+          {{"admin", "admin", "", "운영자"}, password}};
 }
 
 }  // namespace auth

@@ -12,7 +12,7 @@ namespace auth {
 
 struct Account {
   std::string username;
-  std::string role;      // customer | owner | rider
+  std::string role;      // customer | owner | rider | admin
   std::string store_id;  // the store an owner runs
   std::string display_name;
   std::string password_hash;  // Argon2id, encoded with its salt: the password itself is never kept
@@ -53,7 +53,7 @@ struct DemoAccount {
   Account account;
   std::string password;
 };
-// customer1, customer2, owner1 (store 1), owner2 (store 2), rider1, rider2; password demo1234.
+// customer1, customer2, owner1 (store 1), owner2 (store 2), rider1, rider2, admin; password demo1234.
 std::vector<DemoAccount> demo_accounts();
 
 }  // namespace auth
