@@ -155,8 +155,8 @@ events:
 lag:
 	scripts/platform run viewer -- $(RELEASE_DIR)/bin/fooddelivery lag --follow
 
-observe: deps
-	scripts/observe start
+observe: build
+	FD_BUILD_DIR=$(RELEASE_DIR) scripts/observe start
 
 # The benchmark command: both buses, each on a platform of its own on free ports; appends its
 # table to bench/results.md (BENCH_ARGS, e.g. --bus nats --no-record: bench/run --help).

@@ -28,6 +28,7 @@ Command bus_permissions_command(CLI::App& cli);  // bus_permissions.cpp
 Command kafka_broker_command(CLI::App& cli);     // kafka_broker.cpp
 Command lag_command(CLI::App& cli);              // lag.cpp
 Command dead_letters_command(CLI::App& cli);     // dead_letters.cpp
+Command gateway_metrics_command(CLI::App& cli);  // gateway_metrics.cpp
 
 // SIGINT and SIGTERM end a following command's loop (interrupted() turns true) rather than the
 // process, so that it says what it has to say on its way out; SIGPIPE is ignored: a reader

@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
   const fd::cli::Command commands[] = {fd::cli::events_command(cli), fd::cli::load_command(cli),
                                        fd::cli::drill_command(cli), fd::cli::chaos_command(cli),
                                        fd::cli::bus_permissions_command(cli), fd::cli::kafka_broker_command(cli),
-                                       fd::cli::lag_command(cli), fd::cli::dead_letters_command(cli)};
+                                       fd::cli::lag_command(cli), fd::cli::dead_letters_command(cli),
+                                       fd::cli::gateway_metrics_command(cli)};
   auto* help = cli.add_subcommand("help", "print this list of commands");
   try {
     cli.parse(argc, argv);
