@@ -1,4 +1,5 @@
 #include "app.hpp"
+#include "platform/unit_of_work.hpp"
 
 namespace auth {
 
@@ -17,7 +18,7 @@ std::map<std::string, platform::Reaction> install(platform::ServiceHost& host) {
              {config.require("JWT_SECRET"), config.integer("TOKEN_TTL_SECONDS", 900),
               config.integer("REFRESH_TTL_SECONDS", 30 * 24 * 3600)},
              {backoff, hash_password(random_token())});
-  return {};
+  return {platform::on<contracts::StoreOpened>(store_opened)};
 }
 
 }  // namespace auth

@@ -3,6 +3,7 @@
 // (crypto.cpp), login over HTTP (http.cpp), wired by install (app.cpp).
 #include <optional>
 
+#include "contracts/events.hpp"
 #include "domain/account.hpp"
 #include "domain/login_backoff.hpp"
 #include "domain/session.hpp"
@@ -14,6 +15,9 @@ namespace auth {
 // The schema migrations in schema/, embedded at build time.
 const std::vector<platform::Migration>& schema();
 const platform::Table<Account>& accounts();
+// The stores that exist, from the store service's StoreOpened: an owner account names one.
+void store_opened(platform::Db& tx, const contracts::StoreOpened& opened);
+bool store_exists(platform::Db& db, std::int64_t store_id);
 // The demo accounts, into a database that has no account yet.
 void seed_demo_accounts(platform::Db& db);
 
