@@ -200,8 +200,8 @@ BOOST_DESCRIBE_STRUCT(OrderReviewed, (), (orderId, customerId, storeId, reviewId
 
 // Tokens every service refuses from then on: the token tokenId (its jti), and every access
 // token of the login sessionId (their sid): a logout, a logout everywhere (one event per
-// login), or a spent refresh token used again. Events from before logins had ids carry
-// only tokenId.
+// login), a spent refresh token used again, or an account an operator disabled (one event
+// per login). Events from before logins had ids carry only tokenId.
 struct TokenRevoked {
   static constexpr std::string_view type = "TokenRevoked", producer = "auth", consumers = "*", status = "";
   std::optional<std::string> tokenId;
