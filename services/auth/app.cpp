@@ -1,4 +1,5 @@
 #include "app.hpp"
+#include "platform/unit_of_work.hpp"
 
 namespace auth {
 
@@ -13,11 +14,11 @@ std::map<std::string, platform::Reaction> install(platform::ServiceHost& host) {
   backoff.max_lock_ms = config.integer("LOGIN_BACKOFF_MAX_MS", backoff.max_lock_ms);
   backoff.forget_after_ms = config.integer("LOGIN_BACKOFF_FORGET_SECONDS", backoff.forget_after_ms / 1000) * 1000;
   check(backoff);
-  add_routes(host,
-             {config.require("JWT_SECRET"), config.integer("TOKEN_TTL_SECONDS", 900),
-              config.integer("REFRESH_TTL_SECONDS", 30 * 24 * 3600)},
-             {backoff, hash_password(random_token())});
-  return {};
+  Tokens tokens{config.require("JWT_SECRET"), config.integer("TOKEN_TTL_SECONDS", 900),
+                config.integer("REFRESH_TTL_SECONDS", 30 * 24 * 3600)};
+  add_routes(host, tokens, {backoff, hash_password(random_token())});
+  add_account_routes(host, tokens);
+  return {platform::on<contracts::StoreOpened>(store_opened)};
 }
 
 }  // namespace auth

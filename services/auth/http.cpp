@@ -15,6 +15,13 @@ using platform::Db;
 using platform::Request;
 using platform::Response;
 
+// A disabled account neither logs in nor refreshes: its holder is told so, not that the
+// password or token is wrong.
+platform::Problem disabled_account(const Account& account) {
+  return platform::forbidden("account " + account.username +
+                             " is disabled: an operator disabled it, and it cannot log in until they enable it again");
+}
+
 // The client reached the gateway over TLS: the cookie must then never travel in clear.
 bool over_tls(const Request& request) { return request.header("x-forwarded-proto") == "https"; }
 
@@ -80,6 +87,12 @@ Response login(Db& db, const Tokens& tokens, const LoginRules& rules, Request& r
   }
   Issued issued;
   db.transaction([&](Db& tx) {
+    // Disabled or not is said only to whoever knows the password, and read in the transaction
+    // that starts the login: an operator disabling the account meanwhile ends every login it
+    // has, and this one must not start after that.
+    account = accounts().find(tx, credentials.username);
+    if (!account) throw platform::unauthorized("username or password is wrong");
+    if (account->disabled()) throw disabled_account(*account);
     forget_failed_logins(tx, account->username);
     issued = issue(tx, tokens, *account, start_session(tx, account->username, platform::now_s()));
   });
@@ -119,6 +132,8 @@ Response refresh(Db& db, const Tokens& tokens, Request& request) {
   db.transaction([&](Db& tx) {
     auto now = platform::now_s();
     auto stored = find_refresh_token(tx, presented);
+    auto holder = stored ? accounts().find(tx, stored->username) : std::nullopt;
+    if (holder && holder->disabled()) throw disabled_account(*holder);
     switch (judge(stored, now)) {
       case RefreshVerdict::Refuse:
         throw platform::unauthorized("refresh token is unknown, revoked or expired; log in again");
@@ -166,9 +181,7 @@ Response logout(Db& db, const Tokens& tokens, const platform::Identity& identity
     } else {
       end_login(tx, tokens, claims.subject, claims.session_id, token_id, claims.expires_at, now);
     }
-    if (everywhere == "true")
-      for (const auto& session_id : open_sessions(tx, claims.subject))
-        end_login(tx, tokens, claims.subject, session_id, std::nullopt, 0, now);
+    if (everywhere == "true") end_every_login(tx, tokens, claims.subject, now);
   });
   return Response{204, "application/json", {}, {{"Set-Cookie", cleared_refresh_cookie(over_tls(request))}}};
 }
@@ -182,6 +195,11 @@ Response me(const platform::Identity& identity, Request& request) {
 }
 
 }  // namespace
+
+void end_every_login(platform::Db& tx, const Tokens& tokens, const std::string& username, std::int64_t now_s) {
+  for (const auto& session_id : open_sessions(tx, username))
+    end_login(tx, tokens, username, session_id, std::nullopt, 0, now_s);
+}
 
 void add_routes(platform::ServiceHost& host, const Tokens& tokens, const LoginRules& rules) {
   auto& db = host.db();

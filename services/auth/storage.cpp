@@ -13,12 +13,32 @@ const platform::Table<Account>& accounts() {
        platform::column("role", &Account::role),
        {"store_id", [](const Account& a) { return platform::text_or_null(a.store_id); }},
        platform::column("display_name", &Account::display_name),
-       platform::column("created_at", &Account::created_at)},
+       platform::column("created_at", &Account::created_at),
+       {"disabled_at",
+        [](const Account& a) { return a.disabled_at ? platform::Value(*a.disabled_at) : platform::Value(nullptr); }}},
       [](const platform::Row& row) {
-        return Account{row.text("username"),     row.text("role"),          row.text("store_id"),
-                       row.text("display_name"), row.text("password_hash"), row.integer("created_at")};
+        Account account{row.text("username"),     row.text("role"),          row.text("store_id"),
+                        row.text("display_name"), row.text("password_hash"), row.integer("created_at")};
+        if (!row.is_null("disabled_at")) account.disabled_at = row.integer("disabled_at");
+        return account;
       }};
   return table;
+}
+
+bool other_admins_enabled(platform::Db& tx, const std::string& username) {
+  return tx
+      .query_one("SELECT 1 FROM accounts WHERE role = 'admin' AND disabled_at IS NULL AND username != ?", {username})
+      .has_value();
+}
+
+void store_opened(platform::Db& tx, const contracts::StoreOpened& opened) {
+  tx.exec("INSERT INTO known_stores (store_id, name) VALUES (?, ?) ON CONFLICT (store_id) DO UPDATE SET name = "
+          "excluded.name",
+          {opened.storeId, opened.name});
+}
+
+bool store_exists(platform::Db& db, std::int64_t store_id) {
+  return db.query_one("SELECT 1 FROM known_stores WHERE store_id = ?", {store_id}).has_value();
 }
 
 // Each demo account that is missing, so that a platform whose data predates an account (the

@@ -195,6 +195,33 @@ TEST(OpenApiResponses, TheWholeJourneyAnswersAsDocumented) {
                                   "notificationId").as_int64()));
   recording.get(customer, "/orders?page=0&size=1&sort=placedAt,desc");
 
+  // Operators onboard (role admin): a rider and a store's owner made, accounts listed and
+  // read, one disabled (its login refused) and enabled again; and the refusals.
+  Api admin(gateway);
+  recording.login(admin, "admin");
+  const boost::json::object new_rider{
+      {"role", "rider"}, {"username", "openapi_rider"}, {"password", "correct horse battery"}};
+  ASSERT_EQ(recording.post(admin, "/auth/accounts", new_rider).status, 201);
+  ASSERT_EQ(recording.post(admin, "/auth/accounts", {{"role", "owner"}, {"username", "openapi_owner"},
+                                                      {"password", "correct horse battery"},
+                                                      {"displayName", "강남 사장"}, {"storeId", 1}})
+                .status,
+            201);
+  recording.get(admin, "/auth/accounts?role=owner&sort=username,asc&size=2");
+  recording.get(admin, "/auth/accounts/openapi_owner");
+  ASSERT_EQ(recording.call(admin, "PUT", "/auth/accounts/openapi_rider/disable").status, 200);
+  EXPECT_EQ(recording.post(anonymous, "/auth/login", {{"username", "openapi_rider"},
+                                                      {"password", "correct horse battery"}}).status,
+            403);
+  ASSERT_EQ(recording.call(admin, "PUT", "/auth/accounts/openapi_rider/enable").status, 200);
+  EXPECT_EQ(recording.call(admin, "PUT", "/auth/accounts/openapi_rider/enable").status, 409);
+  EXPECT_EQ(recording.post(admin, "/auth/accounts", new_rider).status, 409);
+  EXPECT_EQ(recording.post(admin, "/auth/accounts", {{"role", "customer"}, {"username", "openapi_customer"},
+                                                      {"password", "correct horse battery"}}).status,
+            400);
+  EXPECT_EQ(recording.get(admin, "/auth/accounts/nobody").status, 404);
+  EXPECT_EQ(recording.get(customer, "/auth/accounts").status, 403);
+
   auto result = recording.validate(fd::test::make_temp_dir("openapi-responses-") + "/recorded.json");
   EXPECT_EQ(result.status, 0) << result.output;
   std::cout << result.output;

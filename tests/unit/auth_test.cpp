@@ -6,6 +6,7 @@
 #include "domain/login_backoff.hpp"
 #include "domain/session.hpp"
 #include "platform/problem.hpp"
+#include "problem_status.hpp"
 
 namespace {
 
@@ -184,6 +185,87 @@ TEST(RefreshFamily, AccessTokensNameTheirLogin) {
   auto verified = platform::verify_jwt(platform::sign_jwt(claims, "secret"), "secret", 1001, 60);
   EXPECT_EQ(verified.session_id, "session-3");
   EXPECT_EQ(verified.token_id, "token-7");
+}
+
+}  // namespace
+
+// Operators onboard (role admin): owners and riders, and accounts disabled and enabled again.
+namespace {
+
+auth::Onboarding onboarding(const char* body) { return auth::parse_onboarding(boost::json::parse(body).as_object()); }
+
+TEST(Onboarding, MakesAnOwnerOfAStoreOrARiderByTheRulesOfASignUp) {
+  auto owner = onboarding(R"({"role":"owner","username":"owner_3","password":"longenough","displayName":"김사장","storeId":3})");
+  auto account = auth::onboarded(owner, "$argon2id$hash", 42);
+  EXPECT_EQ(account.username, "owner_3");
+  EXPECT_EQ(account.role, "owner");
+  EXPECT_EQ(account.store_id, "3");
+  EXPECT_EQ(account.display_name, "김사장");
+  EXPECT_EQ(account.password_hash, "$argon2id$hash");
+  EXPECT_EQ(account.created_at, 42);
+  EXPECT_FALSE(account.disabled());
+  EXPECT_EQ(auth::claims_for(account, 1000, 60).store_id, "3");
+
+  auto rider = auth::onboarded(onboarding(R"({"role":"rider","username":"rider_9","password":"longenough"})"), "h", 1);
+  EXPECT_EQ(rider.role, "rider");
+  EXPECT_TRUE(rider.store_id.empty());
+  EXPECT_EQ(rider.display_name, "rider_9");
+}
+
+TEST(Onboarding, SaysWhatIsWrong) {
+  auto detail = [](const char* body) {
+    try {
+      onboarding(body);
+    } catch (const platform::Problem& problem) {
+      EXPECT_EQ(problem.status, 400) << body;
+      return problem.detail;
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(detail(R"({"role":"customer","username":"kim","password":"longenough"})"),
+            "role must be owner or rider, not 'customer': customers sign up themselves (POST /auth/signup)");
+  EXPECT_EQ(detail(R"({"role":"admin","username":"kim","password":"longenough"})"),
+            "role must be owner or rider, not 'admin': customers sign up themselves (POST /auth/signup)");
+  EXPECT_EQ(detail(R"({"username":"kim","password":"longenough"})"), "role must be a string (owner or rider)");
+  EXPECT_EQ(detail(R"({"role":"owner","username":"kim","password":"longenough"})"),
+            "storeId is required: the store this owner runs");
+  EXPECT_EQ(detail(R"({"role":"owner","username":"kim","password":"longenough","storeId":0})"),
+            "storeId must be a positive store id");
+  EXPECT_EQ(detail(R"({"role":"rider","username":"kim","password":"longenough","storeId":1})"),
+            "storeId is for owners only: a rider runs no store");
+  EXPECT_EQ(detail(R"({"role":"rider","username":"Kim","password":"longenough"})"),
+            "username must be 3 to 32 characters of a-z, 0-9 and _");
+  EXPECT_EQ(detail(R"({"role":"rider","username":"kim","password":"ninechars"})"),
+            "password must be at least 10 characters long");
+  EXPECT_EQ(detail(R"({"role":"rider","username":"kim","password":"longenough","admin":true})"),
+            "unknown field 'admin'");
+}
+
+TEST(DisabledAccount, IsDisabledAndEnabledOnceEach) {
+  auth::Account account{"customer1", "customer", "", "김고객"};
+  EXPECT_EQ(account.allowed_command(), "disable");
+  account.disable(500, false);  // no other admin: a customer is no admin
+  EXPECT_TRUE(account.disabled());
+  EXPECT_EQ(account.disabled_at, 500);
+  EXPECT_EQ(account.allowed_command(), "enable");
+  EXPECT_EQ(problem_status([&] { account.disable(600, true); }), 409);
+  EXPECT_EQ(account.disabled_at, 500) << "a refused command changes nothing";
+  account.enable();
+  EXPECT_FALSE(account.disabled());
+  EXPECT_EQ(problem_status([&] { account.enable(); }), 409);
+}
+
+TEST(DisabledAccount, TheLastEnabledAdminStaysEnabled) {
+  auth::Account admin{"admin", "admin", "", "운영자"};
+  EXPECT_EQ(problem_status([&] { admin.disable(500, false); }), 409);
+  EXPECT_FALSE(admin.disabled());
+  admin.disable(500, true);  // another admin can enable it again
+  EXPECT_TRUE(admin.disabled());
+}
+
+TEST(Roles, AreTheFourAnAccountCanHave) {
+  for (const char* role : {"customer", "owner", "rider", "admin"}) EXPECT_TRUE(auth::is_role(role)) << role;
+  for (const char* role : {"", "service", "Admin", "boss"}) EXPECT_FALSE(auth::is_role(role)) << role;
 }
 
 }  // namespace

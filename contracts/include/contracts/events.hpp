@@ -36,9 +36,10 @@ struct MenuEntry {
 };
 BOOST_DESCRIBE_STRUCT(MenuEntry, (), (menuId, name, price))
 
-// A store and its whole menu; the order service keeps a replica to price orders.
+// A store and its whole menu; the order service keeps a replica to price orders, and auth
+// the stores that exist, for the owner accounts it makes.
 struct StoreOpened {
-  static constexpr std::string_view type = "StoreOpened", producer = "store", consumers = "order", status = "";
+  static constexpr std::string_view type = "StoreOpened", producer = "store", consumers = "order auth", status = "";
   std::int64_t storeId = 0;
   std::string name;
   std::string category;
@@ -199,8 +200,8 @@ BOOST_DESCRIBE_STRUCT(OrderReviewed, (), (orderId, customerId, storeId, reviewId
 
 // Tokens every service refuses from then on: the token tokenId (its jti), and every access
 // token of the login sessionId (their sid): a logout, a logout everywhere (one event per
-// login), or a spent refresh token used again. Events from before logins had ids carry
-// only tokenId.
+// login), a spent refresh token used again, or an account an operator disabled (one event
+// per login). Events from before logins had ids carry only tokenId.
 struct TokenRevoked {
   static constexpr std::string_view type = "TokenRevoked", producer = "auth", consumers = "*", status = "";
   std::optional<std::string> tokenId;

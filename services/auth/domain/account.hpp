@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "platform/jwt.hpp"
@@ -17,6 +18,17 @@ struct Account {
   std::string display_name;
   std::string password_hash;  // Argon2id, encoded with its salt: the password itself is never kept
   std::int64_t created_at = 0;  // epoch ms
+  std::optional<std::int64_t> disabled_at;  // epoch ms: an operator disabled it; none while enabled
+
+  bool disabled() const { return disabled_at.has_value(); }
+  // An operator's commands (role admin). Problem 409 when it is disabled already, or when it
+  // is the last enabled admin account (other_admins_enabled false): nobody could enable
+  // accounts again. Ending its logins is the adapter's.
+  void disable(std::int64_t now_ms, bool other_admins_enabled);
+  // Problem 409 when it is not disabled.
+  void enable();
+  // What an operator may do with it next: "disable" or "enable".
+  std::string allowed_command() const;
 };
 
 struct Credentials {
@@ -39,6 +51,21 @@ struct SignUp {
 SignUp parse_sign_up(const boost::json::object& body);
 // The customer account a sign-up makes, with the hash the adapter made of its password.
 Account signed_up(const SignUp& form, std::string password_hash, std::int64_t now_ms);
+
+// An account an operator (role admin) makes: a store's owner or a rider, with the same
+// rules as a sign-up for username, password and displayName, and its role; an owner names
+// its store (storeId, a positive integer; whether that store exists is the adapter's
+// question), a rider names none. Customers sign up themselves and admins are not made here.
+// Problem 400 naming what is wrong.
+struct Onboarding {
+  SignUp form;
+  std::string role;      // owner | rider
+  std::int64_t store_id = 0;  // owners only
+};
+Onboarding parse_onboarding(const boost::json::object& body);
+Account onboarded(const Onboarding& onboarding, std::string password_hash, std::int64_t now_ms);
+// The roles an account has: what GET /auth/accounts?role= may ask for.
+bool is_role(std::string_view role);
 
 // {"refreshToken": "..."}, or {} when the token comes in the fd_refresh cookie (nothing
 // then); Problem 400 otherwise.
