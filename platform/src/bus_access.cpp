@@ -85,6 +85,15 @@ std::vector<BusIdentity> bus_identities(std::string_view stream_name, std::strin
                              consumer + "DURABLE.CREATE." + stream + "." + service,
                              consumer + "DELETE." + stream + "." + service, "$JS.ACK." + stream + "." + service + ".>"});
     identity.subscribe = {inbox_prefix(service) + ".>", deliver_subject(stream, service)};
+    // The customer service shows the events as they cross the bus (GET /events/stream), read
+    // as the viewer reads them: an ordered consumer of its own, which it may delete, and no
+    // other service's.
+    if (service == "customer") {
+      identity.publish.insert(identity.publish.end(), {consumer + "CREATE." + stream,
+                                                       consumer + "DELETE." + stream + ".*", "$JS.FC." + stream + ".>"});
+      for (const auto& other : names)
+        if (other != service) identity.publish_denied.push_back(consumer + "DELETE." + stream + "." + other);
+    }
     out.push_back(std::move(identity));
   }
 

@@ -9,6 +9,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -22,6 +26,7 @@
 #include <optional>
 #include <thread>
 
+#include "platform/event_stream.hpp"
 #include "platform/http_parse.hpp"
 #include "platform/log.hpp"
 #include "platform/problem.hpp"
@@ -166,6 +171,74 @@ asio::awaitable<void> write_problem(beast::tcp_stream& stream, int status, std::
   co_await http::async_write(stream, out, use_tuple);
 }
 
+// How long a write to a stream's client may take: one that stops reading is let go.
+constexpr auto kStreamWriteTimeout = std::chrono::seconds(30);
+
+// The problem that ends a stream, as its last event.
+std::string final_event(const Problem& problem) {
+  return format_event({"", "problem", problem_response(problem.status, problem.title, problem.detail).body});
+}
+
+// Writes the source's events as they come, in chunks. Between pulls the coroutine waits, on
+// no thread, for the first of: the source's wake-up, its period, the heartbeat, and the
+// client's side of the connection becoming readable (it closed it: a stream's client sends
+// nothing more).
+asio::awaitable<void> stream_events(beast::tcp_stream& stream, Response response, unsigned version,
+                                    const Request& request, const ServerOptions& options) {
+  using namespace asio::experimental::awaitable_operators;
+  auto source = std::move(response.events);
+  http::response<http::empty_body> head{static_cast<http::status>(response.status), version};
+  head.set(http::field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) head.set(name, value);
+  head.keep_alive(false);
+  head.chunked(true);
+  http::response_serializer<http::empty_body> serializer{head};
+  stream.expires_after(kStreamWriteTimeout);
+  if (auto [ec, written] = co_await http::async_write_header(stream, serializer, use_tuple); ec) co_return;
+
+  auto executor = co_await asio::this_coro::executor;
+  using Wake = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
+  auto wake = std::make_shared<Wake>(executor, 1);
+  source->wake_with([weak = std::weak_ptr<Wake>(wake)] {
+    if (auto channel = weak.lock()) channel->try_send(boost::system::error_code{});
+  });
+  asio::steady_timer timer(executor);
+  auto last_write = std::chrono::steady_clock::now();
+  for (;;) {
+    std::string text;
+    bool ending = false;
+    try {
+      for (const auto& event : source->pull()) text += format_event(event);
+    } catch (const Problem& problem) {
+      text += final_event(problem);
+      ending = true;
+    } catch (const std::exception& error) {
+      log::error("event stream failed", {{"path", request.path}, {"error", error.what()}});
+      text += final_event(Problem(500, "Internal Server Error", "the stream failed; see the server's log"));
+      ending = true;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (text.empty() && now - last_write >= options.stream_heartbeat) text = ": heartbeat\n\n";
+    if (!text.empty()) {
+      stream.expires_after(kStreamWriteTimeout);
+      auto [ec, written] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(text)), use_tuple);
+      if (ec) co_return;
+      last_write = now;
+    }
+    if (ending) {
+      co_await asio::async_write(stream, http::make_chunk_last(), use_tuple);
+      co_return;
+    }
+    stream.expires_never();
+    auto until_heartbeat = std::chrono::duration_cast<std::chrono::milliseconds>(
+        options.stream_heartbeat - (std::chrono::steady_clock::now() - last_write));
+    timer.expires_after(std::max(std::chrono::milliseconds(1), std::min(source->every(), until_heartbeat)));
+    auto woke = co_await (timer.async_wait(use_tuple) || wake->async_receive(use_tuple) ||
+                          stream.socket().async_wait(tcp::socket::wait_read, use_tuple));
+    if (woke.index() == 2) co_return;  // the client closed its side
+  }
+}
+
 asio::awaitable<void> session(beast::tcp_stream stream, const Router& router, const ServerOptions& options,
                               CpuPool* cpu) {
   beast::flat_buffer buffer;
@@ -193,6 +266,10 @@ asio::awaitable<void> session(beast::tcp_stream stream, const Router& router, co
     unsigned version = in.version();
     auto request = to_request(std::move(in));
     auto response = co_await respond(router, cpu, request);
+    if (response.events && request.method != "HEAD") {
+      co_await stream_events(stream, std::move(response), version, request, options);
+      break;
+    }
     negotiate(request, response);
     auto out = to_beast(std::move(response), version, keep_alive, request.method == "HEAD");
     auto [write_ec, written] = co_await http::async_write(stream, out, use_tuple);

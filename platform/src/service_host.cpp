@@ -260,6 +260,8 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   options.host = config_.get("HOST", options.host);
   options.port = static_cast<std::uint16_t>(config_.integer("PORT", 0));
   options.threads = static_cast<int>(config_.integer("HTTP_THREADS", default_http_threads_));
+  options.stream_heartbeat =
+      std::chrono::milliseconds(config_.integer("STREAM_HEARTBEAT_MS", options.stream_heartbeat.count()));
   options.body_limit = static_cast<std::size_t>(config_.integer("BODY_LIMIT", 64 * 1024));
   // Password hashing takes a core each: one worker per core (at most 8), four waiting per worker.
   auto cores = static_cast<std::int64_t>(std::max(1U, std::thread::hardware_concurrency()));

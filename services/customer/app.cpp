@@ -16,6 +16,7 @@ platform::Subscriptions install(platform::ServiceHost& host) {
     reset_view(db, host.config());
   }
   add_routes(host);
+  add_event_stream(host);
   host.keep_while_serving(std::make_shared<NotificationSender>(db, std::move(messenger)));
   host.on_scrape([&db] { return notification_families(db); });
   return subscriptions();

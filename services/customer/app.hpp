@@ -55,6 +55,8 @@ const platform::Table<Notification>& notifications();
 void queue_notification(platform::Db& tx, const OrderStatus& view);
 
 void add_routes(platform::ServiceHost& host);
+// GET /events/stream (live_events.cpp).
+void add_event_stream(platform::ServiceHost& host);
 platform::Subscriptions subscriptions();
 
 platform::Subscriptions install(platform::ServiceHost& host);

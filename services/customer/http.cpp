@@ -3,6 +3,7 @@
 
 #include "app.hpp"
 #include "platform/clock.hpp"
+#include "platform/event_stream.hpp"
 #include "platform/hal.hpp"
 #include "platform/problem.hpp"
 
@@ -103,6 +104,11 @@ void add_routes(platform::ServiceHost& host) {
   auto& router = host.router();
   router.add("GET", "/orderStatuses", [&](Request& r) { return list_statuses(db, identity, r); });
   router.add("GET", "/orderStatuses/{orderId}", [&](Request& r) { return get_status(db, identity, r); });
+  // The same document as the GET, sent again at each change.
+  router.add("GET", "/orderStatuses/{orderId}/stream", [&](Request& r) {
+    return platform::watch(
+        "orderStatus", [&db, &identity, r]() mutable { return get_status(db, identity, r); }, platform::kWatchEvery);
+  });
   router.add("GET", "/notifications", [&](Request& r) { return list_notifications(db, identity, r); });
   router.add("GET", "/notifications/{notificationId}", [&](Request& r) { return get_notification(db, identity, r); });
 }

@@ -3,6 +3,7 @@
 
 #include "app.hpp"
 #include "platform/clock.hpp"
+#include "platform/event_stream.hpp"
 #include "platform/hal.hpp"
 #include "platform/log.hpp"
 #include "platform/problem.hpp"
@@ -125,6 +126,14 @@ void add_routes(platform::ServiceHost& host, double default_radius_km) {
              [&, default_radius_km](Request& r) { return report_location(db, identity, default_radius_km, r); });
   router.add("GET", "/riders/me/location", [&](Request& r) { return get_location(db, identity, r); });
   router.add("GET", "/deliveries", [&](Request& r) { return list_deliveries(db, identity, r); });
+  // The rider's deliveries and the offers near them: the list as the GET above answers it
+  // (same query, from the position last reported), sent again at each change, a new position
+  // among them. Before /deliveries/{orderId}, which would take "stream" for an id.
+  router.add("GET", "/deliveries/stream", [&](Request& r) {
+    return platform::watch(
+        "deliveries", [&db, &identity, listed = platform::as_get(r)]() mutable { return list_deliveries(db, identity, listed); },
+        platform::kWatchEvery);
+  });
   router.add("GET", "/deliveries/{orderId}", [&](Request& r) { return get_delivery(db, identity, r); });
   router.add("PUT", "/deliveries/{orderId}/assign", [&](Request& r) {
     return command(db, identity, r, "delivery assigned",

@@ -4,6 +4,7 @@
 
 #include "app.hpp"
 #include "platform/clock.hpp"
+#include "platform/event_stream.hpp"
 #include "platform/hal.hpp"
 #include "platform/log.hpp"
 #include "platform/problem.hpp"
@@ -105,6 +106,13 @@ void add_kitchen_routes(platform::ServiceHost& host) {
                [&db, &identity, transition](Request& r) { return command_cooking(db, identity, r, transition); });
   };
   router.add("GET", "/foodCookings", [&](Request& r) { return list_cookings(db, identity, r); });
+  // The owner's incoming orders: the list as the GET above answers it (same query), sent
+  // again at each change. Before /foodCookings/{orderId}, which would take "stream" for an id.
+  router.add("GET", "/foodCookings/stream", [&](Request& r) {
+    return platform::watch(
+        "foodCookings", [&db, &identity, listed = platform::as_get(r)]() mutable { return list_cookings(db, identity, listed); },
+        platform::kWatchEvery);
+  });
   router.add("GET", "/foodCookings/{orderId}", [&](Request& r) { return get_cooking(db, identity, r); });
   command("accept", [](FoodCooking& c, Request&) { return c.accept(); });
   command("reject", [](FoodCooking& c, Request& r) { return c.reject(parse_rejection(r.json_object())); });

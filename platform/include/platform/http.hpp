@@ -3,12 +3,15 @@
 #include <boost/json/fwd.hpp>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace platform {
+
+class EventSource;  // event_stream.hpp
 
 struct Request {
   std::string method;
@@ -38,6 +41,9 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set for a stream of server-sent events (event_stream.hpp): the server then writes the
+  // headers and the source's events as they come instead of a body.
+  std::shared_ptr<EventSource> events;
 
   std::string header(std::string_view name) const;
 };

@@ -1,5 +1,6 @@
 #pragma once
 // HTTP/1.1 server on Boost.Beast with coroutines: keep-alive, timeouts, body limit.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -19,6 +20,9 @@ struct ServerOptions {
   // many more requests may wait for one before the next is refused with 503.
   int cpu_threads = 1;
   int cpu_queue = 4;
+  // An event stream (event_stream.hpp) that sent nothing for this long gets a comment line, so
+  // that proxies and clients keep it open.
+  std::chrono::milliseconds stream_heartbeat{15000};
 };
 
 class HttpServer {

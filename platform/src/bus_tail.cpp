@@ -1,0 +1,234 @@
+#include "platform/bus_tail.hpp"
+
+#include <nats/nats.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/json/parse.hpp>
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "platform/log.hpp"
+#include "platform/nats_options.hpp"
+#include "platform/problem.hpp"
+
+namespace platform {
+
+bool BusCursor::covers(const TailedEvent& event) const {
+  auto partition = last.find(event.partition);
+  return partition != last.end() && event.position <= partition->second;
+}
+
+std::string BusCursor::text(bool kafka) const {
+  if (!kafka) return std::to_string(last.empty() ? 0 : last.begin()->second);
+  std::string out;
+  for (const auto& [partition, position] : last)
+    out += (out.empty() ? "" : ",") + std::to_string(partition) + ":" + std::to_string(position);
+  return out;
+}
+
+BusCursor BusCursor::parse(const std::string& text) {
+  auto refused = [&] {
+    return bad_request("Last-Event-ID '" + text +
+                       "' is not an id this stream sent: a stream sequence (42) or partition:offset pairs (0:17,1:4)");
+  };
+  auto number = [&](std::string_view digits) {
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) throw refused();
+    return value;
+  };
+  BusCursor cursor;
+  if (text.find(':') == std::string::npos) {
+    cursor.last[0] = number(text);
+    return cursor;
+  }
+  std::string_view rest(text);
+  for (;;) {
+    auto comma = rest.find(',');
+    auto pair = rest.substr(0, comma);
+    auto colon = pair.find(':');
+    if (colon == std::string_view::npos) throw refused();
+    auto partition = number(pair.substr(0, colon));
+    if (partition > 100000) throw refused();
+    cursor.last[static_cast<int>(partition)] = number(pair.substr(colon + 1));
+    if (comma == std::string_view::npos) break;
+    rest = rest.substr(comma + 1);
+  }
+  return cursor;
+}
+
+struct BusTail::Impl {
+  BusEndpoint bus;
+  std::size_t keep;
+  std::function<void(const TailedEvent&)> seen;
+
+  mutable std::mutex mutex;
+  std::deque<std::shared_ptr<const TailedEvent>> events;
+  std::uint64_t first = 0;  // the number of events[0]
+  std::map<std::uint64_t, std::function<void()>> watchers;
+  std::uint64_t next_token = 0;
+
+  std::mutex stop_mutex;
+  std::condition_variable stop_signal;
+  bool stopping = false;
+  std::thread reader;
+
+  BusCursor read;  // the reader thread's own
+
+  bool stopped() {
+    std::lock_guard lock(stop_mutex);
+    return stopping;
+  }
+  // Waits before trying again; false once stopping.
+  bool pause(std::chrono::milliseconds wait) {
+    std::unique_lock lock(stop_mutex);
+    return !stop_signal.wait_for(lock, wait, [&] { return stopping; });
+  }
+
+  void take(TailedEvent event) {
+    if (read.covers(event)) return;  // read again after a reconnect
+    read.advance(event);
+    event.order_id = order_id_of(event.body);
+    if (seen) seen(event);
+    event.body = {};  // the text is what streams send; the parsed copy would double the memory kept
+    std::vector<std::function<void()>> wake;
+    {
+      std::lock_guard lock(mutex);
+      events.push_back(std::make_shared<const TailedEvent>(std::move(event)));
+      while (events.size() > keep) {
+        events.pop_front();
+        ++first;
+      }
+      for (const auto& [token, watcher] : watchers) wake.push_back(watcher);
+    }
+    for (const auto& w : wake) w();
+  }
+
+  static TailedEvent event_of(int partition, std::uint64_t position, std::string type, std::string json) {
+    TailedEvent event{partition, position, std::move(type), "", std::move(json), {}};
+    boost::system::error_code ec;
+    auto body = boost::json::parse(event.json, ec);
+    if (!ec && body.is_object()) event.body = std::move(body.as_object());
+    return event;
+  }
+
+  void read_jetstream() {
+    natsOptions* options = nullptr;
+    natsConnection* connection = nullptr;
+    jsCtx* js = nullptr;
+    natsSubscription* subscription = nullptr;
+    auto release = [&] {
+      if (subscription) natsSubscription_Destroy(subscription);
+      jsCtx_Destroy(js);
+      natsConnection_Destroy(connection);
+      natsOptions_Destroy(options);
+      subscription = nullptr;
+      js = nullptr;
+      connection = nullptr;
+      options = nullptr;
+    };
+    auto check = [&](natsStatus status, const std::string& what) {
+      if (status != NATS_OK) throw std::runtime_error(what + ": " + nats_error(status));
+    };
+    try {
+      check(natsOptions_Create(&options), "no NATS options");
+      check(use_endpoint(options, bus.nats), "no NATS options");
+      if (auto status = natsConnection_Connect(&connection, options); status != NATS_OK)
+        throw std::runtime_error(connect_error(status, bus.nats));
+      check(natsConnection_JetStream(&js, connection, nullptr), "no JetStream at " + bus.nats.where());
+      jsSubOptions sub;
+      jsSubOptions_Init(&sub);
+      sub.Stream = bus.stream.c_str();
+      sub.Ordered = true;
+      const auto after = read.last.empty() ? 0 : read.last.begin()->second;
+      sub.Config.DeliverPolicy = after ? js_DeliverByStartSequence : js_DeliverAll;
+      if (after) sub.Config.OptStartSeq = after + 1;
+      check(js_SubscribeSync(&subscription, js, ">", nullptr, &sub, nullptr),
+            "cannot read stream " + bus.stream + " at " + bus.nats.where());
+      while (!stopped()) {
+        natsMsg* message = nullptr;
+        auto status = natsSubscription_NextMsg(&message, subscription, 500);
+        if (status == NATS_TIMEOUT) continue;
+        check(status, "lost the stream " + bus.stream + " at " + bus.nats.where());
+        std::unique_ptr<natsMsg, void (*)(natsMsg*)> held(message, natsMsg_Destroy);
+        const char* type = nullptr;
+        natsMsgHeader_Get(message, "type", &type);
+        jsMsgMetaData* meta = nullptr;
+        if (natsMsg_GetMetaData(&meta, message) != NATS_OK) continue;
+        const auto sequence = meta->Sequence.Stream;
+        jsMsgMetaData_Destroy(meta);
+        take(event_of(0, sequence, type ? type : "",
+                      std::string(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message)))));
+      }
+    } catch (...) {
+      release();
+      throw;
+    }
+    release();
+  }
+
+  void read_kafka() {
+    KafkaTopicReader reader(bus, KafkaTopicReader::From::Start);
+    while (!stopped())
+      if (auto record = reader.next(std::chrono::milliseconds(500)))
+        take(event_of(record->partition, record->offset, std::move(record->type), std::move(record->value)));
+  }
+
+  void run() {
+    std::string told;  // the last trouble logged: each is logged once, not once a second
+    while (!stopped()) {
+      try {
+        if (bus.kafka()) read_kafka();
+        else read_jetstream();
+      } catch (const std::exception& error) {
+        if (told != error.what())
+          log::warn("cannot read the event stream for its watchers; trying again every second",
+                    {{"bus", bus.where()}, {"error", error.what()}});
+        told = error.what();
+        if (!pause(std::chrono::seconds(1))) return;
+      }
+    }
+  }
+};
+
+BusTail::BusTail(BusEndpoint bus, std::size_t keep, std::function<void(const TailedEvent&)> seen)
+    : impl_(std::make_shared<Impl>()), kafka_(bus.kafka()) {
+  impl_->bus = std::move(bus);
+  impl_->keep = std::max<std::size_t>(keep, 1);
+  impl_->seen = std::move(seen);
+  impl_->reader = std::thread([impl = impl_.get()] { impl->run(); });
+}
+
+BusTail::~BusTail() {
+  {
+    std::lock_guard lock(impl_->stop_mutex);
+    impl_->stopping = true;
+  }
+  impl_->stop_signal.notify_all();
+  impl_->reader.join();
+}
+
+std::vector<std::shared_ptr<const TailedEvent>> BusTail::since(std::uint64_t from, std::uint64_t& next) const {
+  std::lock_guard lock(impl_->mutex);
+  from = std::max(from, impl_->first);
+  next = impl_->first + impl_->events.size();
+  if (from >= next) return {};
+  return {impl_->events.begin() + static_cast<std::ptrdiff_t>(from - impl_->first), impl_->events.end()};
+}
+
+std::uint64_t BusTail::watch(std::function<void()> wake) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->watchers.emplace(impl_->next_token, std::move(wake));
+  return impl_->next_token++;
+}
+
+void BusTail::unwatch(std::uint64_t token) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->watchers.erase(token);
+}
+
+}  // namespace platform
