@@ -192,5 +192,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
            "the rider is outside their own area");
     expect(position.reaches(position.at), "a rider does not reach where they are");
   });
+
+  validate("rider::parse_position_report", [&] {
+    auto at = rider::parse_position_report(body);
+    expect(std::isfinite(at.lat) && at.lat >= -90 && at.lat <= 90, "lat accepted out of range");
+    expect(std::isfinite(at.lon) && at.lon >= -180 && at.lon <= 180, "lon accepted out of range");
+  });
   return 0;
 }

@@ -38,8 +38,9 @@ std::optional<OrderStatus> load(platform::Db& db, std::int64_t order_id);
 // One page of the customer's views, with their timelines.
 platform::paging::Slice<OrderStatus> of_customer(platform::Db& db, const std::string& customer,
                                                  const platform::paging::PageRequest& page);
-// Stores the view after apply() changed it: its row and its newest step.
-void save(platform::Db& tx, const OrderStatus& view);
+// Stores the view after apply() changed it: its row, and its newest step unless the change
+// added none (the rider moved).
+void save(platform::Db& tx, const OrderStatus& view, Effect effect);
 
 // Empties the view and forgets which events were projected (the inbox), so that the stream
 // delivered again fills it. The notifications are not touched.

@@ -19,6 +19,13 @@ boost::json::value text_or_null(const std::string& text) {
   return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
 }
 
+// Where the rider carrying the order is while it is on its way; null before and after.
+boost::json::value rider_position_json(const std::optional<RiderPosition>& position) {
+  if (!position) return nullptr;
+  return boost::json::object{
+      {"lat", position->lat}, {"lon", position->lon}, {"reportedAt", platform::iso_time(position->reported_at)}};
+}
+
 boost::json::object view_json(const OrderStatus& view) {
   boost::json::array timeline;
   for (const auto& step : view.timeline) {
@@ -38,6 +45,7 @@ boost::json::object view_json(const OrderStatus& view) {
           {"items", boost::json::parse(view.items)},
           {"updatedAt", platform::iso_time(view.timeline.back().at)},
           {"timeline", std::move(timeline)},
+          {"riderPosition", rider_position_json(view.rider_position)},
           {"_links", platform::hal::links({{"self", "/orderStatuses/" + id}, {"order", "/orders/" + id}})}};
 }
 

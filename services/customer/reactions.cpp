@@ -14,7 +14,7 @@ platform::Subscription follow() {
     auto view = status_view::load(tx, event.orderId);
     auto effect = apply(view, event, received.timestamp());
     if (effect == Effect::Ignored) return;
-    status_view::save(tx, *view);
+    status_view::save(tx, *view, effect);
     if (effect == Effect::StatusChanged) queue_notification(tx, *view);
   });
 }
@@ -26,7 +26,7 @@ platform::Subscriptions subscriptions() {
   return {follow<OrderPlaced>(),     follow<PaymentApproved>(),  follow<PaymentFailed>(), follow<PaymentCanceled>(),
           follow<PaymentSettled>(),  follow<OrderAccepted>(),    follow<OrderRejected>(), follow<CookStarted>(),
           follow<CookFinished>(),    follow<OrderCanceled>(),    follow<DeliveryAssigned>(), follow<Picked>(),
-          follow<DeliveryConfirmed>()};
+          follow<RiderPositionReported>(), follow<DeliveryConfirmed>()};
 }
 
 }  // namespace customer

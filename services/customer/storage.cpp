@@ -7,6 +7,11 @@ namespace {
 
 using platform::Db;
 
+template <class Field>
+platform::Value rider(const OrderStatus& view, Field field) {
+  return view.rider_position ? platform::Value(field(*view.rider_position)) : platform::Value(nullptr);
+}
+
 // A view's row; its timeline is kept in its own table.
 const platform::Table<OrderStatus>& order_statuses() {
   static const platform::Table<OrderStatus> table{
@@ -21,6 +26,10 @@ const platform::Table<OrderStatus>& order_statuses() {
        platform::column("rider_id", &OrderStatus::rider_id),
        platform::column("total_price", &OrderStatus::total_price),
        platform::column("items", &OrderStatus::items),
+       {"rider_lat", [](const OrderStatus& v) { return rider(v, [](const RiderPosition& p) { return p.lat; }); }},
+       {"rider_lon", [](const OrderStatus& v) { return rider(v, [](const RiderPosition& p) { return p.lon; }); }},
+       {"rider_position_at",
+        [](const OrderStatus& v) { return rider(v, [](const RiderPosition& p) { return p.reported_at; }); }},
        {"updated_at", [](const OrderStatus& v) { return v.timeline.back().at; }}},
       [](const platform::Row& row) {
         return OrderStatus{.order_id = row.integer("order_id"),
@@ -31,7 +40,12 @@ const platform::Table<OrderStatus>& order_statuses() {
                            .payment_status = row.text("payment_status"),
                            .rider_id = row.text("rider_id"),
                            .total_price = row.integer("total_price"),
-                           .items = row.text("items")};
+                           .items = row.text("items"),
+                           .rider_position = row.is_null("rider_position_at")
+                                                 ? std::nullopt
+                                                 : std::optional(RiderPosition{row.real("rider_lat"),
+                                                                               row.real("rider_lon"),
+                                                                               row.integer("rider_position_at")})};
       }};
   return table;
 }
@@ -77,8 +91,9 @@ platform::paging::Slice<OrderStatus> of_customer(Db& db, const std::string& cust
   return slice;
 }
 
-void save(Db& tx, const OrderStatus& view) {
+void save(Db& tx, const OrderStatus& view, Effect effect) {
   order_statuses().save(tx, view);
+  if (effect == Effect::RiderMoved) return;
   const auto& step = view.timeline.back();
   tx.exec("INSERT INTO timeline (order_id, seq, status, payment_status, event_type, at) VALUES (?, ?, ?, ?, ?, ?)",
           {view.order_id, static_cast<std::int64_t>(view.timeline.size()), step.status, step.payment_status,

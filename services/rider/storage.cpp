@@ -7,6 +7,11 @@ namespace rider {
 
 namespace {
 constexpr std::size_t kMaxOffers = 100;
+
+template <class Field>
+platform::Value reported(const Delivery& delivery, Field field) {
+  return delivery.last_reported ? platform::Value(field(*delivery.last_reported)) : platform::Value(nullptr);
+}
 }  // namespace
 
 const platform::Table<Delivery>& deliveries() {
@@ -25,6 +30,10 @@ const platform::Table<Delivery>& deliveries() {
        {"status", [](const Delivery& d) { return std::string(to_string(d.status)); }},
        {"rider", [](const Delivery& d) { return platform::text_or_null(d.rider); }},
        platform::column("opened_at", &Delivery::opened_at),
+       {"rider_lat", [](const Delivery& d) { return reported(d, [](const ReportedPoint& p) { return p.at.lat; }); }},
+       {"rider_lon", [](const Delivery& d) { return reported(d, [](const ReportedPoint& p) { return p.at.lon; }); }},
+       {"position_at",
+        [](const Delivery& d) { return reported(d, [](const ReportedPoint& p) { return p.reported_at; }); }},
        {"updated_at", [](const Delivery&) { return platform::now_ms(); }}},
       [](const platform::Row& row) {
         return Delivery{row.integer("order_id"),
@@ -36,7 +45,11 @@ const platform::Table<Delivery>& deliveries() {
                         {row.real("lat"), row.real("lon")},
                         delivery_status_from(row.text("status")),
                         row.text("rider"),
-                        row.integer("opened_at")};
+                        row.integer("opened_at"),
+                        row.is_null("position_at")
+                            ? std::nullopt
+                            : std::optional(ReportedPoint{{row.real("rider_lat"), row.real("rider_lon")},
+                                                          row.integer("position_at")})};
       }};
   return table;
 }
@@ -57,9 +70,10 @@ const platform::Table<RiderPosition>& positions() {
   return table;
 }
 
-std::vector<Delivery> held_by(platform::Db& db, const std::string& rider) {
-  return deliveries().select(db, "WHERE rider = ? AND status <> ? ORDER BY order_id",
-                             {rider, std::string(to_string(DeliveryStatus::Delivered))});
+platform::paging::Slice<Delivery> held_by(platform::Db& db, const std::string& rider,
+                                          const platform::paging::PageRequest& page) {
+  return platform::paging::select_page(db, deliveries(), "WHERE rider = ? AND status <> ?",
+                                       {rider, std::string(to_string(DeliveryStatus::Delivered))}, page, "order_id");
 }
 
 std::vector<Delivery> offers_near(platform::Db& db, const RiderPosition& position) {

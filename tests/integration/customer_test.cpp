@@ -288,11 +288,20 @@ TEST_F(CustomerService, RebuildingTheViewGivesItBackAsItWasAndSendsNothingAgain)
   paid(7005);
   store_event("OrderRejected", 7005, {{"reason", "재료 소진"}});
   publish("PaymentCanceled", 7005, {{"amount", 23000}, {"status", "CANCELED"}});
+  // A rider on the way: the view's riderPosition comes back from the stream too.
+  place(7006);
+  paid(7006);
+  cook_finished(7006);
+  rider_event("DeliveryAssigned", 7006, {{"storeId", 1}, {"status", "ASSIGNED"}});
+  rider_event("RiderPositionReported", 7006, {{"lat", 37.4992}, {"lon", 127.032}});
+  ASSERT_TRUE(eventually([&] { return view(7006).contains("riderPosition") && view(7006).at("riderPosition").is_object(); }));
+  EXPECT_EQ(view(7006).at("riderPosition").at("lat").to_number<double>(), 37.4992);
   ASSERT_TRUE(eventually([&] { return status(7004) == "COOKING"; })) << status(7004);
   ASSERT_TRUE(eventually([&] { return view(7005).contains("paymentStatus") && view(7005).at("paymentStatus") == "CANCELED"; }));
   ASSERT_TRUE(caught_up());
   ASSERT_TRUE(all_delivered(7004, 4));
   ASSERT_TRUE(all_delivered(7005, 3));
+  ASSERT_TRUE(all_delivered(7006, 4));  // a position sends no message
   auto views_before = customer.get("/orderStatuses").body;
   auto notifications_before = customer.get("/notifications").body;
   auto requests = kakao.requests();

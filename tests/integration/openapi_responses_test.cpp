@@ -135,6 +135,17 @@ TEST(OpenApiResponses, TheWholeJourneyAnswersAsDocumented) {
   ASSERT_EQ(recording.call(rider, "PUT", "/deliveries/" + id + "/assign").status, 200);
   ASSERT_EQ(recording.call(rider, "PUT", "/deliveries/" + id + "/pick").status, 200);
   EXPECT_TRUE(eventually([&] { return has(recording.get(customer, "/orders/" + id), "status", "PICKED_UP"); }));
+  // The rider's own list, and the position of the rider carrying it, as the customer sees it.
+  recording.get(rider, "/riders/me/deliveries");
+  const auto position = "/deliveries/" + id + "/position";
+  EXPECT_EQ(recording.call(rider, "PUT", position, R"({"lat":91,"lon":127.03})").status, 400);
+  ASSERT_EQ(recording.call(rider, "PUT", position, R"({"lat":37.4990,"lon":127.0310})").status, 200);
+  // Within the interval: 429, or 200 on a machine slow enough for 3 s to pass; both documented.
+  recording.call(rider, "PUT", position, R"({"lat":37.4995,"lon":127.0320})");
+  EXPECT_TRUE(eventually([&] {
+    auto view = recording.get(customer, "/orderStatuses/" + id);
+    return view.status == 200 && view.body.at("riderPosition").is_object();
+  }));
 
   // The customer confirms and reviews; the owner reads the review.
   ASSERT_EQ(recording.call(customer, "PUT", "/orders/" + id + "/deliveryconfirm").status, 200);

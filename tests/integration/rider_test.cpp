@@ -39,8 +39,10 @@ Reply report(Api& api, Place where, std::optional<double> radius_km = std::nullo
   return put(api, "/riders/me/location", boost::json::serialize(body));
 }
 
-std::optional<boost::json::object> listed(Api& api, std::int64_t order_id) {
-  auto reply = api.get("/deliveries");
+// Whether the order's delivery is among the offers near the rider (GET /deliveries), or with
+// `from` GET /riders/me/deliveries, among those the rider holds.
+std::optional<boost::json::object> listed(Api& api, std::int64_t order_id, const char* from = "/deliveries") {
+  auto reply = api.get(from);
   if (reply.status != 200) return std::nullopt;
   for (const auto& item : reply.body.at("_embedded").at("deliveries").as_array())
     if (item.at("orderId").as_int64() == order_id) return item.as_object();
@@ -225,7 +227,8 @@ TEST_F(RiderDeliveries, OfTwoRidersTakingItAtOnceExactlyOneWinsAndOnlyTheWinnerP
       EXPECT_EQ(event.body.at("customerId").as_string(), "customer1");
       EXPECT_EQ(event.body.at("status").as_string(), "PICKED_UP");
     }
-  ASSERT_TRUE(listed(winner, id).has_value());  // the winner's list keeps what they hold
+  EXPECT_FALSE(listed(winner, id).has_value());  // no longer an offer: one of the winner's own
+  ASSERT_TRUE(listed(winner, id, "/riders/me/deliveries").has_value());
 
   // A CookFinished delivered again opens nothing new; a confirmation before the pick-up is ignored.
   cook_finished(id);
@@ -237,7 +240,7 @@ TEST_F(RiderDeliveries, OfTwoRidersTakingItAtOnceExactlyOneWinsAndOnlyTheWinnerP
 
   delivery_confirmed(id, winner_of[id]);
   ASSERT_TRUE(eventually([&] { return status_of(winner, id) == "DELIVERED"; })) << status_of(winner, id);
-  EXPECT_FALSE(listed(winner, id).has_value());
+  EXPECT_FALSE(listed(winner, id, "/riders/me/deliveries").has_value());
   EXPECT_EQ(put(winner, path + "/pick").status, 409);
   EXPECT_EQ(events("DeliveryAssigned", id), 1);
   EXPECT_EQ(events("Picked", id), 1);

@@ -215,6 +215,65 @@ TEST(OrderStatusView, TheRiderIsKnownFromTheDeliveryConfirmedWhenItNamesOne) {
   EXPECT_EQ(view->rider_id, "rider1");
 }
 
+// The view of order 5 with a rider on the way.
+View assigned_view() {
+  auto view = placed_view();
+  for (auto step : {customer::apply(view, approved, 110), customer::apply(view, accepted, 120),
+                    customer::apply(view, cooking, 130), customer::apply(view, cooked, 140),
+                    customer::apply(view, assigned, 150)})
+    EXPECT_EQ(step, Effect::StatusChanged);
+  return view;
+}
+
+const contracts::RiderPositionReported at_store{5, "customer1", "rider1", 37.4979, 127.0276};
+const contracts::RiderPositionReported near_home{5, "customer1", "rider1", 37.5001, 127.0350};
+
+TEST(OrderStatusView, ShowsTheRidersNewestPositionWhileOnTheWayWithoutAStep) {
+  auto view = assigned_view();
+  EXPECT_FALSE(view->rider_position);
+  EXPECT_EQ(customer::apply(view, at_store, 160), Effect::RiderMoved);
+  ASSERT_TRUE(view->rider_position);
+  EXPECT_DOUBLE_EQ(view->rider_position->lat, 37.4979);
+  EXPECT_DOUBLE_EQ(view->rider_position->lon, 127.0276);
+  EXPECT_EQ(view->rider_position->reported_at, 160);
+  ASSERT_EQ(customer::apply(view, picked, 170), Effect::StatusChanged);
+  EXPECT_TRUE(view->rider_position);  // picked up: still on the way
+  EXPECT_EQ(customer::apply(view, near_home, 180), Effect::RiderMoved);
+  EXPECT_DOUBLE_EQ(view->rider_position->lat, 37.5001);
+  EXPECT_EQ(view->rider_position->reported_at, 180);
+  // A position is no step of the order's life, and tells the customer nothing on KakaoTalk.
+  EXPECT_EQ(view->timeline.size(), 7u);
+  EXPECT_EQ(view->timeline.back().event_type, "Picked");
+  EXPECT_EQ(view->status, "PICKED_UP");
+}
+
+TEST(OrderStatusView, AnOlderPositionDeliveredAgainDoesNotMoveTheRiderBack) {
+  auto view = assigned_view();
+  ASSERT_EQ(customer::apply(view, near_home, 180), Effect::RiderMoved);
+  EXPECT_EQ(customer::apply(view, at_store, 160), Effect::Ignored);
+  EXPECT_EQ(customer::apply(view, near_home, 180), Effect::Ignored);
+  EXPECT_DOUBLE_EQ(view->rider_position->lat, 37.5001);
+  EXPECT_EQ(view->rider_position->reported_at, 180);
+}
+
+TEST(OrderStatusView, TheRidersPositionIsGoneOnceDeliveredAndNotBeforeTheRiderIsAssigned) {
+  auto view = assigned_view();
+  customer::apply(view, at_store, 160);
+  customer::apply(view, picked, 170);
+  ASSERT_EQ(customer::apply(view, delivered, 190), Effect::StatusChanged);
+  EXPECT_FALSE(view->rider_position);
+  EXPECT_EQ(customer::apply(view, near_home, 200), Effect::Ignored);  // came after the end
+  EXPECT_FALSE(view->rider_position);
+
+  // Before its order or its rider is known in the view: to be tried again.
+  View none;
+  EXPECT_THROW(customer::apply(none, at_store, 160), platform::TooEarly);
+  auto cooking_view = placed_view();
+  customer::apply(cooking_view, cooked, 140);
+  EXPECT_THROW(customer::apply(cooking_view, at_store, 160), platform::TooEarly);
+  EXPECT_FALSE(cooking_view->rider_position);
+}
+
 // ---- the messages ---------------------------------------------------------------------
 
 TEST(Notification, EveryStatusHasItsKoreanLabel) {

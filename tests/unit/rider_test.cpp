@@ -296,4 +296,98 @@ TEST(DeliveryStateMachine, ConfirmationIsRefusedUnlessPickedUp) {
   EXPECT_EQ(delivery.status, DeliveryStatus::Delivered);
 }
 
+// --- the position of the rider carrying a delivery --------------------------------------
+
+std::string retry_after(const platform::Problem& problem) {
+  for (const auto& [name, value] : problem.headers)
+    if (name == "Retry-After") return value;
+  return "(none)";
+}
+
+TEST(DeliveryPositionReport, AcceptsLatAndLonOnly) {
+  auto at = rider::parse_position_report(boost::json::parse(R"({"lat":37.5006,"lon":127.0364})").as_object());
+  EXPECT_DOUBLE_EQ(at.lat, 37.5006);
+  EXPECT_DOUBLE_EQ(at.lon, 127.0364);
+  struct Case {
+    const char* body;
+    const char* field;
+  };
+  for (auto [body, field] : std::initializer_list<Case>{
+           {R"({"lon":127})", "lat"},
+           {R"({"lat":90.5,"lon":127})", "lat"},
+           {R"({"lat":37,"lon":-180.5})", "lon"},
+           {R"({"lat":37,"lon":"east"})", "lon"},
+           {R"({"lat":37,"lon":127,"radiusKm":3})", "radiusKm"},
+       }) {
+    auto problem = problem_of([&] { rider::parse_position_report(boost::json::parse(body).as_object()); });
+    EXPECT_EQ(problem.status, 400) << body;
+    EXPECT_NE(problem.detail.find(field), std::string::npos) << body << " → " << problem.detail;
+  }
+}
+
+TEST(DeliveryPositionReport, TheIntervalSettingIsWholeSecondsWithinAMinute) {
+  EXPECT_EQ(rider::position_interval_setting("3"), 3);
+  EXPECT_EQ(rider::position_interval_setting("60"), 60);
+  for (const char* bad : {"", "0", "61", "2.5", "3s", "-1", " 3"})
+    EXPECT_THROW(rider::position_interval_setting(bad), std::invalid_argument) << bad;
+}
+
+TEST(DeliveryStateMachine, TheRiderCarryingItReportsWhereTheyAreForTheCustomer) {
+  auto delivery = open_delivery();
+  delivery.assign(at("rider1", kGangnam));
+  auto reported = delivery.report_position("rider1", std::nullopt, kGangnam, 10'000, 3'000);
+  ASSERT_EQ(reported.size(), 1u);
+  EXPECT_EQ(reported[0].type, "RiderPositionReported");
+  EXPECT_EQ(reported[0].body, (boost::json::object{{"orderId", 7},
+                                                   {"customerId", "customer1"},
+                                                   {"riderId", "rider1"},
+                                                   {"lat", kGangnam.lat},
+                                                   {"lon", kGangnam.lon}}));  // no status: it moves none
+  ASSERT_TRUE(delivery.last_reported);
+  EXPECT_EQ(delivery.last_reported->reported_at, 10'000);
+
+  delivery.pick(at("rider1", kGangnam));
+  EXPECT_EQ(delivery.report_position("rider1", std::nullopt, kYeoksam, 13'000, 3'000).size(), 1u);
+  EXPECT_DOUBLE_EQ(delivery.last_reported->at.lat, kYeoksam.lat);
+  EXPECT_EQ(delivery.last_reported->reported_at, 13'000);
+}
+
+TEST(DeliveryStateMachine, APositionSoonerThanTheIntervalIsRefusedWithWhenToTryAgain) {
+  auto delivery = open_delivery();
+  delivery.assign(at("rider1", kGangnam));
+  delivery.report_position("rider1", std::nullopt, kGangnam, 10'000, 3'000);
+  auto soon = problem_of([&] { delivery.report_position("rider1", std::nullopt, kYeoksam, 10'500, 3'000); });
+  EXPECT_EQ(soon.status, 429);
+  EXPECT_EQ(retry_after(soon), "3");  // 2.5 s, in whole seconds up
+  EXPECT_NE(soon.detail.find("one position every 3 s"), std::string::npos) << soon.detail;
+  EXPECT_EQ(retry_after(problem_of([&] { delivery.report_position("rider1", std::nullopt, kYeoksam, 12'999, 3'000); })),
+            "1");
+  // A clock set back does not make the rider wait longer than the interval.
+  EXPECT_EQ(retry_after(problem_of([&] { delivery.report_position("rider1", std::nullopt, kYeoksam, 1'000, 3'000); })),
+            "3");
+  EXPECT_EQ(delivery.last_reported->reported_at, 10'000);  // nothing of the refused ones kept
+  EXPECT_DOUBLE_EQ(delivery.last_reported->at.lat, kGangnam.lat);
+  EXPECT_EQ(delivery.report_position("rider1", std::nullopt, kYeoksam, 13'000, 3'000).size(), 1u);
+}
+
+TEST(DeliveryStateMachine, OnlyTheRiderHoldingItReportsItsPositionAndOnlyUntilDelivered) {
+  auto delivery = open_delivery();
+  // Offered to rider1, not theirs: forbidden; to a rider who does not see it, as if it did not exist.
+  EXPECT_EQ(problem_of([&] { delivery.report_position("rider1", at("rider1", kGangnam), kGangnam, 1, 3'000); }).status,
+            403);
+  auto unseen = problem_of([&] { delivery.report_position("rider2", at("rider2", kHongdae), kHongdae, 1, 3'000); });
+  EXPECT_EQ(unseen.status, 404);
+  EXPECT_EQ(unseen.detail, rider::unseen(7).detail);
+
+  delivery.assign(at("rider1", kGangnam));
+  EXPECT_EQ(problem_of([&] { delivery.report_position("rider2", at("rider2", kGangnam), kGangnam, 1, 3'000); }).status,
+            404);
+  delivery.pick(at("rider1", kGangnam));
+  delivery.delivery_confirmed();
+  auto after = problem_of([&] { delivery.report_position("rider1", std::nullopt, kYeoksam, 100'000, 3'000); });
+  EXPECT_EQ(after.status, 409);
+  EXPECT_NE(after.detail.find("DELIVERED"), std::string::npos) << after.detail;
+  EXPECT_FALSE(delivery.last_reported);
+}
+
 }  // namespace

@@ -24,6 +24,7 @@ export const SAGA: SagaEvent[] = [
   { event: 'PaymentCanceled', producer: 'payment', consumers: ['customer'], reactions: { en: 'view: the refund is done (compensation)', ko: '뷰: 환불 완료 (보상)' }, compensation: true },
   { event: 'DeliveryAssigned', producer: 'rider', consumers: ['order', 'customer'], reactions: { en: 'order, view: RIDER_ASSIGNED', ko: 'order, 뷰: RIDER_ASSIGNED' } },
   { event: 'Picked', producer: 'rider', consumers: ['order', 'customer'], reactions: { en: 'order, view: PICKED_UP', ko: 'order, 뷰: PICKED_UP' } },
+  { event: 'RiderPositionReported', producer: 'rider', consumers: ['customer'], reactions: { en: 'view: where the rider carrying it is (no step, no message)', ko: '뷰: 배달 중인 라이더의 위치 (단계·알림 없음)' } },
   { event: 'DeliveryConfirmed', producer: 'order', consumers: ['payment', 'rider', 'customer'], reactions: { en: 'payment settles (PaymentSettled); rider: delivered; view: DELIVERED', ko: 'payment 정산 (PaymentSettled); rider 배달 완료; 뷰: DELIVERED' } },
   { event: 'PaymentSettled', producer: 'payment', consumers: ['customer'], reactions: { en: 'view: payment SETTLED', ko: '뷰: 결제 SETTLED' } },
   { event: 'OrderReviewed', producer: 'order', consumers: ['store'], reactions: { en: 'store: review and rating', ko: 'store: 리뷰와 별점' } },

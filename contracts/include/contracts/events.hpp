@@ -176,6 +176,20 @@ struct Picked {
 };
 BOOST_DESCRIBE_STRUCT(Picked, (), (orderId, customerId, riderId))
 
+// Where the rider carrying the order is, as they reported it (at most one report every few
+// seconds per delivery): the customer's status view shows it while the order is on its way.
+// Not a step of the order's life: it moves no status and adds no timeline step.
+struct RiderPositionReported {
+  static constexpr std::string_view type = "RiderPositionReported", producer = "rider", consumers = "customer",
+                                    status = "";
+  std::int64_t orderId = 0;
+  std::string customerId;
+  std::string riderId;
+  double lat = 0;
+  double lon = 0;
+};
+BOOST_DESCRIBE_STRUCT(RiderPositionReported, (), (orderId, customerId, riderId, lat, lon))
+
 struct DeliveryConfirmed {
   static constexpr std::string_view type = "DeliveryConfirmed", producer = "order",
                                     consumers = "payment rider customer", status = order_status::Delivered;
@@ -220,7 +234,7 @@ template <class... Events>
 struct EventList {};
 using AllEvents = EventList<StoreOpened, OrderPlaced, PaymentApproved, PaymentFailed, PaymentCanceled, PaymentSettled,
                             OrderAccepted, OrderRejected, CookStarted, CookFinished, OrderCanceled, DeliveryAssigned,
-                            Picked, DeliveryConfirmed, OrderReviewed, TokenRevoked>;
+                            Picked, RiderPositionReported, DeliveryConfirmed, OrderReviewed, TokenRevoked>;
 
 struct EventInfo {
   std::string_view type, producer, consumers, status;
@@ -251,6 +265,7 @@ inline constexpr const char* CookFinished = "CookFinished";
 inline constexpr const char* OrderCanceled = "OrderCanceled";
 inline constexpr const char* DeliveryAssigned = "DeliveryAssigned";
 inline constexpr const char* Picked = "Picked";
+inline constexpr const char* RiderPositionReported = "RiderPositionReported";
 inline constexpr const char* DeliveryConfirmed = "DeliveryConfirmed";
 inline constexpr const char* OrderReviewed = "OrderReviewed";
 inline constexpr const char* TokenRevoked = "TokenRevoked";

@@ -38,12 +38,24 @@ Effect apply(std::optional<OrderStatus>& view, const Report& report) {
   bool changes_status = other_status && order_status::rank(report.status) > order_status::rank(view->status);
 
   if (changes_status) view->status = report.status;
+  if (order_status::is_final(view->status)) view->rider_position.reset();
   if (!report.payment_status.empty()) view->payment_status = report.payment_status;
   if (!report.rider_id.empty()) view->rider_id = report.rider_id;
   if (view->store_name.empty()) view->store_name = report.store_name;
   view->timeline.push_back(
       {view->status, std::string(report.payment_status), std::string(report.event_type), report.at});
   return changes_status ? Effect::StatusChanged : Effect::StepAdded;
+}
+
+Effect apply(std::optional<OrderStatus>& view, const contracts::RiderPositionReported& reported, std::int64_t at) {
+  if (!view)
+    throw platform::TooEarly("RiderPositionReported arrived before its order's OrderPlaced; retrying");
+  if (order_status::is_final(view->status)) return Effect::Ignored;
+  if (order_status::rank(view->status) < order_status::rank(order_status::RiderAssigned))
+    throw platform::TooEarly("RiderPositionReported arrived before its order's DeliveryAssigned; retrying");
+  if (view->rider_position && view->rider_position->reported_at >= at) return Effect::Ignored;
+  view->rider_position = RiderPosition{reported.lat, reported.lon, at};
+  return Effect::RiderMoved;
 }
 
 }  // namespace customer

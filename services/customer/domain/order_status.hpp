@@ -19,6 +19,14 @@ struct Step {
   std::int64_t at = 0;         // epoch ms, the event's timestamp
 };
 
+// Where the rider carrying the order last said they were, and when (epoch ms, the time of
+// the rider's report).
+struct RiderPosition {
+  double lat = 0;
+  double lon = 0;
+  std::int64_t reported_at = 0;
+};
+
 struct OrderStatus {
   std::int64_t order_id = 0;
   std::string customer;
@@ -30,6 +38,7 @@ struct OrderStatus {
   std::int64_t total_price = 0;
   std::string items;  // JSON text of the line items, as the order was placed
   std::vector<Step> timeline;
+  std::optional<RiderPosition> rider_position;  // while the order is on its way: RIDER_ASSIGNED, PICKED_UP
 };
 
 // What an event did to a view.
@@ -38,6 +47,7 @@ enum class Effect {
   StepAdded,      // a step that leaves the order's status as it was (payment canceled or settled,
                   // or a step that arrived after a later one)
   StatusChanged,  // a new order status: the customer is told of it
+  RiderMoved,     // the rider carrying it reported a newer position: no step, no message
 };
 
 // What one event after OrderPlaced reports, in the view's words.
@@ -58,6 +68,12 @@ Effect apply(std::optional<OrderStatus>& view, const contracts::OrderPlaced& pla
 // (PAYMENT_FAILED, REJECTED, CANCELED, DELIVERED). Throws platform::TooEarly before the
 // order's OrderPlaced was seen.
 Effect apply(std::optional<OrderStatus>& view, const Report& report);
+
+// The rider's newest position, reported at `at`, while the order is RIDER_ASSIGNED or
+// PICKED_UP. A report older than the one shown (delivered again after a newer one), or one
+// after the order's end, is ignored; one before its DeliveryAssigned was seen throws
+// platform::TooEarly. Reaching a final status (DELIVERED) forgets the position.
+Effect apply(std::optional<OrderStatus>& view, const contracts::RiderPositionReported& reported, std::int64_t at);
 
 // The order status an event reports: its own status word, where that is not the order's.
 template <class E>

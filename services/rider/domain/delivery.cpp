@@ -1,5 +1,6 @@
 #include "domain/delivery.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "contracts/events.hpp"
@@ -42,7 +43,8 @@ Delivery Delivery::open(const contracts::CookFinished& cooked, std::int64_t now_
           {cooked.lat, cooked.lon},
           DeliveryStatus::Open,
           "",
-          now_ms};
+          now_ms,
+          std::nullopt};
 }
 
 bool Delivery::offered_to(const RiderPosition& position) const {
@@ -81,6 +83,27 @@ platform::Events Delivery::pick(const RiderPosition& by) {
   }
   throw platform::conflict(named(*this) + " is already " + to_string(status) +
                            "; only an ASSIGNED delivery is picked up");
+}
+
+platform::Events Delivery::report_position(std::string_view by, const std::optional<RiderPosition>& their_position,
+                                           Point at, std::int64_t now_ms, std::int64_t min_interval_ms) {
+  if (!visible_to(by, their_position)) throw unseen(order_id);
+  if (!held_by(by))
+    throw platform::forbidden(named(*this) + " is not yours: only the rider who took it reports its position");
+  if (status == DeliveryStatus::Delivered)
+    throw platform::conflict(named(*this) + " is DELIVERED: its position is no longer followed");
+  if (last_reported) {
+    auto since_ms = now_ms - last_reported->reported_at;
+    // A clock set back makes the rider wait one interval at most.
+    auto wait_ms = std::min(min_interval_ms, min_interval_ms - since_ms);
+    if (wait_ms > 0)
+      throw platform::too_many_requests(
+          named(*this) + ": one position every " + std::to_string(min_interval_ms / 1000) + " s; the last one came " +
+              std::to_string(std::max<std::int64_t>(0, since_ms)) + " ms ago",
+          (wait_ms + 999) / 1000);
+  }
+  last_reported = ReportedPoint{at, now_ms};
+  return platform::events(contracts::RiderPositionReported{order_id, customer, rider, at.lat, at.lon});
 }
 
 platform::Events Delivery::delivery_confirmed() {

@@ -24,6 +24,12 @@ DeliveryStatus delivery_status_from(std::string_view text);
 // the same 404, so that the answer does not tell which order ids exist.
 platform::Problem unseen(std::int64_t order_id);
 
+// Where the rider carrying a delivery said they were, and when (epoch ms).
+struct ReportedPoint {
+  Point at;
+  std::int64_t reported_at = 0;
+};
+
 struct Delivery {
   std::int64_t order_id = 0;
   std::string customer;
@@ -35,6 +41,7 @@ struct Delivery {
   DeliveryStatus status = DeliveryStatus::Open;
   std::string rider;  // who holds it; empty while OPEN
   std::int64_t opened_at = 0;  // epoch ms
+  std::optional<ReportedPoint> last_reported;  // by the rider carrying it
 
   // The kitchen is done: OPEN to the riders near the customer.
   static Delivery open(const contracts::CookFinished& cooked, std::int64_t now_ms);
@@ -53,6 +60,13 @@ struct Delivery {
   // ASSIGNED → PICKED_UP by the rider who holds it. Problem 404 (unseen) unless the rider
   // sees it; 409 when it is still OPEN or already picked up.
   platform::Events pick(const RiderPosition& by);
+  // The rider holding it says where they are, while ASSIGNED or PICKED_UP: the customer's
+  // view follows by the RiderPositionReported it returns. One event per accepted report, so
+  // a report younger than min_interval_ms is refused (Problem 429 with Retry-After) rather
+  // than published. Problem 404 (unseen) unless the rider sees it; 403 when they see it but
+  // do not hold it (an open offer near them); 409 once delivered.
+  platform::Events report_position(std::string_view by, const std::optional<RiderPosition>& their_position, Point at,
+                                   std::int64_t now_ms, std::int64_t min_interval_ms);
   // PICKED_UP → DELIVERED, on the customer's DeliveryConfirmed; Problem 409 otherwise.
   platform::Events delivery_confirmed();
 };

@@ -27,6 +27,16 @@ LocationReport parse_location_report(const boost::json::object& body);
 // Throws std::invalid_argument unless text is a radius in kMinRadiusKm..kMaxRadiusKm.
 double radius_setting(const std::string& text);
 
+// The body of PUT /deliveries/{orderId}/position: where the rider carrying it is. Throws
+// platform::Problem 400 naming the offending field: lat -90..90, lon -180..180, nothing else.
+Point parse_position_report(const boost::json::object& body);
+
+// How often the rider carrying a delivery may report its position, in whole seconds.
+inline constexpr std::int64_t kMinPositionIntervalS = 1;
+inline constexpr std::int64_t kMaxPositionIntervalS = 60;
+// Throws std::invalid_argument unless text is whole seconds within 1..60.
+std::int64_t position_interval_setting(const std::string& text);
+
 struct RiderPosition {
   std::string rider;
   Point at;

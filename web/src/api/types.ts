@@ -86,6 +86,8 @@ export interface OrderStatus {
   items: LineItem[]
   updatedAt: string
   timeline: TimelineStep[]
+  // where the rider carrying it last reported, while RIDER_ASSIGNED or PICKED_UP; null otherwise
+  riderPosition: ReportedPosition | null
   _links: Links
 }
 
@@ -141,7 +143,14 @@ export interface Delivery {
   distanceKm?: number
   riderId?: string
   openedAt: string
+  riderPosition?: ReportedPosition // the holder's last PUT /deliveries/{orderId}/position
   _links: Links
+}
+
+export interface ReportedPosition {
+  lat: number
+  lon: number
+  reportedAt: string
 }
 
 export interface Notification {
