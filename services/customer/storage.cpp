@@ -21,6 +21,8 @@ const platform::Table<OrderStatus>& order_statuses() {
        platform::column("rider_id", &OrderStatus::rider_id),
        platform::column("total_price", &OrderStatus::total_price),
        platform::column("items", &OrderStatus::items),
+       platform::column("estimated_arrival", &OrderStatus::estimated_arrival),
+       platform::column("ride_minutes", &OrderStatus::ride_minutes),
        {"updated_at", [](const OrderStatus& v) { return v.timeline.back().at; }}},
       [](const platform::Row& row) {
         return OrderStatus{.order_id = row.integer("order_id"),
@@ -31,7 +33,9 @@ const platform::Table<OrderStatus>& order_statuses() {
                            .payment_status = row.text("payment_status"),
                            .rider_id = row.text("rider_id"),
                            .total_price = row.integer("total_price"),
-                           .items = row.text("items")};
+                           .items = row.text("items"),
+                           .estimated_arrival = row.integer("estimated_arrival"),
+                           .ride_minutes = row.integer("ride_minutes")};
       }};
   return table;
 }
