@@ -175,6 +175,11 @@ TEST(StoreOwner, ANewStoreStartsClosedWithItsMenuAndRevisionOne) {
   EXPECT_FALSE(store.open);
   EXPECT_FALSE(store.open_at(1796004000000));
   EXPECT_EQ(store.opens_next(1796004000000), std::nullopt);  // only its owner opens it
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].type, "StoreOpened");  // announced, without the menu until StoreChanged
+  EXPECT_EQ(events[0].body.at("storeId").as_int64(), 7);
+  EXPECT_TRUE(events[0].body.at("menu").as_array().empty());
+  events.erase(events.begin());
   auto body = changed(events);
   EXPECT_EQ(body.at("revision").as_int64(), 1);
   EXPECT_EQ(body.at("menu").as_array().at(0).at("menuId").as_int64(), 900);

@@ -84,8 +84,9 @@ struct Store {
   std::vector<contracts::FeeBand> delivery_fees;       // none: free delivery
   std::int64_t revision = 0;  // 0 for a demo store never changed; StoreChanged's revision after
 
-  // A new store starts closed, so that its owner opens it once the menu is ready. Menu ids
-  // come from next_menu_id. Problem 400 for a menu naming a dish twice.
+  // A new store starts closed, so that its owner opens it once the menu is ready: StoreOpened
+  // without its menu, then StoreChanged (revision 1). Menu ids come from next_menu_id.
+  // Problem 400 for a menu naming a dish twice.
   static std::pair<Store, platform::Events> create(std::int64_t store_id, const NewStore& request,
                                                    const std::function<std::int64_t()>& next_menu_id);
 
