@@ -44,6 +44,8 @@ boost::json::object view_json(const OrderStatus& view) {
           {"totalPrice", view.total_price},
           {"items", boost::json::parse(view.items)},
           {"updatedAt", platform::iso_time(view.timeline.back().at)},
+          {"estimatedArrival", view.estimated_arrival ? boost::json::value(platform::iso_time(view.estimated_arrival))
+                                                      : boost::json::value(nullptr)},
           {"timeline", std::move(timeline)},
           {"riderPosition", rider_position_json(view.rider_position)},
           {"_links", platform::hal::links({{"self", "/orderStatuses/" + id}, {"order", "/orders/" + id}})}};

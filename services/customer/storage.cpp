@@ -30,6 +30,8 @@ const platform::Table<OrderStatus>& order_statuses() {
        {"rider_lon", [](const OrderStatus& v) { return rider(v, [](const RiderPosition& p) { return p.lon; }); }},
        {"rider_position_at",
         [](const OrderStatus& v) { return rider(v, [](const RiderPosition& p) { return p.reported_at; }); }},
+       platform::column("estimated_arrival", &OrderStatus::estimated_arrival),
+       platform::column("ride_minutes", &OrderStatus::ride_minutes),
        {"updated_at", [](const OrderStatus& v) { return v.timeline.back().at; }}},
       [](const platform::Row& row) {
         return OrderStatus{.order_id = row.integer("order_id"),
@@ -45,7 +47,9 @@ const platform::Table<OrderStatus>& order_statuses() {
                                                  ? std::nullopt
                                                  : std::optional(RiderPosition{row.real("rider_lat"),
                                                                                row.real("rider_lon"),
-                                                                               row.integer("rider_position_at")})};
+                                                                               row.integer("rider_position_at")}),
+                           .estimated_arrival = row.integer("estimated_arrival"),
+                           .ride_minutes = row.integer("ride_minutes")};
       }};
   return table;
 }

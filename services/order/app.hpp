@@ -19,15 +19,12 @@ const std::vector<platform::Migration>& schema();
 const platform::Table<Order>& orders();
 const platform::Table<Review>& reviews();
 
-// The catalog: a replica of the stores' names and menus, so that pricing an order never
-// waits on another service.
-struct CatalogStore {
-  std::int64_t store_id = 0;
-  std::string name;
-};
+// The catalog: a replica of the stores (CatalogStore) and their menus, so that pricing an
+// order never waits on another service.
 const platform::Table<CatalogStore>& catalog_stores();
 const platform::Table<MenuItem>& catalog_menu();
 void replicate(platform::Db& tx, const contracts::StoreOpened& opened);
+void replicate(platform::Db& tx, const contracts::StoreChanged& changed);
 
 // POST /orders with an Idempotency-Key (domain/idempotency.hpp; idempotency.cpp says why it
 // is one transaction): `place` records the order in the transaction that claims the

@@ -34,6 +34,7 @@ boost::json::object order_json(const Order& order) {
                           {"storeName", order.store_name},
                           {"items", contracts::codec::write(order.items)},
                           {"totalPrice", order.total_price},
+                          {"deliveryFee", order.delivery_fee},
                           {"address", order.address},
                           {"lat", order.lat},
                           {"lon", order.lon},
@@ -58,8 +59,8 @@ Response place_order(Db& db, const platform::Identity& identity, Request& reques
   auto place = [&](Db& tx) {
     auto store = catalog_stores().find(tx, command.store_id);
     auto menu = [&tx](std::int64_t menu_id) { return catalog_menu().find(tx, menu_id); };
-    auto [placed, events] = Order::place(orders().next_key(tx), customer.subject, command,
-                                         store ? store->name : std::string(), menu, platform::now_ms());
+    auto [placed, events] =
+        Order::place(orders().next_key(tx), customer.subject, command, store, menu, platform::now_ms());
     platform::record(tx, orders(), placed, events);
     return KeyedAnswer{placed.id, platform::json_response(201, order_json(placed)).body, false};
   };

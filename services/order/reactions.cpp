@@ -15,7 +15,12 @@ platform::Subscription report(platform::Events (Order::*step)()) {
 
 platform::Subscriptions subscriptions() {
   return {
-      platform::on<contracts::StoreOpened>(replicate),
+      platform::on<contracts::StoreOpened>([](platform::Db& tx, const contracts::StoreOpened& opened) {
+        replicate(tx, opened);
+      }),
+      platform::on<contracts::StoreChanged>([](platform::Db& tx, const contracts::StoreChanged& changed) {
+        replicate(tx, changed);
+      }),
       report<contracts::PaymentApproved>(&Order::payment_approved),
       report<contracts::PaymentFailed>(&Order::payment_failed),
       report<contracts::OrderAccepted>(&Order::accepted),

@@ -21,6 +21,15 @@ const platform::Table<Store>& stores();
 const platform::Table<FoodCooking>& cookings();
 
 std::vector<MenuItem> menu_of(platform::Db& db, std::int64_t store_id);
+// Menu ids are unique across stores: the order service's replica keys its menu by them.
+std::int64_t next_menu_id(platform::Db& tx);
+// An admin's new store, saved with its menu and its StoreChanged in one transaction.
+Store create_store(platform::Db& db, const NewStore& request);
+// An owner's change in one transaction: the store with its menu, changed by `change`
+// (which may read in tx, e.g. the next menu id), saved whole with the events it caused.
+// Problem 404 for an unknown store.
+Store change_store(platform::Db& db, std::int64_t store_id,
+                   const std::function<platform::Events(Store&, platform::Db&)>& change);
 // The demo stores with their menus and StoreOpened, once, on the first start.
 void seed_demo_stores(platform::Db& db);
 

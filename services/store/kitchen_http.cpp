@@ -114,7 +114,9 @@ void add_kitchen_routes(platform::ServiceHost& host) {
         platform::kWatchEvery);
   });
   router.add("GET", "/foodCookings/{orderId}", [&](Request& r) { return get_cooking(db, identity, r); });
-  command("accept", [](FoodCooking& c, Request&) { return c.accept(); });
+  command("accept", [](FoodCooking& c, Request& r) {
+    return c.accept(parse_acceptance(r.body.empty() ? boost::json::object() : r.json_object()));
+  });
   command("reject", [](FoodCooking& c, Request& r) { return c.reject(parse_rejection(r.json_object())); });
   command("start", [](FoodCooking& c, Request&) { return c.start(); });
   command("finish", [&db](FoodCooking& c, Request&) {

@@ -1,10 +1,16 @@
+#include <algorithm>
+#include <boost/json.hpp>
+
 #include "app.hpp"
+#include "contracts/codec.hpp"
 #include "platform/clock.hpp"
 #include "platform/log.hpp"
 
 namespace store {
 
 const platform::Table<Store>& stores() {
+  using contracts::codec::read;
+  using contracts::codec::write;
   static const platform::Table<Store> table{
       "stores",
       "store",
@@ -13,10 +19,23 @@ const platform::Table<Store>& stores() {
        platform::column("category", &Store::category),
        platform::column("address", &Store::address),
        platform::column("lat", &Store::lat),
-       platform::column("lon", &Store::lon)},
+       platform::column("lon", &Store::lon),
+       platform::column("open", &Store::open),
+       {"opening_hours", [](const Store& s) { return boost::json::serialize(write(s.opening_hours)); }},
+       platform::column("minimum_order", &Store::minimum_order),
+       {"delivery_fees", [](const Store& s) { return boost::json::serialize(write(s.delivery_fees)); }},
+       platform::column("revision", &Store::revision)},
       [](const platform::Row& row) {
-        return Store{row.integer("store_id"), row.text("name"), row.text("category"),
-                     row.text("address"),     row.real("lat"),  row.real("lon")};
+        Store store{row.integer("store_id"), row.text("name"), row.text("category"),
+                    row.text("address"),     row.real("lat"),  row.real("lon")};
+        store.open = row.integer("open") != 0;
+        store.opening_hours =
+            read<std::vector<contracts::OpeningHours>>(boost::json::parse(row.text("opening_hours")), "opening_hours");
+        store.minimum_order = row.integer("minimum_order");
+        store.delivery_fees =
+            read<std::vector<contracts::FeeBand>>(boost::json::parse(row.text("delivery_fees")), "delivery_fees");
+        store.revision = row.integer("revision");
+        return store;
       }};
   return table;
 }
@@ -55,10 +74,60 @@ const platform::Table<FoodCooking>& cookings() {
 
 std::vector<MenuItem> menu_of(platform::Db& db, std::int64_t store_id) {
   std::vector<MenuItem> menu;
-  for (const auto& row :
-       db.query("SELECT menu_id, name, price FROM menu_items WHERE store_id = ? ORDER BY menu_id", {store_id}))
-    menu.push_back({row.integer("menu_id"), row.text("name"), row.integer("price")});
+  for (const auto& row : db.query(
+           "SELECT menu_id, name, price, description, category, sold_out FROM menu_items WHERE store_id = ? "
+           "ORDER BY menu_id",
+           {store_id}))
+    menu.push_back({row.integer("menu_id"), row.text("name"), row.integer("price"), row.text("description"),
+                    row.text("category"), row.integer("sold_out") != 0});
   return menu;
+}
+
+namespace {
+
+void insert_menu(platform::Db& tx, const Store& store) {
+  for (const auto& item : store.menu)
+    tx.exec(
+        "INSERT INTO menu_items (menu_id, store_id, name, price, description, category, sold_out) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        {item.menu_id, store.store_id, item.name, item.price, item.description, item.category,
+         std::int64_t{item.sold_out}});
+}
+
+}  // namespace
+
+std::int64_t next_menu_id(platform::Db& tx) {
+  return tx.next_id("menu_items", "menu_id");
+}
+
+Store create_store(platform::Db& db, const NewStore& request) {
+  std::optional<Store> created;
+  db.transaction([&](platform::Db& tx) {
+    // The new dishes are saved after they all have ids, and SQLite's next id reads MAX + 1:
+    // each id is past the one before it (a PostgreSQL sequence is past it anyway).
+    std::int64_t last = 0;
+    auto ids = [&tx, &last] { return last = std::max(next_menu_id(tx), last + 1); };
+    auto [store, events] = Store::create(stores().next_key(tx), request, ids);
+    platform::record(tx, stores(), store, events);
+    insert_menu(tx, store);
+    created = std::move(store);
+  });
+  return std::move(*created);
+}
+
+Store change_store(platform::Db& db, std::int64_t store_id, const std::function<platform::Events(Store&, platform::Db&)>& change) {
+  std::optional<Store> changed;
+  db.transaction([&](platform::Db& tx) {
+    auto store = stores().get(tx, store_id);
+    store.menu = menu_of(tx, store_id);
+    auto events = change(store, tx);
+    platform::record(tx, stores(), store, events);
+    // The menu is saved whole, as the event carries it: a removed dish is gone.
+    tx.exec("DELETE FROM menu_items WHERE store_id = ?", {store_id});
+    insert_menu(tx, store);
+    changed = std::move(store);
+  });
+  return std::move(*changed);
 }
 
 void seed_demo_stores(platform::Db& db) {
@@ -72,9 +141,7 @@ void seed_demo_stores(platform::Db& db) {
     if (!seeds) return;
     for (const auto& store : demo_stores()) {
       platform::record(tx, stores(), store, store.opened());
-      for (const auto& item : store.menu)
-        tx.exec("INSERT INTO menu_items (menu_id, store_id, name, price) VALUES (?, ?, ?, ?)",
-                {item.menu_id, store.store_id, item.name, item.price});
+      insert_menu(tx, store);
     }
   });
   if (seeds) platform::log::info("demo stores seeded");

@@ -233,6 +233,35 @@ TEST(OpenApiResponses, TheWholeJourneyAnswersAsDocumented) {
   EXPECT_EQ(recording.get(admin, "/auth/accounts/nobody").status, 404);
   EXPECT_EQ(recording.get(customer, "/auth/accounts").status, 403);
 
+  // --- Owners run their store (issue 16): the admin creates one; owner1 changes store 1's
+  // menu and terms, and is refused for another's store, an unknown item and a conflict.
+  auto created = recording.post(admin, "/stores",
+                                {{"name", "교촌치킨 역삼점"}, {"category", "치킨"}, {"address", "서울 강남구 역삼로 180"},
+                                 {"lat", 37.4955}, {"lon", 127.0330}, {"menu", {{{"name", "허니콤보"}, {"price", 23000}}}},
+                                 {"openingHours", {{{"day", "MON"}, {"opens", "11:00"}, {"closes", "22:00"}}}}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  recording.get(anonymous, "/stores/" + std::to_string(created.body.at("storeId").as_int64()));
+  auto dish = recording.post(owner, "/stores/1/menu", {{"name", "간장치킨"}, {"price", 21000}});
+  ASSERT_EQ(dish.status, 201) << dish.raw;
+  const auto menu_id = dish.body.at("menuId").as_int64();
+  const auto item = "/stores/1/menu/" + std::to_string(menu_id);
+  EXPECT_EQ(recording.call(owner, "PUT", item, R"({"price":22000,"description":"간장 소스"})").status, 200);
+  EXPECT_EQ(recording.call(owner, "PUT", item + "/soldOut", R"({"soldOut":true})").status, 200);
+  EXPECT_TRUE(eventually(
+      [&] { return recording.post(customer, "/orders", fd::test::order_request(1, menu_id, 1)).status == 409; }));
+  EXPECT_EQ(recording.call(owner, "DELETE", item).status, 204);
+  EXPECT_EQ(recording.call(owner, "PUT", "/stores/1/settings",
+                           R"({"minimumOrder":10000,"deliveryFees":[{"upToMeters":3000,"fee":1000}]})")
+                .status,
+            200);
+  EXPECT_EQ(recording.call(owner, "PUT", "/stores/2/settings", R"({"open":false})").status, 403);
+  EXPECT_EQ(recording.call(owner, "PUT", "/stores/1/menu/999999", R"({"price":1})").status, 404);
+  EXPECT_EQ(recording.call(owner, "PUT", "/stores/1/menu/101/soldOut", R"({"soldOut":false})").status, 409);
+  EXPECT_EQ(recording.call(owner, "PUT", "/stores/1/settings", R"({"open":"yes"})").status, 400);
+  EXPECT_EQ(recording.post(customer, "/stores", {{"name", "x"}}).status, 403);
+  recording.get(anonymous, "/stores");
+  // --- end: owners run their store
+
   auto result = recording.validate(fd::test::make_temp_dir("openapi-responses-") + "/recorded.json");
   EXPECT_EQ(result.status, 0) << result.output;
   std::cout << result.output;

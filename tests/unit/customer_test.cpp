@@ -385,3 +385,43 @@ TEST(KakaoMessage, OnlyResultCodeZeroIsSuccess) {
 }
 
 }  // namespace
+
+// --- The estimated arrival (issue 16) ---
+namespace {
+
+constexpr std::int64_t kMinute = 60'000;
+
+TEST(EstimatedArrival, FollowsTheCookingTimeThenTheRideAndEndsWithTheOrder) {
+  auto view = placed_view();
+  EXPECT_EQ(view->estimated_arrival, 0);
+  customer::apply(view, approved, 1000);
+  EXPECT_EQ(view->estimated_arrival, 0);  // no estimate before the store accepts
+  customer::apply(view, contracts::OrderAccepted{5, "customer1", 1, 30}, 2000);
+  EXPECT_EQ(view->estimated_arrival, 2000 + (30 + customer::kPickupMinutes + customer::kRideAllowanceMinutes) * kMinute);
+  customer::apply(view, cooking, 3000);
+  // About 2.1 km from the store to the customer: 9 minutes at 250 m a minute.
+  customer::apply(view, cooked, 4000);
+  EXPECT_EQ(view->ride_minutes, 9);
+  EXPECT_EQ(view->estimated_arrival, 4000 + (customer::kPickupMinutes + 9) * kMinute);
+  customer::apply(view, assigned, 5000);
+  customer::apply(view, picked, 6000);
+  EXPECT_EQ(view->estimated_arrival, 6000 + 9 * kMinute);
+  customer::apply(view, delivered, 7000);
+  EXPECT_EQ(view->estimated_arrival, 0);
+}
+
+TEST(EstimatedArrival, AnAcceptWithoutACookingTimeAssumesTheDefaultAndALateStepMovesNothing) {
+  auto view = placed_view();
+  customer::apply(view, approved, 1000);
+  customer::apply(view, cooking, 3000);  // overtook its OrderAccepted
+  customer::apply(view, accepted, 2000);
+  EXPECT_EQ(view->estimated_arrival, 0);
+  View other = placed_view();
+  customer::apply(other, approved, 1000);
+  customer::apply(other, accepted, 2000);
+  EXPECT_EQ(other->estimated_arrival,
+            2000 + (contracts::kDefaultCookingMinutes + customer::kPickupMinutes + customer::kRideAllowanceMinutes) *
+                       kMinute);
+}
+
+}  // namespace

@@ -22,12 +22,14 @@ std::optional<order::MenuItem> menu(std::int64_t id) {
   return std::nullopt;
 }
 
+std::optional<order::CatalogStore> store_named(std::string name) { return order::CatalogStore{1, std::move(name)}; }
+
 const char* kValid = R"({"storeId":1,"items":[{"menuId":101,"qty":2},{"menuId":104,"qty":1}],
                          "address":"서울 강남구 테헤란로 1","lat":37.5,"lon":127.03})";
 
 TEST(PlaceOrder, PricesLinesFromTheMenuNotTheClient) {
   auto command = order::parse_place_order(request(kValid));
-  auto [placed, events] = Order::place(7, "customer1", command, "교촌치킨", menu, 1000);
+  auto [placed, events] = Order::place(7, "customer1", command, store_named("교촌치킨"), menu, 1000);
   EXPECT_EQ(placed.total_price, 2 * 23000 + 5000);
   EXPECT_EQ(placed.status, Status::Placed);
   ASSERT_EQ(events.size(), 1u);
@@ -58,15 +60,15 @@ TEST(PlaceOrder, RefusesBadInputWithA400) {
 
 TEST(PlaceOrder, RefusesUnknownStoreAndForeignMenuItems) {
   auto command = order::parse_place_order(request(kValid));
-  EXPECT_EQ(problem_status([&] { Order::place(1, "c", command, "", menu, 0); }), 400);
+  EXPECT_EQ(problem_status([&] { Order::place(1, "c", command, std::nullopt, menu, 0); }), 400);
   command.items = {{201, 1}};  // store 2's dish ordered from store 1
-  EXPECT_EQ(problem_status([&] { Order::place(1, "c", command, "s", menu, 0); }), 400);
+  EXPECT_EQ(problem_status([&] { Order::place(1, "c", command, store_named("s"), menu, 0); }), 400);
   command.items = {{999, 1}};
-  EXPECT_EQ(problem_status([&] { Order::place(1, "c", command, "s", menu, 0); }), 400);
+  EXPECT_EQ(problem_status([&] { Order::place(1, "c", command, store_named("s"), menu, 0); }), 400);
 }
 
 TEST(OrderStateMachine, PaymentOutcomeMovesAPlacedOrderOnce) {
-  auto [paid, ignored] = Order::place(1, "c", order::parse_place_order(request(kValid)), "s", menu, 0);
+  auto [paid, ignored] = Order::place(1, "c", order::parse_place_order(request(kValid)), store_named("s"), menu, 0);
   paid.payment_approved();
   EXPECT_EQ(paid.status, Status::Paid);
   EXPECT_EQ(problem_status([&] { paid.payment_approved(); }), 409);
@@ -90,7 +92,7 @@ TEST(OrderStatus, RoundTripsItsWords) {
 namespace {
 
 Order paid_order() {
-  auto [order, events] = Order::place(1, "customer1", order::parse_place_order(request(kValid)), "s", menu, 0);
+  auto [order, events] = Order::place(1, "customer1", order::parse_place_order(request(kValid)), store_named("s"), menu, 0);
   order.payment_approved();
   return order;
 }
@@ -120,7 +122,7 @@ TEST(OrderLifecycle, FollowsTheKitchenAndTheRiderToDelivery) {
 }
 
 TEST(OrderLifecycle, AReportThatOvertookAnEarlierOneIsToBeTriedAgain) {
-  auto [placed, events] = Order::place(1, "customer1", order::parse_place_order(request(kValid)), "s", menu, 0);
+  auto [placed, events] = Order::place(1, "customer1", order::parse_place_order(request(kValid)), store_named("s"), menu, 0);
   EXPECT_THROW(placed.rejected(), platform::TooEarly);  // OrderRejected before PaymentApproved
   EXPECT_EQ(placed.status, Status::Placed);
   auto paid = paid_order();

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "contracts/status.hpp"
+#include "contracts/store_terms.hpp"
 
 namespace contracts {
 
@@ -49,6 +50,41 @@ struct StoreOpened {
   std::vector<MenuEntry> menu;
 };
 BOOST_DESCRIBE_STRUCT(StoreOpened, (), (storeId, name, category, address, lat, lon, menu))
+
+// --- Owners run their store (issue 16) ---
+struct MenuItemState {
+  std::int64_t menuId = 0;
+  std::string name;
+  std::int64_t price = 0;  // KRW
+  std::string description;
+  std::string category;
+  bool soldOut = false;
+};
+BOOST_DESCRIBE_STRUCT(MenuItemState, (), (menuId, name, price, description, category, soldOut))
+
+// A store created by an admin or changed by its owner, whole as it is after the change, so
+// that the order service's replica takes the highest revision it has seen and ignores any
+// other: a change delivered twice, or after a later one, changes nothing.
+struct StoreChanged {
+  static constexpr std::string_view type = "StoreChanged", producer = "store", consumers = "order", status = "";
+  std::int64_t storeId = 0;
+  std::int64_t revision = 0;  // 1 when created, one more at each change
+  std::string change;         // what changed, in words
+  std::string name;
+  std::string category;
+  std::string address;
+  double lat = 0;
+  double lon = 0;
+  std::vector<MenuItemState> menu;
+  bool open = false;  // the owner's toggle; open now also needs openingHours to hold the time
+  std::vector<OpeningHours> openingHours;  // none: all week
+  std::int64_t minimumOrder = 0;           // KRW, of the items
+  std::vector<FeeBand> deliveryFees;       // none: free delivery at any distance
+};
+BOOST_DESCRIBE_STRUCT(StoreChanged, (),
+                      (storeId, revision, change, name, category, address, lat, lon, menu, open, openingHours,
+                       minimumOrder, deliveryFees))
+// --- end: owners run their store ---
 
 struct OrderPlaced {
   static constexpr std::string_view type = "OrderPlaced", producer = "order", consumers = "payment store customer",
@@ -103,14 +139,18 @@ struct PaymentSettled {
 };
 BOOST_DESCRIBE_STRUCT(PaymentSettled, (), (orderId, customerId, amount))
 
+// The cooking time an owner gives on accept, and the one assumed when none was given.
+inline constexpr std::int64_t kMinCookingMinutes = 10, kMaxCookingMinutes = 60, kDefaultCookingMinutes = 20;
+
 struct OrderAccepted {
   static constexpr std::string_view type = "OrderAccepted", producer = "store", consumers = "order customer",
                                     status = cooking_status::Accepted;
   std::int64_t orderId = 0;
   std::string customerId;
   std::int64_t storeId = 0;
+  std::optional<std::int64_t> cookingMinutes;  // the owner's estimate; absent in events from before it was asked
 };
-BOOST_DESCRIBE_STRUCT(OrderAccepted, (), (orderId, customerId, storeId))
+BOOST_DESCRIBE_STRUCT(OrderAccepted, (), (orderId, customerId, storeId, cookingMinutes))
 
 struct OrderRejected {
   static constexpr std::string_view type = "OrderRejected", producer = "store", consumers = "order payment customer",
@@ -232,7 +272,7 @@ namespace contracts {
 // Every event of the contract, for code that walks them all (the catalogue test, tools).
 template <class... Events>
 struct EventList {};
-using AllEvents = EventList<StoreOpened, OrderPlaced, PaymentApproved, PaymentFailed, PaymentCanceled, PaymentSettled,
+using AllEvents = EventList<StoreOpened, StoreChanged, OrderPlaced, PaymentApproved, PaymentFailed, PaymentCanceled, PaymentSettled,
                             OrderAccepted, OrderRejected, CookStarted, CookFinished, OrderCanceled, DeliveryAssigned,
                             Picked, RiderPositionReported, DeliveryConfirmed, OrderReviewed, TokenRevoked>;
 
@@ -253,6 +293,7 @@ inline constexpr std::array<std::string_view, 6> kServices{"auth", "order", "pay
 // The event names as plain words, for code that does not handle the typed events.
 namespace contracts::event {
 inline constexpr const char* StoreOpened = "StoreOpened";
+inline constexpr const char* StoreChanged = "StoreChanged";
 inline constexpr const char* OrderPlaced = "OrderPlaced";
 inline constexpr const char* PaymentApproved = "PaymentApproved";
 inline constexpr const char* PaymentFailed = "PaymentFailed";

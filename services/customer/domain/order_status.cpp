@@ -23,6 +23,24 @@ Effect apply(std::optional<OrderStatus>& view, const contracts::OrderPlaced& pla
   return Effect::StatusChanged;
 }
 
+namespace {
+
+// Only a step that moves the status moves the estimate: one that arrives late does not.
+void estimate_arrival(OrderStatus& view, const Report& report) {
+  constexpr std::int64_t kMinute = 60'000;
+  if (order_status::is_final(view.status)) view.estimated_arrival = 0;
+  if (report.event_type == contracts::OrderAccepted::type)
+    view.estimated_arrival = report.at + (report.cooking_minutes + kPickupMinutes + kRideAllowanceMinutes) * kMinute;
+  if (report.event_type == contracts::CookFinished::type) {
+    view.ride_minutes = report.ride_minutes;
+    view.estimated_arrival = report.at + (kPickupMinutes + view.ride_minutes) * kMinute;
+  }
+  if (report.event_type == contracts::Picked::type)
+    view.estimated_arrival = report.at + (view.ride_minutes ? view.ride_minutes : kRideAllowanceMinutes) * kMinute;
+}
+
+}  // namespace
+
 Effect apply(std::optional<OrderStatus>& view, const Report& report) {
   // After a crash, events a killed instance held come back later than newer ones: an event
   // may overtake its order's OrderPlaced.
@@ -37,7 +55,10 @@ Effect apply(std::optional<OrderStatus>& view, const Report& report) {
   // moves the status back.
   bool changes_status = other_status && order_status::rank(report.status) > order_status::rank(view->status);
 
-  if (changes_status) view->status = report.status;
+  if (changes_status) {
+    view->status = report.status;
+    estimate_arrival(*view, report);
+  }
   if (order_status::is_final(view->status)) view->rider_position.reset();
   if (!report.payment_status.empty()) view->payment_status = report.payment_status;
   if (!report.rider_id.empty()) view->rider_id = report.rider_id;

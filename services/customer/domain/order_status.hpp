@@ -1,6 +1,7 @@
 #pragma once
 // The CQRS read model: an order's status as the customer sees it, built only from events.
 // No I/O here.
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,7 +40,17 @@ struct OrderStatus {
   std::string items;  // JSON text of the line items, as the order was placed
   std::vector<Step> timeline;
   std::optional<RiderPosition> rider_position;  // while the order is on its way: RIDER_ASSIGNED, PICKED_UP
+  std::int64_t estimated_arrival = 0;  // epoch ms; 0 before the store accepts and once the order ends
+  std::int64_t ride_minutes = 0;       // from the store to the customer, once cooking finished
 };
+
+// The estimated arrival, a simple one: the owner's cooking time, then kPickupMinutes for a
+// rider to come and take it, then the ride at kRideMetersPerMinute (15 km/h) over the
+// straight-line distance from the store to the customer (kRideAllowanceMinutes until the
+// view knows it, at CookFinished). Made again from the event's time when the store accepts,
+// when cooking finishes and when the rider picks up.
+inline constexpr std::int64_t kPickupMinutes = 10, kRideAllowanceMinutes = 15;
+inline constexpr double kRideMetersPerMinute = 250;
 
 // What an event did to a view.
 enum class Effect {
@@ -58,6 +69,8 @@ struct Report {
   std::string rider_id;             // set by the events that name the rider
   std::string store_name;           // set by the events that name the store
   std::int64_t at = 0;              // epoch ms, the event's timestamp
+  std::int64_t cooking_minutes = 0;  // set by OrderAccepted
+  std::int64_t ride_minutes = 0;     // set by CookFinished
 };
 
 // OrderPlaced creates the view; a second one (published again under another id) is ignored.
@@ -93,6 +106,11 @@ Report report_of(const E& event, std::int64_t at) {
   else if constexpr (requires { event.riderId; })
     report.rider_id = event.riderId;
   if constexpr (requires { event.storeName; }) report.store_name = event.storeName;
+  if constexpr (std::is_same_v<E, contracts::OrderAccepted>)
+    report.cooking_minutes = event.cookingMinutes.value_or(contracts::kDefaultCookingMinutes);
+  if constexpr (std::is_same_v<E, contracts::CookFinished>)
+    report.ride_minutes = static_cast<std::int64_t>(std::ceil(
+        contracts::store_terms::distance_m(event.storeLat, event.storeLon, event.lat, event.lon) / kRideMetersPerMinute));
   return report;
 }
 

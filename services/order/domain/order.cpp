@@ -87,15 +87,22 @@ ReviewRequest parse_review(const boost::json::object& body) {
 }
 
 std::pair<Order, platform::Events> Order::place(std::int64_t id, std::string customer, const PlaceOrder& request,
-                                                const std::string& store_name,
+                                                const std::optional<CatalogStore>& store,
                                                 const std::function<std::optional<MenuItem>(std::int64_t)>& menu,
                                                 std::int64_t now_ms) {
-  if (store_name.empty()) throw bad_request("storeId " + std::to_string(request.store_id) + " is not a known store");
+  namespace terms = contracts::store_terms;
+  if (!store) throw bad_request("storeId " + std::to_string(request.store_id) + " is not a known store");
+  if (!store->open || !terms::open_at(store->opening_hours, now_ms)) {
+    auto opens = store->open ? terms::next_opening(store->opening_hours, now_ms) : std::nullopt;
+    throw platform::conflict("store " + std::to_string(store->store_id) + " (" + store->name + ") is closed; " +
+                             (opens ? "it opens at " + terms::seoul_time(*opens) + " (Asia/Seoul)"
+                                    : std::string("it opens when its owner opens it")));
+  }
   Order order;
   order.id = id;
   order.customer = std::move(customer);
   order.store_id = request.store_id;
-  order.store_name = store_name;
+  order.store_name = store->name;
   order.address = request.address;
   order.lat = request.lat;
   order.lon = request.lon;
@@ -105,9 +112,23 @@ std::pair<Order, platform::Events> Order::place(std::int64_t id, std::string cus
     if (!item || item->store_id != request.store_id)
       throw bad_request("menuId " + std::to_string(menu_id) + " is not on the menu of store " +
                         std::to_string(request.store_id));
+    if (item->sold_out)
+      throw platform::conflict("menuId " + std::to_string(menu_id) + " (" + item->name + ") is sold out");
     order.items.push_back({menu_id, item->name, item->price, qty});
     order.total_price += item->price * qty;
   }
+  if (order.total_price < store->minimum_order)
+    throw platform::conflict("the items come to " + std::to_string(order.total_price) + " KRW; store " +
+                             std::to_string(store->store_id) + " takes orders from " +
+                             std::to_string(store->minimum_order) + " KRW");
+  auto meters = terms::distance_m(store->lat, store->lon, order.lat, order.lon);
+  auto fee = terms::delivery_fee(store->delivery_fees, meters);
+  if (!fee)
+    throw platform::conflict("the address is " + std::to_string(std::llround(meters)) + " m from store " +
+                             std::to_string(store->store_id) + ", which delivers up to " +
+                             std::to_string(store->delivery_fees.back().upToMeters) + " m");
+  order.delivery_fee = *fee;
+  order.total_price += *fee;
   auto placed =
       platform::events(contracts::OrderPlaced{order.id, order.customer, order.store_id, order.store_name, order.items,
                                               order.total_price, order.address, order.lat, order.lon});

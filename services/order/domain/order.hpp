@@ -18,6 +18,21 @@ struct MenuItem {
   std::int64_t store_id = 0;
   std::string name;
   std::int64_t price = 0;  // KRW
+  bool sold_out = false;
+};
+
+// A store as the catalog replica knows it from StoreOpened and StoreChanged: what placing
+// an order needs. A demo store never changed is open all week with free delivery.
+struct CatalogStore {
+  std::int64_t store_id = 0;
+  std::string name;
+  double lat = 0;
+  double lon = 0;
+  bool open = true;                                    // the owner's toggle
+  std::vector<contracts::OpeningHours> opening_hours;  // none: all week (Asia/Seoul)
+  std::int64_t minimum_order = 0;                      // KRW, of the items
+  std::vector<contracts::FeeBand> delivery_fees;       // none: free delivery
+  std::int64_t revision = 0;                           // of the last StoreChanged applied
 };
 
 // A line as OrderPlaced carries it: priced when the order was placed.
@@ -84,7 +99,8 @@ struct Order {
   std::int64_t store_id = 0;
   std::string store_name;
   std::vector<LineItem> items;
-  std::int64_t total_price = 0;
+  std::int64_t total_price = 0;  // the items and the delivery fee
+  std::int64_t delivery_fee = 0;
   std::string address;
   double lat = 0;
   double lon = 0;
@@ -95,10 +111,13 @@ struct Order {
   std::optional<Status> status_before_cancel;
   std::int64_t cancel_requested_at = 0;
 
-  // Prices each line from the menu; Problem 400 for an unknown store (store_name empty)
-  // or a menu item that the store does not sell.
+  // Prices each line from the menu and adds the store's delivery fee for the distance from
+  // the store to the order's lat/lon. Problem 400 for an unknown store or a menu item that
+  // the store does not sell (or no longer does); 409 for a sold-out item, a store closed at
+  // now_ms (saying when it opens), items below the store's minimum order, or an address
+  // beyond its farthest fee band. Each names what it refuses.
   static std::pair<Order, platform::Events> place(std::int64_t id, std::string customer, const PlaceOrder& request,
-                                                  const std::string& store_name,
+                                                  const std::optional<CatalogStore>& store,
                                                   const std::function<std::optional<MenuItem>(std::int64_t)>& menu,
                                                   std::int64_t now_ms);
 

@@ -71,9 +71,19 @@ platform::Events FoodCooking::payment_failed() {
   return {};
 }
 
-platform::Events FoodCooking::accept() {
+std::int64_t parse_acceptance(const boost::json::object& body) {
+  platform::fields::only(body, {"cookingMinutes"});
+  if (!body.contains("cookingMinutes")) return kDefaultCookingMinutes;
+  auto minutes = platform::fields::integer(body, "cookingMinutes");
+  if (minutes < contracts::kMinCookingMinutes || minutes > contracts::kMaxCookingMinutes)
+    throw platform::bad_request("cookingMinutes must be between " + std::to_string(contracts::kMinCookingMinutes) +
+                                " and " + std::to_string(contracts::kMaxCookingMinutes));
+  return minutes;
+}
+
+platform::Events FoodCooking::accept(std::int64_t cooking_minutes) {
   step(CookingStatus::Requested, CookingStatus::Accepted);
-  return platform::events(contracts::OrderAccepted{order_id, customer, store_id});
+  return platform::events(contracts::OrderAccepted{order_id, customer, store_id, cooking_minutes});
 }
 
 platform::Events FoodCooking::reject(const std::string& why) {

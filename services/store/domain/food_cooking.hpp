@@ -24,6 +24,11 @@ inline constexpr std::size_t kMaxReason = 200;
 // The owner's reason for a rejection: {"reason": "..."}; Problem 400 otherwise.
 std::string parse_rejection(const boost::json::object& body);
 
+// The owner's cooking time on accept: {"cookingMinutes": 10..60}, or nothing for the default,
+// so that clients from before it was asked still accept. Problem 400 otherwise.
+using contracts::kDefaultCookingMinutes;
+std::int64_t parse_acceptance(const boost::json::object& body);
+
 struct FoodCooking {
   std::int64_t order_id = 0;
   std::int64_t store_id = 0;
@@ -48,7 +53,7 @@ struct FoodCooking {
   platform::Events payment_failed();
 
   // The owner's commands (R4, R5).
-  platform::Events accept();
+  platform::Events accept(std::int64_t cooking_minutes = kDefaultCookingMinutes);
   platform::Events reject(const std::string& why);
   platform::Events start();
   platform::Events finish(const Store& store);
