@@ -134,7 +134,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     expect_clean(place.address, false, "address");
     expect(std::isfinite(place.lat) && place.lat >= -90 && place.lat <= 90, "lat accepted out of range");
     expect(std::isfinite(place.lon) && place.lon >= -180 && place.lon <= 180, "lon accepted out of range");
-    auto [placed, events] = order::Order::place(7, "customer1", place, "교촌치킨 강남역점", menu, 1795312345678);
+    const order::CatalogStore store{.store_id = place.store_id, .name = "교촌치킨 강남역점", .lat = 37.4979, .lon = 127.0276};
+    auto [placed, events] = order::Order::place(7, "customer1", place, store, menu, 1795312345678);
     expect(placed.total_price > 0 && events.size() == 1, "a placed order without price or event");
     platform::to_json(events.front().body);
   });
