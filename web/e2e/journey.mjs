@@ -454,6 +454,9 @@ async function journey(browser, appUrl, byGateway) {
     expect(came.indexOf('PaymentApproved') < came.indexOf('PaymentCanceled'), `approved, then refunded: ${came.join(', ')}`)
     const ids = await events.locator('li').evaluateAll((items) => items.map((item) => item.getAttribute('data-id')))
     expect(ids.length === new Set(ids).size, `no event shown twice: ${ids.join(', ')}`)
+    // Its saga below was read again at the order's events (no polling while the stream is open).
+    await hood.getByTestId(`hood-order-${second}`).click()
+    await hood.getByTestId('compensations').waitFor()
     await shot(hood, '16a-hood-live-korean')
     await hood.getByTestId('lang-toggle').click()
     await hood.getByRole('heading', { level: 2, name: 'Live event stream' }).waitFor()
