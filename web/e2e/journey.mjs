@@ -5,7 +5,11 @@
 //   customer orders → owner accepts, starts, finishes → a rider near the customer sees the
 //   delivery, takes it and picks it up → the customer confirms and reviews → the owner sees
 //   the review; then the KakaoTalk messages, the "under the hood" page, the language
-//   toggle, and a second order canceled with its refund (the saga's compensation).
+//   toggle, and a second order canceled with its refund (the saga's compensation), watched
+//   live from a second tab on "under the hood" (GET /events/stream).
+//
+// The live pages on their streams: the order page shows each change of the order's status
+// view within a second, and never polls GET /orderStatuses/{id} while its stream is open.
 //
 // And the page's security all along: the gateway's Content-Security-Policy and other
 // headers on the page, no CSP violation in any page, no token in localStorage or
@@ -29,7 +33,7 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 const shots = path.join(here, 'screenshots')
 const gateway = (process.env.FD_WEB_URL ?? 'http://127.0.0.1:8088').replace(/\/+$/, '')
 const browserPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const WAIT = 20000 // the pages poll with backoff up to 6–8 s; 20 s is generous
+const WAIT = 20000 // a stream waiting for its resource tries again up to every 8 s; 20 s is generous
 
 // Where the customer is, and so where the order goes and where the rider stands.
 const HOME = { place: 'teheran', lat: 37.5006, lon: 127.0364 }
