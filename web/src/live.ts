@@ -89,13 +89,12 @@ export interface FollowOptions {
   idleMs?: number
 }
 
-export const FOLLOW_DEFAULTS = { reconnectMs: 250, maxReconnectMs: 8000, idleMs: 40000 }
+const FOLLOW_DEFAULTS = { reconnectMs: 250, maxReconnectMs: 8000, idleMs: 40000 }
 
 export interface Following {
   /** Drop the connection (if any) and open the stream at once, from the last event seen. */
   reconnect: () => void
   stop: () => void
-  readonly lastEventId: () => string
 }
 
 /** The problem+json document of a stream's closing `problem` event, as an ApiError. */
@@ -115,7 +114,8 @@ export function follow(path: string, handlers: FollowHandlers, options: FollowOp
   const opts = { ...FOLLOW_DEFAULTS, ...options }
   let stopped = false
   let lastEventId = ''
-  let controller: AbortController | undefined
+  // Drops the connection being opened or read (the abort ends the fetch, the cancel the body).
+  let drop: (() => void) | undefined
   let wake: (() => void) | undefined
   let delay = opts.reconnectMs
 
@@ -135,11 +135,15 @@ export function follow(path: string, handlers: FollowHandlers, options: FollowOp
     let everOpened = false
     while (!stopped) {
       const mine = new AbortController()
-      controller = mine
+      let reader: ReadableStreamDefaultReader<string> | undefined
+      drop = () => {
+        mine.abort()
+        void reader?.cancel().catch(() => {})
+      }
       let idle: ReturnType<typeof setTimeout> | undefined
       const watchdog = () => {
         if (idle) clearTimeout(idle)
-        idle = setTimeout(() => mine.abort(), opts.idleMs)
+        idle = setTimeout(() => drop?.(), opts.idleMs)
       }
       let ending: ApiError | undefined
       let opened = false
@@ -152,7 +156,7 @@ export function follow(path: string, handlers: FollowHandlers, options: FollowOp
         handlers.onOpen?.()
         const parser = new EventStreamParser()
         parser.lastEventId = lastEventId
-        const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
+        reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
         try {
           for (;;) {
             const { value, done } = await reader.read()
@@ -213,15 +217,14 @@ export function follow(path: string, handlers: FollowHandlers, options: FollowOp
   return {
     reconnect() {
       delay = opts.reconnectMs
-      controller?.abort()
+      drop?.()
       wake?.()
     },
     stop() {
       stopped = true
-      controller?.abort()
+      drop?.()
       wake?.()
     },
-    lastEventId: () => lastEventId,
   }
 }
 

@@ -44,6 +44,7 @@ function streamAnswer() {
     response: new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } }),
     send: (text: string) => controller.enqueue(encoder.encode(text)),
     end: () => controller.close(),
+    fail: (error: Error) => controller.error(error),
   }
 }
 
@@ -113,6 +114,26 @@ describe('following a stream', () => {
     second.send('id: 2\nevent: foodCookings\ndata: B\n\n')
     await vi.waitFor(() => expect(seen).toEqual(['A', 'B']))
     expect(onUnauthorized).not.toHaveBeenCalled()
+    following.stop()
+  })
+
+  it('takes a stream silent for too long (not even a heartbeat) for dead, and one that breaks for dropped: both are opened again', async () => {
+    const silent = streamAnswer()
+    const breaking = streamAnswer()
+    const third = streamAnswer()
+    fetchMock.mockResolvedValueOnce(silent.response).mockResolvedValueOnce(breaking.response).mockResolvedValueOnce(third.response)
+    const onUnavailable = vi.fn()
+    const seen: string[] = []
+    const following = follow('/events/stream', { onEvent: (e) => seen.push(e.id), onUnavailable }, { reconnectMs: 5, idleMs: 200 })
+    silent.send('id: 1\nevent: OrderPlaced\ndata: {}\n\n')
+    await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(2), { timeout: 2000 })
+    expect(headerOf(1, 'Last-Event-ID')).toBe('1')
+    breaking.send('id: 2\nevent: PaymentApproved\ndata: {}\n\n')
+    await vi.waitFor(() => expect(seen).toEqual(['1', '2']))
+    breaking.fail(new TypeError('network error'))
+    await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(3))
+    expect(headerOf(2, 'Last-Event-ID')).toBe('2')
+    expect(onUnavailable).not.toHaveBeenCalled()
     following.stop()
   })
 
