@@ -5,7 +5,11 @@
 //   customer orders → owner accepts, starts, finishes → a rider near the customer sees the
 //   delivery, takes it and picks it up → the customer confirms and reviews → the owner sees
 //   the review; then the KakaoTalk messages, the "under the hood" page, the language
-//   toggle, and a second order canceled with its refund (the saga's compensation).
+//   toggle, and a second order canceled with its refund (the saga's compensation), watched
+//   live from a second tab on "under the hood" (GET /events/stream).
+//
+// The live pages on their streams: the order page shows each change of the order's status
+// view within a second, and never polls GET /orderStatuses/{id} while its stream is open.
 //
 // And the page's security all along: the gateway's Content-Security-Policy and other
 // headers on the page, no CSP violation in any page, no token in localStorage or
@@ -29,7 +33,7 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 const shots = path.join(here, 'screenshots')
 const gateway = (process.env.FD_WEB_URL ?? 'http://127.0.0.1:8088').replace(/\/+$/, '')
 const browserPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const WAIT = 20000 // the pages poll with backoff up to 6–8 s; 20 s is generous
+const WAIT = 20000 // a stream waiting for its resource tries again up to every 8 s; 20 s is generous
 
 // Where the customer is, and so where the order goes and where the rider stands.
 const HOME = { place: 'teheran', lat: 37.5006, lon: 127.0364 }
@@ -87,10 +91,8 @@ async function newPerson(browser, appUrl, name, options) {
     if (message.type() === 'error' && !/Failed to load resource/.test(message.text()))
       pageErrors.push(`${name} console: ${message.text()}`)
   })
-  page.on('request', (request) => {
-    const bearer = /^Bearer (.+)$/.exec(request.headers().authorization ?? '')
-    if (bearer) tokensSeen.add(bearer[1])
-  })
+  const person = { context, page, requests: [], bearer: '' }
+  watchRequests(person, page)
   page.on('response', async (response) => {
     if (!/\/auth\/(login|signup|refresh)$/.test(new URL(response.url()).pathname) || response.status() !== 200) return
     try {
@@ -101,13 +103,45 @@ async function newPerson(browser, appUrl, name, options) {
     }
   })
   const answer = await page.goto(`${appUrl}/`)
-  return { context, page, headers: answer.headers() }
+  return Object.assign(person, { headers: answer.headers() })
 }
 
-/** The access token the page sends next (its Authorization header): the session in memory. */
-async function nextBearer(page) {
-  const request = await page.waitForRequest((r) => /^Bearer /.test(r.headers().authorization ?? ''))
-  return request.headers().authorization.slice('Bearer '.length)
+/** Notes each API request a page makes (its path) and the access token it sent last. */
+function watchRequests(person, page) {
+  page.on('request', (request) => {
+    const bearer = /^Bearer (.+)$/.exec(request.headers().authorization ?? '')
+    if (bearer) {
+      tokensSeen.add(bearer[1])
+      person.bearer = bearer[1]
+    }
+    person.requests.push(new URL(request.url()).pathname)
+  })
+}
+
+/** The requests a person's pages made to exactly this path, since the `from`th. */
+function requestsTo(person, pathname, from = 0) {
+  return person.requests.slice(from).filter((p) => p === pathname).length
+}
+
+/**
+ * The order page shows a change of the order's status view within a second of it: the test
+ * watches the view itself (GET /orderStatuses/{id} from here, not from the page) until the
+ * step `event` is in its timeline, then gives the page what is left of that second.
+ */
+async function shownWithinASecond(person, orderId, event) {
+  const deadline = Date.now() + WAIT
+  let seenAt = 0
+  while (!seenAt) {
+    expect(Date.now() < deadline, `the status view of order ${orderId} never got ${event}`)
+    const answer = await fetch(`${gateway}/orderStatuses/${orderId}`, { headers: { Authorization: `Bearer ${person.bearer}` } })
+    if (answer.ok && (await answer.json()).timeline.some((step) => step.eventType === event)) seenAt = Date.now()
+    else await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  const step = person.page.locator(`.timeline-step[data-event="${event}"]`)
+  const left = Math.max(1, 1000 - (Date.now() - seenAt))
+  await step.waitFor({ timeout: left }).catch(() => {
+    throw new Error(`the order page did not show ${event} within a second of the status view's change`)
+  })
 }
 
 /** What localStorage and sessionStorage hold: [where, key, value] triples. */
@@ -184,6 +218,9 @@ async function journey(browser, appUrl, byGateway) {
   const o = owner.page
   const r = rider.page
   let orderId = 0
+  let orderPageFrom = 0 // where the customer's requests stood when the order page opened
+  let second = 0 // the order canceled and refunded
+  let hood // the customer's second tab, on the "under the hood" page
 
   await step('the page comes with a strict Content-Security-Policy and the other security headers', async () => {
     if (!byGateway) {
@@ -252,11 +289,15 @@ async function journey(browser, appUrl, byGateway) {
     await shot(c, '03-customer-cart')
   })
 
-  await step('the customer orders, is paid automatically, and follows the order live', async () => {
+  await step('the customer orders, is paid automatically, and follows the order live on its stream', async () => {
+    orderPageFrom = customer.requests.length
     await c.getByTestId('place-order').click()
     await c.waitForURL(/#\/orders\/\d+$/)
     orderId = Number(c.url().match(/orders\/(\d+)$/)[1])
     expect(orderId > 0, 'the order page names the order')
+    // GET /orderStatuses/{id}/stream is open (the page says "live", not "refreshed every few seconds").
+    await c.getByTestId('live-mode').and(c.locator('[data-mode="stream"]')).waitFor()
+    expect(requestsTo(customer, `/orderStatuses/${orderId}/stream`, orderPageFrom) >= 1, 'the page opened the stream')
     await c.locator('[data-event="PaymentApproved"]').waitFor()
     await c.getByTestId('cancel-order').waitFor() // cancel is allowed while the kitchen has not started
     await shot(c, '04-customer-order-paid')
@@ -266,10 +307,15 @@ async function journey(browser, appUrl, byGateway) {
     await loginWithDemoButton(o, 'owner1', '/owner')
     const card = o.getByTestId(`cooking-${orderId}`)
     await card.waitFor()
+    await o.getByTestId('live-mode').and(o.locator('[data-mode="stream"]')).waitFor() // GET /foodCookings/stream
     await shot(o, '05-owner-new-order')
+    // Each step reaches the customer's order page within a second, on its stream.
     await o.getByTestId(`accept-${orderId}`).click()
+    await shownWithinASecond(customer, orderId, 'OrderAccepted')
     await o.getByTestId(`start-${orderId}`).click()
+    await shownWithinASecond(customer, orderId, 'CookStarted')
     await o.getByTestId(`finish-${orderId}`).click()
+    await shownWithinASecond(customer, orderId, 'CookFinished')
     await card.waitFor({ state: 'detached' }) // done: it leaves the "to do" tab
     await o.getByRole('tab', { name: /Done/ }).click()
     await o.getByTestId(`cooking-${orderId}`).locator('[data-status="COOKED"]').waitFor()
@@ -293,8 +339,11 @@ async function journey(browser, appUrl, byGateway) {
     await r.getByTestId('reported-position').waitFor()
     await r.getByTestId(`assign-${orderId}`).waitFor()
     await shot(r, '08-rider-offer')
+    await r.getByTestId('live-mode').and(r.locator('[data-mode="stream"]')).waitFor() // GET /deliveries/stream
     await r.getByTestId(`assign-${orderId}`).click()
+    await shownWithinASecond(customer, orderId, 'DeliveryAssigned')
     await r.getByTestId(`pick-${orderId}`).click()
+    await shownWithinASecond(customer, orderId, 'Picked')
     await r.getByTestId(`delivery-${orderId}`).locator('[data-status="PICKED_UP"]').waitFor()
     await shot(r, '09-rider-picked-up')
   })
@@ -307,9 +356,15 @@ async function journey(browser, appUrl, byGateway) {
     await c.getByTestId('review-text').fill(REVIEW)
     await c.getByTestId('post-review').click()
     await c.getByTestId('my-review').waitFor()
-    await c.locator('[data-event="DeliveryConfirmed"]').waitFor()
-    await c.locator('[data-event="PaymentSettled"]').waitFor()
+    await shownWithinASecond(customer, orderId, 'DeliveryConfirmed')
+    await shownWithinASecond(customer, orderId, 'PaymentSettled')
+    await c.getByTestId('live-mode').and(c.locator('[data-mode="over"]')).waitFor()
     await shot(c, '10-customer-delivered-reviewed')
+  })
+
+  await step('while the order page followed its stream, it never polled GET /orderStatuses/{id}', async () => {
+    const polled = requestsTo(customer, `/orderStatuses/${orderId}`, orderPageFrom)
+    expect(polled === 0, `the order page polled GET /orderStatuses/${orderId} ${polled} times`)
   })
 
   await step('the owner sees the review and the store’s average rating', async () => {
@@ -351,21 +406,66 @@ async function journey(browser, appUrl, byGateway) {
     await c.getByRole('heading', { level: 1, name: '내부 동작' }).waitFor()
   })
 
+  await step('under the hood follows GET /events/stream: a second tab of the customer waits for events', async () => {
+    hood = await customer.context.newPage()
+    hood.setDefaultTimeout(WAIT)
+    people.push(['customer-hood', hood])
+    hood.on('pageerror', (error) => pageErrors.push(`customer-hood: ${error.message}`))
+    hood.on('console', (message) => {
+      if (message.type() === 'error' && !/Failed to load resource/.test(message.text()))
+        pageErrors.push(`customer-hood console: ${message.text()}`)
+    })
+    await hood.goto(`${appUrl}/#/hood`)
+    await hood.getByTestId('who').waitFor() // the session came back from the refresh cookie
+    await hood.getByTestId('stream-open').waitFor()
+  })
+
   await step('a second order canceled before cooking is refunded: the compensation shows', async () => {
+    orderPageFrom = customer.requests.length
     await c.goto(`${appUrl}/#/stores/1`)
     await c.getByTestId('add-103').click()
     await c.getByTestId('place-order').click()
     await c.waitForURL(/#\/orders\/\d+$/)
-    const second = Number(c.url().match(/orders\/(\d+)$/)[1])
+    second = Number(c.url().match(/orders\/(\d+)$/)[1])
     expect(second !== orderId, 'a new order')
+    await c.getByTestId('live-mode').and(c.locator('[data-mode="stream"]')).waitFor()
     await c.getByTestId('cancel-order').click()
     await c.getByTestId('order-status').and(c.locator('[data-status="CANCELED"]')).waitFor()
+    await shownWithinASecond(customer, second, 'PaymentCanceled')
     await c.locator('.timeline-step.compensation[data-event="PaymentCanceled"]').waitFor()
+    const polled = requestsTo(customer, `/orderStatuses/${second}`, orderPageFrom)
+    expect(polled === 0, `the order page polled GET /orderStatuses/${second} ${polled} times`)
     await shot(c, '15-customer-canceled-refunded')
     await c.goto(`${appUrl}/#/hood`)
     await c.getByTestId(`hood-order-${second}`).click()
     await c.getByTestId('compensations').waitFor()
     await shot(c, '16-hood-compensation')
+  })
+
+  await step('the second tab showed that order’s events live, as they crossed the bus, in both languages', async () => {
+    const events = hood.getByTestId('stream-events')
+    await events.locator(`[data-order="${second}"][data-event="PaymentCanceled"]`).waitFor()
+    // Newest first on the page: reversed, the order they came in.
+    const came = await events
+      .locator(`li[data-order="${second}"]`)
+      .evaluateAll((items) => items.map((item) => item.getAttribute('data-event')).reverse())
+    const expected = ['OrderPlaced', 'PaymentApproved', 'OrderCanceled', 'PaymentCanceled']
+    expect(expected.every((event) => came.includes(event)), `the stream showed ${came.join(', ')}`)
+    // What causes what comes first: the order is placed before anything else happens to it,
+    // and the payment service approves before it refunds. (The customer's cancel and the
+    // refund come from two services, in either order.)
+    expect(came[0] === 'OrderPlaced', `OrderPlaced first: ${came.join(', ')}`)
+    expect(came.indexOf('PaymentApproved') < came.indexOf('PaymentCanceled'), `approved, then refunded: ${came.join(', ')}`)
+    const ids = await events.locator('li').evaluateAll((items) => items.map((item) => item.getAttribute('data-id')))
+    expect(ids.length === new Set(ids).size, `no event shown twice: ${ids.join(', ')}`)
+    // Its saga below was read again at the order's events (no polling while the stream is open).
+    await hood.getByTestId(`hood-order-${second}`).click()
+    await hood.getByTestId('compensations').waitFor()
+    await shot(hood, '16a-hood-live-korean')
+    await hood.getByTestId('lang-toggle').click()
+    await hood.getByRole('heading', { level: 2, name: 'Live event stream' }).waitFor()
+    await shot(hood, '16b-hood-live-english')
+    await hood.getByTestId('lang-toggle').click()
   })
 
   await step('a reload keeps the session: the refresh cookie gives back a new access token', async () => {
@@ -387,23 +487,30 @@ async function journey(browser, appUrl, byGateway) {
   await step('an access token the API refuses (401) is renewed once with the cookie, without a new login', async () => {
     // As if 15 minutes had passed: the next request carries a token the platform refuses.
     let spoiled = false
-    await o.route('**/foodCookings*', (route) => {
+    const list = /\/foodCookings(\/stream)?(\?|$)/
+    await o.route(list, (route) => {
       if (spoiled) return route.continue()
       spoiled = true
       return route.continue({ headers: { ...route.request().headers(), authorization: 'Bearer expired.access.token' } })
     })
     const renewal = o.waitForResponse((r) => r.url().endsWith('/auth/refresh'))
-    const retried = o.waitForResponse((r) => /\/foodCookings/.test(r.url()) && r.status() === 200)
-    // The owner's page polls GET /foodCookings by itself.
+    const retried = o.waitForResponse((r) => list.test(r.url()) && r.status() === 200)
+    // The owner's list is a stream, open already: the owner looks at the reviews and comes
+    // back, and the list's stream is opened again, with the refused token.
+    await o.getByRole('link', { name: 'Reviews' }).click()
+    await o.getByTestId('average-rating').waitFor()
+    await o.getByRole('link', { name: 'Incoming orders' }).click()
     expect((await renewal).status() === 200, 'the 401 was followed by POST /auth/refresh, answered 200')
     await retried
-    await o.unroute('**/foodCookings*')
+    await o.unroute(list)
+    await o.getByTestId('live-mode').and(o.locator('[data-mode="stream"]')).waitFor()
     await o.getByTestId('who').filter({ hasText: 'owner1' }).waitFor()
     expect(o.url().endsWith('#/owner'), `still on the owner page: ${o.url()}`)
   })
 
   await step('logging out ends the login on the platform and clears the cookie; a reload stays logged out', async () => {
-    const before = await nextBearer(r) // the rider's page polls its deliveries
+    const before = rider.bearer // the access token the rider's page sent last
+    expect(before, 'the rider\'s page sent a token')
     await r.getByTestId('logout').click()
     await r.waitForURL(/#\/login/)
     const status = await r.evaluate(async (token) => {

@@ -218,6 +218,14 @@ const en = {
   'hood.compensationWhy': 'The payment was refunded because the order was {status}.',
   'hood.by': 'by {service}',
   'hood.empty': 'No order yet.',
+
+  // The live pages: how their data comes (src/live.ts, components/LiveNote.vue).
+  'live.stream': 'live',
+  'live.connecting': 'connecting…',
+  'live.waiting': 'live · waiting for the first event…',
+  'live.poll': 'refreshed every few seconds (the live stream could not be opened)',
+  'hood.streamQuiet': 'Nothing has crossed the bus since this page opened: place an order and watch its events arrive here.',
+  'hood.streamMine': 'As a customer you see the events of your own orders; an operator (admin) sees every event.',
 }
 
 type Key = keyof typeof en
@@ -435,6 +443,13 @@ const ko: Partial<Record<Key, string>> = {
   'hood.compensationWhy': '주문이 {status} 상태가 되어 결제가 환불되었습니다.',
   'hood.by': '{service} 서비스',
   'hood.empty': '아직 주문이 없습니다.',
+
+  'live.stream': '실시간',
+  'live.connecting': '연결 중…',
+  'live.waiting': '실시간 · 첫 이벤트를 기다리는 중…',
+  'live.poll': '몇 초마다 새로 고침 (실시간 스트림을 열 수 없음)',
+  'hood.streamQuiet': '이 페이지를 연 뒤로 버스를 지난 이벤트가 없습니다. 주문을 하면 그 이벤트가 여기에 도착하는 것을 볼 수 있습니다.',
+  'hood.streamMine': '고객은 자기 주문의 이벤트를 보고, 운영자(admin)는 모든 이벤트를 봅니다.',
 }
 
 export const dictionaries: Record<Locale, Partial<Record<Key, string>>> = { en, ko }

@@ -9,12 +9,19 @@ export interface PollOptions {
   minMs?: number
   maxMs?: number
   factor?: number
+  /** False while something else says when to load again (refresh()), e.g. an open event stream. */
+  repeat?: () => boolean
 }
 
 export const DEFAULT_POLL = { minMs: 1000, maxMs: 8000, factor: 1.5 }
 
 /** The next pause: the shortest after a change, longer after a quiet or failed round. */
-export function nextDelay(current: number, changed: boolean, options: Required<PollOptions>, retryAfterS?: number): number {
+export function nextDelay(
+  current: number,
+  changed: boolean,
+  options: Required<Omit<PollOptions, 'repeat'>>,
+  retryAfterS?: number,
+): number {
   if (changed) return options.minMs
   const grown = Math.min(options.maxMs, Math.round(current * options.factor))
   return retryAfterS ? Math.max(grown, retryAfterS * 1000) : grown
@@ -36,7 +43,7 @@ export interface Poll<T> {
 }
 
 export function usePoll<T>(load: (signal: AbortSignal) => Promise<T>, options: PollOptions = {}): Poll<T> {
-  const opts: Required<PollOptions> = { ...DEFAULT_POLL, ...options }
+  const opts = { ...DEFAULT_POLL, ...options }
   const data = shallowRef<T | null>(null)
   const error = ref<ApiError | null>(null)
   const loading = ref(true)
@@ -76,7 +83,7 @@ export function usePoll<T>(load: (signal: AbortSignal) => Promise<T>, options: P
       if (controller === mine) {
         loading.value = false
         delay = nextDelay(delay, changed, opts, retryAfter)
-        if (!stopped) timer = setTimeout(tick, delay)
+        if (!stopped && (opts.repeat?.() ?? true)) timer = setTimeout(tick, delay)
       }
     }
   }

@@ -47,5 +47,22 @@ describe('polling with backoff', () => {
       await vi.advanceTimersByTimeAsync(60000)
       expect(load).toHaveBeenCalledTimes(calls)
     })
+
+    it('loads only on refresh while `repeat` says something else tells it when, and polls again once it does not', async () => {
+      let streamOpen = true
+      const load = vi.fn(async () => ({ n: load.mock.calls.length }))
+      const scope = effectScope()
+      const poll = scope.run(() => usePoll(load, { ...opts, repeat: () => !streamOpen }))!
+      await vi.advanceTimersByTimeAsync(30000)
+      expect(load).toHaveBeenCalledTimes(1)
+      poll.refresh()
+      await vi.advanceTimersByTimeAsync(30000)
+      expect(load).toHaveBeenCalledTimes(2)
+      streamOpen = false
+      poll.refresh()
+      await vi.advanceTimersByTimeAsync(1000)
+      expect(load).toHaveBeenCalledTimes(4)
+      scope.stop()
+    })
   })
 })

@@ -88,10 +88,10 @@ function shortText(text: string): string {
   return plain.length > 200 ? `${plain.slice(0, 200)}…` : plain
 }
 
-export async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+/** Sends a request with the caller's token; a 401 renews the token once and sends it again. */
+async function exchange(method: string, path: string, payload: string | undefined, options: RequestOptions) {
   const renewable = !options.anonymous && options.token === undefined
   if (renewable) await settings.prepare()
-  const payload = body === undefined ? undefined : JSON.stringify(body)
 
   const send = async (token: string | null): Promise<Response> => {
     const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...options.headers }
@@ -115,37 +115,75 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     const renewed = settings.token()
     if (renewed && renewed !== token) response = await send(renewed)
   }
+  return { response, sessionEndsOn401: response.status === 401 && token !== null && renewable }
+}
 
-  const text = await response.text()
-  let data: unknown = undefined
-  if (text) {
-    try {
-      data = JSON.parse(text)
-    } catch {
-      data = undefined
-    }
+function parsed(text: string): unknown {
+  if (!text) return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
   }
+}
 
+/** A refused answer in words: the service's problem+json detail when there is one. */
+function failure(method: string, path: string, response: Response, text: string, data: unknown): ApiError {
+  const problem = isProblem(data) ? data : undefined
+  const detail =
+    problem?.detail ||
+    problem?.title ||
+    (text && data === undefined ? shortText(text) : '') ||
+    `${method} ${path} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`
+  return new ApiError(response.status, problem?.title ?? response.statusText ?? '', detail, problem, retryAfterOf(response))
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+  const payload = body === undefined ? undefined : JSON.stringify(body)
+  const { response, sessionEndsOn401 } = await exchange(method, path, payload, options)
+  const text = await response.text()
+  const data = parsed(text)
   if (!response.ok) {
-    const problem = isProblem(data) ? data : undefined
-    const detail =
-      problem?.detail ||
-      problem?.title ||
-      (text && data === undefined ? shortText(text) : '') ||
-      `${method} ${path} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`
-    const error = new ApiError(
-      response.status,
-      problem?.title ?? response.statusText ?? '',
-      detail,
-      problem,
-      retryAfterOf(response),
-    )
-    if (response.status === 401 && token && renewable) settings.onUnauthorized(error)
+    const error = failure(method, path, response, text, data)
+    if (sessionEndsOn401) settings.onUnauthorized(error)
     throw error
   }
   if (text && data === undefined)
     throw new ApiError(response.status, 'Bad answer', `${method} ${path} answered something that is not JSON`)
   return data as T
+}
+
+/**
+ * Opens a server-sent event stream (GET, text/event-stream) with the caller's token, which
+ * EventSource cannot send. Resolves to the open answer, whose body the caller reads; a
+ * refusal is an ApiError as for any request, and so is an answer that is not a stream.
+ */
+export async function openEventStream(path: string, options: { signal?: AbortSignal; lastEventId?: string } = {}) {
+  const headers: Record<string, string> = { Accept: 'text/event-stream' }
+  if (options.lastEventId) headers['Last-Event-ID'] = options.lastEventId
+  const { response, sessionEndsOn401 } = await exchange('GET', path, undefined, { signal: options.signal, headers })
+  if (!response.ok) {
+    const text = await response.text().catch(() => '')
+    const error = failure('GET', path, response, text, parsed(text))
+    if (sessionEndsOn401) settings.onUnauthorized(error)
+    throw error
+  }
+  const type = response.headers.get('Content-Type') ?? ''
+  if (!type.startsWith('text/event-stream') || !response.body) {
+    void response.body?.cancel().catch(() => {})
+    throw new ApiError(response.status, 'Not a stream', `GET ${path} answered ${type || 'no Content-Type'}, not text/event-stream`)
+  }
+  return response
+}
+
+/**
+ * A stream that ended with a 401 (the token ran out while it was open): renews the token
+ * once, as a request would; false when the session is over (then it has ended).
+ */
+export async function renewAfterRefusal(error: ApiError): Promise<boolean> {
+  if (await settings.refresh()) return true
+  settings.onUnauthorized(error)
+  return false
 }
 
 export const api = {

@@ -1,0 +1,127 @@
+// The order page on its stream: the status view comes on GET /orderStatuses/{id}/stream (404
+// until the view has the order: opened again, not polled), the order is read again at each
+// change, and GET /orderStatuses/{id} is never polled while the stream is open.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createApp, type App as VueApp } from 'vue'
+import { settle } from './mount'
+
+function json(status: number, body: unknown) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': status < 400 ? 'application/json' : 'application/problem+json' },
+  })
+}
+
+const customer = { accessToken: 'access-5', tokenType: 'Bearer', expiresIn: 900, username: 'customer1', role: 'customer' }
+
+function order(status: string) {
+  const links = status === 'PAID' ? { cancel: { href: '/orders/5/cancel' } } : {}
+  return {
+    orderId: 5,
+    customerId: 'customer1',
+    storeId: 1,
+    storeName: '강남치킨',
+    items: [{ menuId: 101, name: '후라이드', price: 18000, qty: 1 }],
+    totalPrice: 18000,
+    address: '서울',
+    lat: 37.5,
+    lon: 127.03,
+    status,
+    placedAt: '2026-12-01T00:00:00Z',
+    _links: { self: { href: '/orders/5' }, ...links },
+  }
+}
+
+const STEPS = [
+  { status: 'PLACED', eventType: 'OrderPlaced', at: '2026-12-01T00:00:00Z' },
+  { status: 'PAID', eventType: 'PaymentApproved', at: '2026-12-01T00:00:01Z', paymentStatus: 'APPROVED' },
+  { status: 'ACCEPTED', eventType: 'OrderAccepted', at: '2026-12-01T00:00:02Z' },
+]
+
+function view(steps: number) {
+  const timeline = STEPS.slice(0, steps)
+  const last = timeline[timeline.length - 1]
+  return {
+    orderId: 5,
+    customerId: 'customer1',
+    storeId: 1,
+    storeName: '강남치킨',
+    status: last.status,
+    paymentStatus: 'APPROVED',
+    riderId: null,
+    totalPrice: 18000,
+    items: [],
+    updatedAt: last.at,
+    timeline,
+    _links: {},
+  }
+}
+
+describe('the order page', () => {
+  const fetchMock = vi.fn<(input: string, init?: RequestInit) => Promise<Response>>()
+  let app: VueApp | null = null
+  let el: HTMLElement
+
+  beforeEach(() => {
+    fetchMock.mockReset()
+    localStorage.clear()
+    history.replaceState(null, '', '/#/orders/5')
+    el = document.createElement('div')
+    document.body.appendChild(el)
+  })
+  afterEach(() => {
+    app?.unmount()
+    app = null
+    el.remove()
+  })
+
+  it('follows the status view on its stream, reads the order at each change, and never polls the view', async () => {
+    let controller!: ReadableStreamDefaultController<Uint8Array>
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) })
+    const send = (id: number, document: unknown) =>
+      controller.enqueue(new TextEncoder().encode(`id: ${id}\nevent: orderStatus\ndata: ${JSON.stringify(document)}\n\n`))
+    let orderStatus = 'PAID'
+    let streamOpenings = 0
+    fetchMock.mockImplementation(async (url) => {
+      if (url === '/auth/refresh') return json(200, customer)
+      if (url === '/orders/5') return json(200, order(orderStatus))
+      if (url === '/orderStatuses/5/stream') {
+        // The status view has not seen the order yet the first time.
+        if (++streamOpenings === 1) return json(404, { status: 404, title: 'Not Found', detail: 'no status for order 5' })
+        return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } })
+      }
+      return json(404, { status: 404, title: 'Not Found', detail: `no ${url}` })
+    })
+
+    vi.resetModules()
+    const { configureClient } = await import('../src/api/client')
+    configureClient({ baseUrl: '', fetch: fetchMock })
+    const { default: App } = await import('../src/App.vue')
+    const { router } = await import('../src/router')
+    app = createApp(App).use(router)
+    app.mount(el)
+    await router.isReady()
+    await settle()
+
+    const mode = () => el.querySelector('[data-testid="live-mode"]')?.getAttribute('data-mode')
+    const steps = () => [...el.querySelectorAll('li.timeline-step')].map((s) => s.getAttribute('data-event'))
+    await vi.waitFor(() => expect(el.querySelector('[data-testid="cancel-order"]')).not.toBeNull())
+    expect(el.querySelector('[role="alert"]')).toBeNull() // the view's 404 is "not yet", not an error
+    await vi.waitFor(() => expect(streamOpenings).toBe(2), { timeout: 3000 })
+
+    send(1, view(2))
+    await vi.waitFor(() => expect(steps()).toEqual(['OrderPlaced', 'PaymentApproved']))
+    expect(mode()).toBe('stream')
+
+    orderStatus = 'ACCEPTED'
+    send(2, view(3))
+    await vi.waitFor(() => expect(steps()).toEqual(['OrderPlaced', 'PaymentApproved', 'OrderAccepted']))
+    // The order, read again at the change: its cancel link is gone.
+    await vi.waitFor(() => expect(el.querySelector('[data-testid="cancel-order"]')).toBeNull())
+    expect(el.querySelector('[data-testid="order-status"]')?.getAttribute('data-status')).toBe('ACCEPTED')
+
+    const urls = fetchMock.mock.calls.map(([url]) => url)
+    expect(urls.filter((url) => url === '/orderStatuses/5')).toEqual([])
+    expect(urls.filter((url) => url === '/orders/5').length).toBeGreaterThanOrEqual(2)
+  })
+})
