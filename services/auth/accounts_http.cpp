@@ -59,20 +59,19 @@ Response get_account(Db& db, const platform::Identity& identity, Request& reques
 }
 
 // A store's owner or a rider, by the rules of a sign-up; an owner only for a store the store
-// service has announced.
-Response create_account(Db& db, const platform::Identity& identity, Request& request) {
+// service knows.
+Response create_account(Db& db, const platform::Identity& identity, const StoreDirectory& stores, Request& request) {
   auto operator_claims = identity.require(request, "admin");
   auto onboarding = parse_onboarding(request.json_object());
   const auto& form = onboarding.form;
   if (auto weakness = password_weakness(form.credentials.password, form.credentials.username, form.display_name))
     throw platform::bad_request("password is too easy to guess (" + *weakness +
                                 "): choose one that is not a common word, name or pattern");
+  if (onboarding.role == "owner" && !stores(onboarding.store_id))
+    throw platform::bad_request("storeId " + std::to_string(onboarding.store_id) + " is not a store (GET /stores)");
   auto account = onboarded(onboarding, hash_password(form.credentials.password), platform::now_ms());
   db.transaction([&](Db& tx) {
     if (accounts().find(tx, account.username)) throw platform::conflict("username " + account.username + " is taken");
-    if (account.role == "owner" && !store_exists(tx, onboarding.store_id))
-      throw platform::bad_request("storeId " + std::to_string(onboarding.store_id) +
-                                  " is not a known store (a store just created is known here within moments)");
     accounts().insert(tx, account);
   });
   platform::log::info("account onboarded",
@@ -116,14 +115,16 @@ Response enable_account(Db& db, const platform::Identity& identity, Request& req
 
 }  // namespace
 
-void add_account_routes(platform::ServiceHost& host, const Tokens& tokens) {
+void add_account_routes(platform::ServiceHost& host, const Tokens& tokens, StoreDirectory stores) {
   auto& db = host.db();
   const auto& identity = host.identity();
   auto& router = host.router();
   router.add("GET", "/auth/accounts", [&db, &identity](Request& r) { return list_accounts(db, identity, r); });
   // Hashes the password (Argon2id): off the I/O threads, as a sign-up.
-  router.add("POST", "/auth/accounts", [&db, &identity](Request& r) { return create_account(db, identity, r); },
-             platform::Work::Cpu);
+  router.add(
+      "POST", "/auth/accounts",
+      [&db, &identity, stores = std::move(stores)](Request& r) { return create_account(db, identity, stores, r); },
+      platform::Work::Cpu);
   router.add("GET", "/auth/accounts/{username}",
              [&db, &identity](Request& r) { return get_account(db, identity, r); });
   router.add("PUT", "/auth/accounts/{username}/disable",

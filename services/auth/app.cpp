@@ -1,5 +1,4 @@
 #include "app.hpp"
-#include "platform/unit_of_work.hpp"
 
 namespace auth {
 
@@ -17,8 +16,8 @@ std::map<std::string, platform::Reaction> install(platform::ServiceHost& host) {
   Tokens tokens{config.require("JWT_SECRET"), config.integer("TOKEN_TTL_SECONDS", 900),
                 config.integer("REFRESH_TTL_SECONDS", 30 * 24 * 3600)};
   add_routes(host, tokens, {backoff, hash_password(random_token())});
-  add_account_routes(host, tokens);
-  return {platform::on<contracts::StoreOpened>(store_opened)};
+  add_account_routes(host, tokens, store_directory(host));
+  return {};
 }
 
 }  // namespace auth

@@ -2,9 +2,9 @@
 // The auth service's adapters: storage (storage.cpp), Argon2id hashes and random tokens
 // (crypto.cpp), login over HTTP (http.cpp), operators' accounts over HTTP (accounts_http.cpp),
 // wired by install (app.cpp).
+#include <functional>
 #include <optional>
 
-#include "contracts/events.hpp"
 #include "domain/account.hpp"
 #include "domain/login_backoff.hpp"
 #include "domain/session.hpp"
@@ -18,9 +18,12 @@ const std::vector<platform::Migration>& schema();
 const platform::Table<Account>& accounts();
 // Whether an admin account other than this one is enabled.
 bool other_admins_enabled(platform::Db& tx, const std::string& username);
-// The stores that exist, from the store service's StoreOpened: an owner account names one.
-void store_opened(platform::Db& tx, const contracts::StoreOpened& opened);
-bool store_exists(platform::Db& db, std::int64_t store_id);
+// Whether a store exists, as the store service answers GET /stores/{storeId}: asked when an
+// operator names a store for its owner, which is rare and wants the answer now (following the
+// store's events instead would wake auth for every event on the bus). Problem 503 when the
+// store service cannot say (down, slow, or its breaker open).
+using StoreDirectory = std::function<bool(std::int64_t store_id)>;
+StoreDirectory store_directory(platform::ServiceHost& host);
 // The demo accounts, into a database that has no account yet.
 void seed_demo_accounts(platform::Db& db);
 
@@ -76,7 +79,7 @@ struct LoginRules {
 };
 void add_routes(platform::ServiceHost& host, const Tokens& tokens, const LoginRules& rules);
 // An operator's (role admin): onboarding accounts, and disabling and enabling them.
-void add_account_routes(platform::ServiceHost& host, const Tokens& tokens);
+void add_account_routes(platform::ServiceHost& host, const Tokens& tokens, StoreDirectory stores);
 // Ends every login of the account that has not ended (logout everywhere, a disabled
 // account): its refresh tokens, and by TokenRevoked its access tokens in every service.
 void end_every_login(platform::Db& tx, const Tokens& tokens, const std::string& username, std::int64_t now_s);

@@ -31,16 +31,6 @@ bool other_admins_enabled(platform::Db& tx, const std::string& username) {
       .has_value();
 }
 
-void store_opened(platform::Db& tx, const contracts::StoreOpened& opened) {
-  tx.exec("INSERT INTO known_stores (store_id, name) VALUES (?, ?) ON CONFLICT (store_id) DO UPDATE SET name = "
-          "excluded.name",
-          {opened.storeId, opened.name});
-}
-
-bool store_exists(platform::Db& db, std::int64_t store_id) {
-  return db.query_one("SELECT 1 FROM known_stores WHERE store_id = ?", {store_id}).has_value();
-}
-
 // Each demo account that is missing, so that a platform whose data predates an account (the
 // admin came later) gets it too.
 void seed_demo_accounts(platform::Db& db) {

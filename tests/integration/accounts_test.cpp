@@ -7,7 +7,6 @@
 
 #include "support/api.hpp"
 #include "support/platform_fixture.hpp"
-#include "support/publish.hpp"
 
 namespace {
 
@@ -31,16 +30,7 @@ class Accounts : public ::testing::Test {
     EXPECT_EQ(reply.status, 200) << reply.raw;
     return reply.body;
   }
-  // POST /auth/accounts, again while auth has not yet heard of the owner's store (its
-  // StoreOpened, sent when the store service starts, may still be on its way).
-  Reply onboard(const boost::json::object& account) {
-    Reply reply;
-    eventually([&] {
-      reply = admin.post("/auth/accounts", account);
-      return reply.raw.find("is not a known store") == std::string::npos;
-    });
-    return reply;
-  }
+  Reply onboard(const boost::json::object& account) { return admin.post("/auth/accounts", account); }
   std::int64_t total_accounts() {
     auto reply = admin.get("/auth/accounts?size=1");
     EXPECT_EQ(reply.status, 200) << reply.raw;
@@ -106,23 +96,36 @@ TEST_F(Accounts, TheAdminOnboardsAStoresOwnerAndARiderWhoThenWork) {
   EXPECT_EQ(account("owner_two").at("storeId").as_int64(), 2);
 }
 
-// A store the store service announces (StoreOpened) can be given an owner within moments; one
-// it never announced cannot.
-TEST_F(Accounts, AnOwnerRunsAStoreTheStoreServiceAnnounced) {
+// An owner runs a store that exists, as the store service says: one the admin has just
+// created at once, an unknown one never.
+TEST_F(Accounts, AnOwnerRunsAStoreThatExists) {
   boost::json::object new_owner{
       {"role", "owner"}, {"username", "owner_new"}, {"password", "correct horse battery"}, {"storeId", 77}};
-  expect_refused(admin.post("/auth/accounts", new_owner), 400, "storeId 77 is not a known store", "store 77");
-  fd::test::publish_event(platform.nats_url(), "StoreOpened",
-                          {{"storeId", 77},
-                           {"name", "새 가게"},
-                           {"category", "분식"},
-                           {"address", "서울 강남구"},
-                           {"lat", 37.5},
-                           {"lon", 127.03},
-                           {"menu", boost::json::array{}}});
+  expect_refused(admin.post("/auth/accounts", new_owner), 400, "storeId 77 is not a store", "store 77");
+  auto created = admin.post("/stores", {{"name", "새 가게"},
+                                        {"category", "분식"},
+                                        {"address", "서울 강남구"},
+                                        {"lat", 37.5},
+                                        {"lon", 127.03}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const auto store_id = created.body.at("storeId").as_int64();
+  new_owner["storeId"] = store_id;
   auto made = onboard(new_owner);
   EXPECT_EQ(made.status, 201) << made.raw;
-  EXPECT_EQ(login("owner_new", "correct horse battery").body.at("storeId").as_int64(), 77);
+  EXPECT_EQ(login("owner_new", "correct horse battery").body.at("storeId").as_int64(), store_id);
+}
+
+// The store service down, auth cannot say whether the store exists: 503, nothing made.
+TEST_F(Accounts, AnOwnerIsNotMadeWhileTheStoreServiceCannotSayWhetherItsStoreExists) {
+  platform.kill("store");
+  auto refused = admin.post("/auth/accounts", {{"role", "owner"},
+                                               {"username", "owner_later"},
+                                               {"password", "correct horse battery"},
+                                               {"storeId", 1}});
+  EXPECT_EQ(refused.status, 503) << refused.raw;
+  EXPECT_EQ(refused.content_type, "application/problem+json");
+  EXPECT_NE(refused.raw.find("cannot say now whether store 1 exists"), std::string::npos) << refused.raw;
+  EXPECT_EQ(admin.get("/auth/accounts/owner_later").status, 404) << "made while refused";
 }
 
 TEST_F(Accounts, EachCommandRefusesTheWrongRoleBadInputAnUnknownAccountAndAConflictChangingNothing) {

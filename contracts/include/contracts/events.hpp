@@ -40,7 +40,7 @@ BOOST_DESCRIBE_STRUCT(MenuEntry, (), (menuId, name, price))
 // A store and its whole menu; the order service keeps a replica to price orders, and auth
 // the stores that exist, for the owner accounts it makes.
 struct StoreOpened {
-  static constexpr std::string_view type = "StoreOpened", producer = "store", consumers = "order auth", status = "";
+  static constexpr std::string_view type = "StoreOpened", producer = "store", consumers = "order", status = "";
   std::int64_t storeId = 0;
   std::string name;
   std::string category;

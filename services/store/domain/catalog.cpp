@@ -167,8 +167,7 @@ std::pair<Store, platform::Events> Store::create(std::int64_t store_id, const Ne
   store.opening_hours = request.settings.opening_hours.value_or(std::vector<contracts::OpeningHours>{});
   store.minimum_order = request.settings.minimum_order.value_or(0);
   store.delivery_fees = request.settings.delivery_fees.value_or(std::vector<contracts::FeeBand>{});
-  // Announced as every store is (auth learns of it so that its owner's account can be made),
-  // but without its menu: the order service's replica then has no dish of it to order until
+  // Announced as every store is (StoreOpened, the seeds' event), but without its menu: the order service's replica then has no dish of it to order until
   // StoreChanged brings the store whole and closed, whichever of the two arrives first.
   auto events = platform::events(contracts::StoreOpened{store_id, store.name, store.category, store.address,
                                                         store.lat, store.lon, {}});
