@@ -124,11 +124,6 @@ bool varies_by(const Reply& reply, const std::string& name) {
   return false;
 }
 
-std::string detail_of(const Reply& reply) {
-  if (!reply.body.is_object() || !reply.body.as_object().contains("detail")) return {};
-  return std::string(reply.body.at("detail").as_string());
-}
-
 // One platform for the suite, its gateway serving a stand-in web app (FD_WEB_DIR) with a
 // script large enough to be worth compressing.
 class HttpConventions : public ::testing::Test {
@@ -236,8 +231,8 @@ TEST_F(HttpConventions, ABodyThatIsNotJsonIs415AndPlacesNothing) {
   for (const char* type : {"text/plain", "application/x-www-form-urlencoded"}) {
     auto refused = customer().call("POST", "/orders", kOrder, {{"Content-Type", type}});
     expect_problem(refused, 415);
-    EXPECT_TRUE(contains(detail_of(refused), type)) << refused.raw;
-    EXPECT_TRUE(contains(detail_of(refused), "application/json")) << refused.raw;
+    EXPECT_TRUE(contains(refused.detail(), type)) << refused.raw;
+    EXPECT_TRUE(contains(refused.detail(), "application/json")) << refused.raw;
   }
   // curl -d without -H: a form, even of a login.
   auto form_login = anonymous().call("POST", "/auth/login", R"({"username":"customer1","password":"demo1234"})",
@@ -303,14 +298,14 @@ TEST_F(HttpConventions, NumbersWrittenAsCanonicalStringsAreNumbers) {
                 R"(","items":[{"menuId":101,"qty":2}],"address":"x","lat":"37.5","lon":"127.03"})";
     auto refused = customer().call("POST", "/orders", body);
     expect_problem(refused, 400);
-    EXPECT_TRUE(contains(detail_of(refused), "storeId must be an integer")) << spelling << ": " << refused.raw;
+    EXPECT_TRUE(contains(refused.detail(), "storeId must be an integer")) << spelling << ": " << refused.raw;
   }
   for (const char* spelling : {"037.5", " 37.5", "+37.5", "3.75e1", "37."}) {
     auto body = std::string(R"({"storeId":1,"items":[{"menuId":101,"qty":2}],"address":"x","lat":")") + spelling +
                 R"(","lon":127.03})";
     auto refused = customer().call("POST", "/orders", body);
     expect_problem(refused, 400);
-    EXPECT_TRUE(contains(detail_of(refused), "lat must be a number")) << spelling << ": " << refused.raw;
+    EXPECT_TRUE(contains(refused.detail(), "lat must be a number")) << spelling << ": " << refused.raw;
   }
   EXPECT_EQ(events(), before);
 }

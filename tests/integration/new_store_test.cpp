@@ -16,12 +16,6 @@ using fd::test::eventually;
 using fd::test::order_request;
 using fd::test::Reply;
 
-std::string detail(const Reply& reply) {
-  const auto* object = reply.body.if_object();
-  const auto* found = object ? object->if_contains("detail") : nullptr;
-  return found && found->is_string() ? std::string(found->get_string()) : reply.raw;
-}
-
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // The answer to `send` once it is `status` (the services follow each other's events), or the
@@ -80,7 +74,7 @@ TEST(NewStore, TriedAsANewUserWouldThroughTheGatewayOnly) {
             200);
   auto sold_out = until(409, [&] { return second.post("/orders", order_request(store_id, dishes[1], 1)); });
   EXPECT_EQ(sold_out.status, 409) << sold_out.raw;
-  EXPECT_TRUE(contains(detail(sold_out), "떡볶이") && contains(detail(sold_out), "sold out")) << sold_out.raw;
+  EXPECT_TRUE(contains(sold_out.detail(), "떡볶이") && contains(sold_out.detail(), "sold out")) << sold_out.raw;
 
   // A new price: new orders pay it, the first order keeps the price it was placed at.
   ASSERT_EQ(owner.call("PUT", store + "/menu/" + std::to_string(dishes[0]), R"({"price":5500})").status, 200);
@@ -103,7 +97,7 @@ TEST(NewStore, TriedAsANewUserWouldThroughTheGatewayOnly) {
   ASSERT_EQ(owner.call("PUT", store + "/settings", hours).status, 200);
   auto closed = until(409, [&] { return first.post("/orders", order_request(store_id, dishes[2], 1)); });
   EXPECT_EQ(closed.status, 409) << closed.raw;
-  EXPECT_TRUE(contains(detail(closed), "closed") && contains(detail(closed), "11:00")) << closed.raw;
+  EXPECT_TRUE(contains(closed.detail(), "closed") && contains(closed.detail(), "11:00")) << closed.raw;
   EXPECT_FALSE(first.get(store).body.at("openNow").as_bool());
 
   // The admin disables the first customer: their token answers 401 in every service.

@@ -36,11 +36,6 @@ std::vector<std::int64_t> ids_of(const Reply& reply, const char* name) {
   return ids;
 }
 
-std::string detail_of(const Reply& reply) {
-  const auto* detail = reply.body.is_object() ? reply.body.as_object().if_contains("detail") : nullptr;
-  return detail && detail->is_string() ? std::string(detail->as_string()) : reply.raw;
-}
-
 class Paging : public fd::test::CustomerAndOwner {
  protected:
   std::set<std::int64_t> placed;
@@ -125,7 +120,7 @@ class Paging : public fd::test::CustomerAndOwner {
     auto reply = customer.get(target);
     EXPECT_EQ(reply.status, 400) << target << ": " << reply.raw;
     EXPECT_EQ(reply.content_type, "application/problem+json") << target;
-    EXPECT_EQ(detail_of(reply).rfind("query parameter " + parameter + " ", 0), 0u) << target << ": " << reply.raw;
+    EXPECT_EQ(reply.detail().rfind("query parameter " + parameter + " ", 0), 0u) << target << ": " << reply.raw;
   }
 
   void expect_refusals(const std::string& path) {
@@ -189,7 +184,7 @@ TEST_F(Paging, EveryOtherCollectionTakesTheSamePolicy) {
   rider.login("rider1");
   auto deliveries = rider.get("/deliveries?sort=orderId");
   EXPECT_EQ(deliveries.status, 400) << deliveries.raw;
-  EXPECT_EQ(detail_of(deliveries),
+  EXPECT_EQ(deliveries.detail(),
             "query parameter sort is not accepted here: this collection has one fixed order; got 'orderId'");
 }
 

@@ -29,11 +29,6 @@ std::string position_body(Place at) {
   return boost::json::serialize(boost::json::object{{"lat", at.lat}, {"lon", at.lon}});
 }
 
-std::string detail_of(const Reply& reply) {
-  if (!reply.body.is_object() || !reply.body.as_object().contains("detail")) return {};
-  return std::string(reply.body.at("detail").as_string());
-}
-
 std::string status_of(Api& api, const std::string& target) {
   auto reply = api.get(target);
   if (reply.status != 200) return "HTTP " + std::to_string(reply.status);
@@ -130,7 +125,7 @@ TEST_F(RiderLists, TheRidersOwnDeliveriesNeedNoPositionOnlyTheOffersDo) {
   auto offers = rider1.get("/deliveries");
   EXPECT_EQ(offers.status, 409) << offers.raw;
   EXPECT_EQ(offers.content_type, "application/problem+json");
-  EXPECT_NE(detail_of(offers).find("GET /riders/me/deliveries"), std::string::npos) << offers.raw;
+  EXPECT_NE(offers.detail().find("GET /riders/me/deliveries"), std::string::npos) << offers.raw;
 
   auto id = taken_order();
   // Taken, it leaves the offers and is the rider's own, with what they may do next.
@@ -224,10 +219,10 @@ TEST_F(RiderPositionRefusals, OnlyTheHoldingRiderWithGoodCoordinatesAndNotTooOft
   // Another rider's delivery is, to rider2, like one that does not exist.
   auto others = report(rider2, id, kYeoksam);
   EXPECT_EQ(others.status, 404) << others.raw;
-  EXPECT_EQ(detail_of(others), "no delivery for order " + std::to_string(id) + " near you or held by you");
+  EXPECT_EQ(others.detail(), "no delivery for order " + std::to_string(id) + " near you or held by you");
   auto unknown = report(rider2, 999999, kYeoksam);
   EXPECT_EQ(unknown.status, 404);
-  EXPECT_EQ(detail_of(unknown), "no delivery for order 999999 near you or held by you");
+  EXPECT_EQ(unknown.detail(), "no delivery for order 999999 near you or held by you");
   for (auto* other : {&customer, &owner}) EXPECT_EQ(report(*other, id, kYeoksam).status, 403);
   Api anonymous(platform.gateway_port());
   EXPECT_EQ(report(anonymous, id, kYeoksam).status, 401);
@@ -246,7 +241,7 @@ TEST_F(RiderPositionRefusals, OnlyTheHoldingRiderWithGoodCoordinatesAndNotTooOft
     auto bad = rider1.call("PUT", "/deliveries/" + std::to_string(id) + "/position", c.body);
     EXPECT_EQ(bad.status, 400) << c.name << ": " << bad.raw;
     EXPECT_EQ(bad.content_type, "application/problem+json") << c.name;
-    EXPECT_NE(detail_of(bad).find(c.field), std::string::npos) << c.name << ": " << bad.raw;
+    EXPECT_NE(bad.detail().find(c.field), std::string::npos) << c.name << ": " << bad.raw;
   }
 
   // The first report is taken; the next within the interval is refused with when to try again.
@@ -257,7 +252,7 @@ TEST_F(RiderPositionRefusals, OnlyTheHoldingRiderWithGoodCoordinatesAndNotTooOft
   auto wait = std::stoi(soon.header("Retry-After"));
   EXPECT_GE(wait, 1);
   EXPECT_LE(wait, 60);
-  EXPECT_NE(detail_of(soon).find("one position every 60 s"), std::string::npos) << soon.raw;
+  EXPECT_NE(soon.detail().find("one position every 60 s"), std::string::npos) << soon.raw;
 
   // Of all those, only the one taken reached the bus and the customer's view.
   ASSERT_TRUE(eventually([&] { return shows_rider_at(customer, id, kGangnam); }));

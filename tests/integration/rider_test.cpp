@@ -55,11 +55,6 @@ std::string status_of(Api& api, std::int64_t order_id) {
   return std::string(reply.body.at("status").as_string());
 }
 
-std::string detail_of(const Reply& reply) {
-  if (!reply.body.is_object() || !reply.body.as_object().contains("detail")) return {};
-  return std::string(reply.body.at("detail").as_string());
-}
-
 bool has_link(const boost::json::value& delivery, const char* rel) {
   return delivery.at("_links").as_object().contains(rel);
 }
@@ -141,8 +136,8 @@ TEST_F(RiderDeliveries, RidersNearTheCustomerSeeTheDeliveryAndFarOnesDoNot) {
   EXPECT_EQ(refused.content_type, "application/problem+json");
   auto none = put(rider2, "/deliveries/999101/assign");
   ASSERT_EQ(none.status, 404) << none.raw;
-  EXPECT_EQ(detail_of(refused), "no delivery for order 101 near you or held by you") << refused.raw;
-  EXPECT_EQ(detail_of(none), "no delivery for order 999101 near you or held by you") << none.raw;
+  EXPECT_EQ(refused.detail(), "no delivery for order 101 near you or held by you") << refused.raw;
+  EXPECT_EQ(none.detail(), "no delivery for order 999101 near you or held by you") << none.raw;
   EXPECT_EQ(put(rider2, "/deliveries/101/pick").status, 404);
   EXPECT_EQ(status_of(rider1, 101), "OPEN");
 
@@ -187,7 +182,7 @@ TEST_F(RiderDeliveries, OfTwoRidersTakingItAtOnceExactlyOneWinsAndOnlyTheWinnerP
     EXPECT_TRUE(has_link(won.body, "pick"));
     EXPECT_FALSE(has_link(won.body, "assign"));
     EXPECT_EQ(lost.content_type, "application/problem+json");
-    EXPECT_EQ(detail_of(lost), "no delivery for order " + std::to_string(id) + " near you or held by you") << lost.raw;
+    EXPECT_EQ(lost.detail(), "no delivery for order " + std::to_string(id) + " near you or held by you") << lost.raw;
   }
   ASSERT_TRUE(eventually([&] {
     auto stored = platform::read_stream(platform.nats_url());
@@ -266,17 +261,17 @@ TEST_F(RiderDeliveries, OnlyRidersWithAReportedPositionAndAValidReport) {
   auto unplaced = rider1.get("/deliveries");
   EXPECT_EQ(unplaced.status, 409) << unplaced.raw;
   EXPECT_EQ(unplaced.content_type, "application/problem+json");
-  EXPECT_NE(detail_of(unplaced).find("PUT /riders/me/location"), std::string::npos) << unplaced.raw;
+  EXPECT_NE(unplaced.detail().find("PUT /riders/me/location"), std::string::npos) << unplaced.raw;
   EXPECT_EQ(rider1.get("/riders/me/location").status, 404);
   cook_finished(301);
   ASSERT_TRUE(caught_up());
   auto blind = put(rider1, "/deliveries/301/assign");
   EXPECT_EQ(blind.status, 409) << blind.raw;
-  EXPECT_NE(detail_of(blind).find("PUT /riders/me/location"), std::string::npos) << blind.raw;
+  EXPECT_NE(blind.detail().find("PUT /riders/me/location"), std::string::npos) << blind.raw;
   // The same for an order id with no delivery: the answer does not tell which ids exist.
   auto nothing = put(rider1, "/deliveries/999301/assign");
   EXPECT_EQ(nothing.status, 409) << nothing.raw;
-  EXPECT_EQ(detail_of(nothing), detail_of(blind));
+  EXPECT_EQ(nothing.detail(), blind.detail());
 
   struct Case {
     const char* name;
@@ -300,7 +295,7 @@ TEST_F(RiderDeliveries, OnlyRidersWithAReportedPositionAndAValidReport) {
     auto reply = put(rider1, "/riders/me/location", c.body);
     EXPECT_EQ(reply.status, 400) << c.name << ": " << reply.raw;
     EXPECT_EQ(reply.content_type, "application/problem+json") << c.name;
-    EXPECT_NE(detail_of(reply).find(c.field), std::string::npos) << c.name << ": " << reply.raw;
+    EXPECT_NE(reply.detail().find(c.field), std::string::npos) << c.name << ": " << reply.raw;
   }
   EXPECT_EQ(rider1.get("/riders/me/location").status, 404);  // nothing was stored
 

@@ -22,12 +22,6 @@ using fd::test::eventually;
 using fd::test::order_request;
 using fd::test::Reply;
 
-std::string detail(const Reply& reply) {
-  const auto* object = reply.body.if_object();
-  const auto* found = object ? object->if_contains("detail") : nullptr;
-  return found && found->is_string() ? std::string(found->get_string()) : reply.raw;
-}
-
 bool problem(const Reply& reply, int status) {
   return reply.status == status && reply.content_type.starts_with("application/problem+json");
 }
@@ -99,7 +93,7 @@ TEST_F(StoreOwner, ChangesTheMenuAndTheOrderServiceFollows) {
   EXPECT_TRUE(sold_out.body.at("soldOut").as_bool());
   auto refused = order_until(409, order_request(1, 104, 1));
   EXPECT_TRUE(problem(refused, 409)) << refused.raw;
-  EXPECT_NE(detail(refused).find("menuId 104 (치즈볼) is sold out"), std::string::npos) << refused.raw;
+  EXPECT_NE(refused.detail().find("menuId 104 (치즈볼) is sold out"), std::string::npos) << refused.raw;
   ASSERT_EQ(put(owner, "/stores/1/menu/104/soldOut", {{"soldOut", false}}).status, 200);
   order_until(201, order_request(1, 104, 1));
 
@@ -107,7 +101,7 @@ TEST_F(StoreOwner, ChangesTheMenuAndTheOrderServiceFollows) {
   auto removed = owner.call("DELETE", "/stores/1/menu/103");
   EXPECT_EQ(removed.status, 204) << removed.raw;
   refused = order_until(400, order_request(1, 103, 1));
-  EXPECT_NE(detail(refused).find("menuId 103 is not on the menu of store 1"), std::string::npos) << refused.raw;
+  EXPECT_NE(refused.detail().find("menuId 103 is not on the menu of store 1"), std::string::npos) << refused.raw;
 
   auto store = customer.get("/stores/1").body;
   std::vector<std::int64_t> ids;
@@ -125,7 +119,7 @@ TEST_F(StoreOwner, ClosesTheStoreByItsToggleOrItsHoursAndOrdersAreRefusedSayingW
   EXPECT_TRUE(listed.at(1).at("openNow").as_bool());
   auto refused = order_until(409, order_request(1, 101, 1));
   EXPECT_TRUE(problem(refused, 409)) << refused.raw;
-  EXPECT_NE(detail(refused).find("is closed; it opens when its owner opens it"), std::string::npos) << refused.raw;
+  EXPECT_NE(refused.detail().find("is closed; it opens when its owner opens it"), std::string::npos) << refused.raw;
 
   auto day = tomorrow();
   auto by_hours = settings(
@@ -137,7 +131,7 @@ TEST_F(StoreOwner, ClosesTheStoreByItsToggleOrItsHoursAndOrdersAreRefusedSayingW
   Reply waiting;
   ASSERT_TRUE(eventually([&] {
     waiting = customer.post("/orders", order_request(1, 101, 1));
-    return detail(waiting).find("it opens at " + opens) != std::string::npos;
+    return waiting.detail().find("it opens at " + opens) != std::string::npos;
   })) << waiting.raw;
   EXPECT_TRUE(problem(waiting, 409));
 
@@ -155,7 +149,7 @@ TEST_F(StoreOwner, ChargesTheDeliveryFeeOfTheDistanceAndRefusesBelowTheMinimumOr
   EXPECT_EQ(terms.body.at("minimumOrder").as_int64(), 30000);
   EXPECT_EQ(terms.body.at("deliveryFees").as_array().size(), 2u);
   auto below = order_until(409, order_request(1, 101, 1));
-  EXPECT_NE(detail(below).find("the items come to 23000 KRW; store 1 takes orders from 30000 KRW"), std::string::npos)
+  EXPECT_NE(below.detail().find("the items come to 23000 KRW; store 1 takes orders from 30000 KRW"), std::string::npos)
       << below.raw;
   auto placed = order_until(201, order_request(1, 101, 2));
   EXPECT_EQ(placed.body.at("deliveryFee").as_int64(), 3000);
@@ -169,7 +163,7 @@ TEST_F(StoreOwner, ChargesTheDeliveryFeeOfTheDistanceAndRefusesBelowTheMinimumOr
 
   ASSERT_EQ(settings({{"deliveryFees", {{{"upToMeters", 500}, {"fee", 0}}}}}).status, 200);
   auto far = order_until(409, order_request(1, 101, 2));
-  EXPECT_NE(detail(far).find("which delivers up to 500 m"), std::string::npos) << far.raw;
+  EXPECT_NE(far.detail().find("which delivers up to 500 m"), std::string::npos) << far.raw;
 }
 
 TEST_F(StoreOwner, RefusesAnotherRoleAnotherStoreUnknownBadInputAndConflictsChangingNothing) {
@@ -223,7 +217,7 @@ TEST_F(StoreOwner, TheAdminCreatesAStoreThatTakesOrdersOnceItsOwnerOpensIt) {
   admin.login("admin");
   auto bad = admin.post("/stores", {{"name", "새 가게"}, {"category", "치킨"}, {"address", "서울"}, {"lat", 95}, {"lon", 127}});
   EXPECT_TRUE(problem(bad, 400)) << bad.raw;
-  EXPECT_NE(detail(bad).find("lat"), std::string::npos);
+  EXPECT_NE(bad.detail().find("lat"), std::string::npos);
   auto twice = admin.post("/stores", {{"name", "새 가게"}, {"category", "치킨"}, {"address", "서울"}, {"lat", 37.5}, {"lon", 127},
                                       {"menu", {{{"name", "a"}, {"price", 1}}, {{"name", "a"}, {"price", 2}}}}});
   EXPECT_TRUE(problem(twice, 400)) << twice.raw;
@@ -249,7 +243,7 @@ TEST_F(StoreOwner, TheAdminCreatesAStoreThatTakesOrdersOnceItsOwnerOpensIt) {
   EXPECT_EQ(shown.body.at("menu").as_array().size(), 2u);
 
   auto closed = order_until(409, order_request(store_id, menu_id, 1));
-  EXPECT_NE(detail(closed).find("opens when its owner opens it"), std::string::npos) << closed.raw;
+  EXPECT_NE(closed.detail().find("opens when its owner opens it"), std::string::npos) << closed.raw;
 
   Api new_owner{platform.gateway_port()};
   new_owner.token(owner_token(store_id));
@@ -288,7 +282,7 @@ TEST_F(StoreOwner, TheReplicaTakesTheHighestRevisionSoAnOldOrRepeatedChangeChang
   })) << priced.raw;
   auto refused = customer.post("/orders", order_request(1, 101, 1));
   EXPECT_TRUE(problem(refused, 409)) << refused.raw;
-  EXPECT_NE(detail(refused).find("is sold out"), std::string::npos) << refused.raw;
+  EXPECT_NE(refused.detail().find("is sold out"), std::string::npos) << refused.raw;
 }
 
 TEST_F(StoreOwner, AcceptsWithACookingTimeAndTheCustomerSeesAnEstimatedArrival) {
@@ -298,7 +292,7 @@ TEST_F(StoreOwner, AcceptsWithACookingTimeAndTheCustomerSeesAnEstimatedArrival) 
   ASSERT_TRUE(eventually([&] { return owner.get("/foodCookings/" + id).status == 200; }));
   auto too_short = put(owner, "/foodCookings/" + id + "/accept", {{"cookingMinutes", 5}});
   EXPECT_TRUE(problem(too_short, 400)) << too_short.raw;
-  EXPECT_NE(detail(too_short).find("cookingMinutes must be between 10 and 60"), std::string::npos);
+  EXPECT_NE(too_short.detail().find("cookingMinutes must be between 10 and 60"), std::string::npos);
   auto accepted_at = platform::now_ms();
   auto accepted = put(owner, "/foodCookings/" + id + "/accept", {{"cookingMinutes", 30}});
   ASSERT_EQ(accepted.status, 200) << accepted.raw;

@@ -21,11 +21,6 @@ using fd::test::eventually;
 using fd::test::order_request;
 using fd::test::Reply;
 
-std::string detail_of(const Reply& reply) {
-  if (!reply.body.is_object() || !reply.body.as_object().contains("detail")) return {};
-  return std::string(reply.body.at("detail").as_string());
-}
-
 class StrictInput : public fd::test::CustomerAndOwner {
  protected:
   std::int64_t place() {
@@ -40,7 +35,7 @@ class StrictInput : public fd::test::CustomerAndOwner {
   void expect_400(const Reply& reply, const std::string& words, const std::string& what) {
     EXPECT_EQ(reply.status, 400) << what << ": " << reply.raw;
     EXPECT_EQ(reply.content_type, "application/problem+json") << what;
-    EXPECT_NE(detail_of(reply).find(words), std::string::npos) << what << ": " << reply.raw;
+    EXPECT_NE(reply.detail().find(words), std::string::npos) << what << ": " << reply.raw;
   }
 
   std::string secret() {
@@ -159,7 +154,7 @@ TEST_F(StrictInput, TokensWithBentBase64urlNoJtiOrAFarExpAre401) {
     bent.token(token);
     auto reply = bent.get("/auth/me");
     EXPECT_EQ(reply.status, 401) << reply.raw;
-    EXPECT_EQ(detail_of(reply), "token is not canonical base64url");
+    EXPECT_EQ(reply.detail(), "token is not canonical base64url");
     EXPECT_EQ(bent.get("/orders").status, 401);
   }
 
@@ -169,15 +164,15 @@ TEST_F(StrictInput, TokensWithBentBase64urlNoJtiOrAFarExpAre401) {
   forged.token(platform::sign_jwt({"customer1", "customer", "", now, std::int64_t{1} << 62, "far"}, secret()));
   auto far = forged.get("/auth/me");
   EXPECT_EQ(far.status, 401) << far.raw;
-  EXPECT_EQ(detail_of(far), "token expires later than a token issued here can; log in again");
+  EXPECT_EQ(far.detail(), "token expires later than a token issued here can; log in again");
   EXPECT_EQ(forged.get("/orders").status, 401);
   forged.token(platform::sign_jwt({"customer1", "customer", "", now, now + 7 * 24 * 3600, "week"}, secret()));
-  EXPECT_EQ(detail_of(forged.get("/orders")), "token expires later than a token issued here can; log in again");
+  EXPECT_EQ((forged.get("/orders")).detail(), "token expires later than a token issued here can; log in again");
   // Without an id a token could not be revoked by logout.
   forged.token(platform::sign_jwt({"customer1", "customer", "", now, now + 600}, secret()));
   auto anonymous = forged.get("/orders");
   EXPECT_EQ(anonymous.status, 401) << anonymous.raw;
-  EXPECT_EQ(detail_of(anonymous), "token lacks jti");
+  EXPECT_EQ(anonymous.detail(), "token lacks jti");
 }
 
 }  // namespace

@@ -16,6 +16,12 @@ void Api::login(const std::string& username, const std::string& password) {
   token_ = std::string(reply.body.at("accessToken").as_string());
 }
 
+std::string Reply::detail() const {
+  const auto* object = body.if_object();
+  const auto* found = object ? object->if_contains("detail") : nullptr;
+  return found && found->is_string() ? std::string(found->get_string()) : std::string();
+}
+
 std::string Reply::header(std::string_view name) const {
   auto same = [](char a, char b) {
     return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));

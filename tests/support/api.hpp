@@ -19,6 +19,7 @@ struct Reply {
   platform::Headers headers;
 
   std::string header(std::string_view name) const;  // "" when absent
+  std::string detail() const;  // a problem+json answer's detail; "" when there is none
 };
 
 class Api {
