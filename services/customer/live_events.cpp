@@ -115,7 +115,7 @@ void add_event_stream(platform::ServiceHost& host) {
   auto live = std::make_shared<Live>();
   live->tail = std::make_shared<platform::BusTail>(
       platform::BusEndpoint::from(host.config()),
-      static_cast<std::size_t>(host.config().integer("EVENTS_KEPT", 100000)),
+      static_cast<std::size_t>(host.config().integer("EVENTS_KEPT", 10000)),
       [customers = live->customers](const platform::TailedEvent& event) { customers->note(event); });
   auto& db = host.db();
   const auto& identity = host.identity();
