@@ -319,7 +319,6 @@ const en = {
   'rider.carrying': 'Where you are with order {id}',
   'rider.carryingHint': 'Click the map or a place: your customer sees you move (at most every few seconds).',
   'rider.positionSent': 'Your customer sees you at ({lat}, {lon}) · {time}',
-  'rider.wait': 'Sent again in {s} s.',
 }
 
 type Key = keyof typeof en
@@ -636,7 +635,6 @@ const ko: Partial<Record<Key, string>> = {
   'rider.carrying': '주문 {id} 배달 중 내 위치',
   'rider.carryingHint': '지도나 장소를 누르면 고객이 내 위치를 봅니다 (몇 초에 한 번까지).',
   'rider.positionSent': '고객이 보는 내 위치: ({lat}, {lon}) · {time}',
-  'rider.wait': '{s}초 뒤에 다시 보냅니다.',
 }
 
 export const dictionaries: Record<Locale, Partial<Record<Key, string>>> = { en, ko }
@@ -702,4 +700,12 @@ export function formatTime(iso: string | null | undefined): string {
     minute: '2-digit',
     second: '2-digit',
   })
+}
+
+/** A time of day to the minute (an estimated arrival: seconds would promise too much). */
+export function formatClock(iso: string | null | undefined): string {
+  if (!iso) return ''
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return iso
+  return date.toLocaleTimeString(locale.value === 'ko' ? 'ko-KR' : 'en-GB', { hour: '2-digit', minute: '2-digit' })
 }
