@@ -597,9 +597,10 @@ async function journey(browser, appUrl, byGateway) {
     await loginWithDemoButton(a, 'admin', '/admin')
     await a.getByTestId('store-name').fill(`e2e 치킨 ${stamp}`)
     await a.getByTestId('store-category').fill('치킨')
-    await a.getByTestId('store-address').fill('서울 강남구 테헤란로 150')
-    await a.getByTestId('store-lat').fill('37.5009')
-    await a.getByTestId('store-lon').fill('127.0357')
+    // In Jamsil, far from the customer's Teheran-ro: store 1 stays the nearest when the journey runs again.
+    await a.getByTestId('store-address').fill('서울 송파구 올림픽로 265')
+    await a.getByTestId('store-lat').fill('37.5133')
+    await a.getByTestId('store-lon').fill('127.1001')
     await a.getByTestId('create-store').click()
     const created = a.getByTestId('store-created')
     await created.waitFor()

@@ -266,7 +266,7 @@ const en = {
   'store.remove': 'Remove',
   'store.removeConfirm': 'Remove “{name}” from the menu?',
   'store.soldOut': 'Sold out',
-  'store.markSoldOut': 'Sold out',
+  'store.markSoldOut': 'Mark sold out',
   'store.backOnSale': 'Back on sale',
   'store.addTitle': 'Add to the menu',
   'store.add': 'Add the item',
