@@ -1,6 +1,7 @@
 // The web app in a real browser (Debian's chromium driven by playwright-core) against a
-// real platform whose gateway serves web/dist at /: three browser contexts, a customer,
-// an owner and a rider, go through the whole journey (web/e2e/journey.mjs).
+// real platform whose gateway serves web/dist at /: four browser contexts, a customer,
+// an owner, a rider and the operator (who makes a store and its owner, who runs it), go
+// through the whole journey (web/e2e/journey.mjs).
 #include <gtest/gtest.h>
 
 #include <filesystem>

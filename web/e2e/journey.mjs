@@ -8,6 +8,12 @@
 //   toggle, and a second order canceled with its refund (the saga's compensation), watched
 //   live from a second tab on "under the hood" (GET /events/stream).
 //
+// Issue 16's pages: the owner accepts with a cooking time and the customer sees the estimated
+// arrival; the rider, carrying the order, moves on the map and the customer sees the rider move
+// on theirs; the operator (admin) creates a store, its owner's account and a rider's, and
+// disables and enables one; the new owner adds a menu item, marks one sold out and opens the
+// store with its hours, minimum order and fee bands. Screenshots of each in both languages.
+//
 // The live pages on their streams: the order page shows each change of the order's status
 // view within a second, and never polls GET /orderStatuses/{id} while its stream is open.
 //
@@ -310,8 +316,13 @@ async function journey(browser, appUrl, byGateway) {
     await o.getByTestId('live-mode').and(o.locator('[data-mode="stream"]')).waitFor() // GET /foodCookings/stream
     await shot(o, '05-owner-new-order')
     // Each step reaches the customer's order page within a second, on its stream.
+    await o.getByTestId(`cooking-minutes-${orderId}`).selectOption('30')
     await o.getByTestId(`accept-${orderId}`).click()
     await shownWithinASecond(customer, orderId, 'OrderAccepted')
+    // The cooking time makes the customer's estimated arrival.
+    await c.getByTestId('eta').waitFor()
+    expect(/\d\d:\d\d/.test(await c.getByTestId('eta').innerText()), 'the estimated arrival is a time of day')
+    await shot(c, '06a-customer-estimated-arrival')
     await o.getByTestId(`start-${orderId}`).click()
     await shownWithinASecond(customer, orderId, 'CookStarted')
     await o.getByTestId(`finish-${orderId}`).click()
@@ -346,6 +357,33 @@ async function journey(browser, appUrl, byGateway) {
     await shownWithinASecond(customer, orderId, 'Picked')
     await r.getByTestId(`delivery-${orderId}`).locator('[data-status="PICKED_UP"]').waitFor()
     await shot(r, '09-rider-picked-up')
+  })
+
+  await step('the rider carrying the order moves on the map, and the customer sees the rider move with the arrival time', async () => {
+    const riderAt = c.getByTestId('rider-at')
+    const seen = async (lat) => {
+      // The rider's page reports each move at most every 3 s: the customer's page shows the
+      // latest one when it comes, within the deadline.
+      await c.getByTestId('rider-map').locator('.map-rider').waitFor()
+      await riderAt.filter({ hasText: String(lat) }).waitFor()
+    }
+    await r.getByTestId(`carrying-${orderId}`).waitFor()
+    await r.getByTestId('rider-place-gangnam').click()
+    await r.getByTestId('position-sent').filter({ hasText: '37.4979' }).waitFor()
+    await seen(37.4979)
+    await c.getByTestId('eta').waitFor()
+    await shot(r, '09a-rider-moves')
+    await shot(c, '09b-customer-rider-on-map-korean')
+    // A second move, sooner than the service takes it: sent when it may, and the customer's
+    // map follows.
+    await r.getByTestId('rider-place-teheran').click()
+    await r.getByTestId('position-sent').filter({ hasText: '37.5006' }).waitFor()
+    await seen(37.5006)
+    await c.getByTestId('lang-toggle').click()
+    await c.getByText('Arrives around').waitFor()
+    await shot(c, '09c-customer-rider-on-map-english')
+    await c.getByTestId('lang-toggle').click()
+    await c.getByText('도착 예정').waitFor()
   })
 
   await step('the customer confirms the delivery and writes a review', async () => {
@@ -543,6 +581,129 @@ async function journey(browser, appUrl, byGateway) {
     await shot(r, '17-signed-up-customer')
   })
 
+  const stamp = Date.now().toString(36)
+  // The operator, then the new owner, on a phone, in English first.
+  const operator = await newPerson(browser, appUrl, 'operator', {
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+    locale: 'en-US',
+  })
+  const a = operator.page
+  const newOwner = { username: `owner_${stamp}`, password: `e2e-${Math.random().toString(36).slice(2, 12)}-Qx7` }
+  let newStore = 0
+
+  await step('the operator logs in with one click and creates a store', async () => {
+    await loginWithDemoButton(a, 'admin', '/admin')
+    await a.getByTestId('store-name').fill(`e2e 치킨 ${stamp}`)
+    await a.getByTestId('store-category').fill('치킨')
+    // In Jamsil, far from the customer's Teheran-ro: store 1 stays the nearest when the journey runs again.
+    await a.getByTestId('store-address').fill('서울 송파구 올림픽로 265')
+    await a.getByTestId('store-lat').fill('37.5133')
+    await a.getByTestId('store-lon').fill('127.1001')
+    await a.getByTestId('create-store').click()
+    const created = a.getByTestId('store-created')
+    await created.waitFor()
+    newStore = Number(/(\d+)/.exec(await created.innerText())[1])
+    expect(newStore > 4, `a new store after the demo stores: ${newStore}`)
+    await a.getByTestId(`admin-store-${newStore}`).waitFor()
+    await shot(a, '18-admin-store-created-english')
+  })
+
+  await step('the operator creates the store’s owner, and a rider, and sees them listed', async () => {
+    await a.getByTestId('owner-for-store').click()
+    await a.waitForURL(/#\/admin\/accounts/)
+    expect((await a.getByTestId('account-store').inputValue()) === String(newStore), 'the owner form names the new store')
+    await a.getByTestId('account-username').fill(newOwner.username)
+    await a.getByTestId('account-password').fill(newOwner.password)
+    await a.getByTestId('account-display-name').fill('e2e 사장')
+    // Auth asks the store service whether the store exists: the new one does, at once.
+    await a.getByTestId('create-account').click()
+    await a.getByTestId('account-created').filter({ hasText: newOwner.username }).waitFor()
+    await a.getByTestId(`account-${newOwner.username}`).waitFor()
+    await a.getByTestId('account-role-rider').click()
+    await a.getByTestId('account-username').fill(`rider_${stamp}`)
+    await a.getByTestId('account-password').fill(newOwner.password)
+    await a.getByTestId('create-account').click()
+    await a.getByTestId('account-created').filter({ hasText: `rider_${stamp}` }).waitFor()
+    await a.getByTestId(`account-rider_${stamp}`).waitFor()
+    await shot(a, '19-admin-accounts-english')
+  })
+
+  await step('the operator disables the rider’s account and enables it again, by its links', async () => {
+    const account = a.getByTestId(`account-rider_${stamp}`)
+    await account.getByTestId(`disable-rider_${stamp}`).click()
+    await account.getByTestId('account-disabled').waitFor()
+    await account.getByTestId(`enable-rider_${stamp}`).waitFor()
+    await a.getByTestId('lang-toggle').click()
+    await a.getByRole('heading', { level: 1, name: '계정', exact: true }).waitFor()
+    await shot(a, '20-admin-account-disabled-korean')
+    await account.getByTestId(`enable-rider_${stamp}`).click()
+    await account.getByTestId(`disable-rider_${stamp}`).waitFor()
+    expect((await account.getByTestId('account-disabled').count()) === 0, 'enabled again')
+    await a.goto(`${appUrl}/#/admin`)
+    await a.getByTestId(`admin-store-${newStore}`).waitFor()
+    await shot(a, '21-admin-stores-korean')
+  })
+
+  await step('the new owner logs in, adds a menu item and marks one sold out', async () => {
+    await a.getByTestId('logout').click()
+    await a.waitForURL(/#\/login/)
+    await a.getByTestId('username').fill(newOwner.username)
+    await a.getByTestId('password').fill(newOwner.password)
+    await a.getByTestId('login-submit').click()
+    await a.waitForURL(/#\/owner$/)
+    await a.goto(`${appUrl}/#/owner/store`)
+    await a.getByTestId('owner-store').filter({ hasText: `e2e 치킨 ${stamp}` }).waitFor()
+    for (const [name, price] of [
+      ['후라이드치킨', '18000'],
+      ['양념치킨', '19000'],
+    ]) {
+      await a.getByTestId('new-name').fill(name)
+      await a.getByTestId('new-price').fill(price)
+      await a.getByTestId('new-category').fill('치킨')
+      await a.getByTestId('add-item').click()
+      await a.locator('[data-testid^="menu-item-"]').filter({ hasText: name }).waitFor()
+    }
+    const second = a.locator('[data-testid^="menu-item-"]').filter({ hasText: '양념치킨' })
+    await second.locator('[data-testid^="sold-out-"]').click()
+    await second.getByTestId('sold-out').waitFor()
+    await shot(a, '22-owner-menu-korean')
+  })
+
+  await step('the new owner opens the store with its hours, minimum order and fee bands', async () => {
+    await a.getByTestId('open-state').filter({ hasText: '닫혀' }).waitFor() // a new store starts closed
+    await a.getByTestId('open-toggle').check()
+    await a.getByTestId('add-hours').click()
+    await a.getByTestId('every-day').click()
+    expect((await a.locator('[data-testid^="hours-"]').count()) === 7, 'an opening for every day')
+    // Open every hour of the day, so the store is open whenever the test runs.
+    for (let i = 0; i < 7; i++) {
+      await a.getByTestId(`hours-${i}`).locator('input').nth(0).fill('00:00')
+      await a.getByTestId(`hours-${i}`).locator('input').nth(1).fill('00:00')
+    }
+    await a.getByTestId('minimum-order').fill('15000')
+    await a.getByTestId('add-band').click()
+    await a.getByTestId('add-band').click()
+    await a.getByTestId('save-settings').click()
+    await a.getByTestId('settings-saved').waitFor()
+    await a.getByTestId('open-state').filter({ hasText: '영업 중' }).waitFor()
+    await shot(a, '23-owner-settings-korean')
+    await a.getByTestId('lang-toggle').click()
+    await a.getByTestId('open-state').filter({ hasText: 'Open now' }).waitFor()
+    await shot(a, '24-owner-store-english')
+  })
+
+  await step('the customer sees the new store’s menu, the sold-out item not to be added', async () => {
+    await c.goto(`${appUrl}/#/stores/${newStore}`)
+    await c.getByTestId('store-name').filter({ hasText: `e2e 치킨 ${stamp}` }).waitFor()
+    const soldOut = c.locator('[data-testid^="menu-"]').filter({ hasText: '양념치킨' }).locator('button')
+    await soldOut.and(c.locator('[disabled]')).waitFor()
+    const onSale = c.locator('[data-testid^="menu-"]').filter({ hasText: '후라이드치킨' }).locator('button')
+    expect(await onSale.isEnabled(), 'the item on sale can be added')
+    await shot(c, '25-customer-new-store-sold-out')
+  })
+
   await step('no page holds a token in localStorage or sessionStorage', async () => {
     expect(tokensSeen.size > 0, 'the journey saw tokens')
     for (const [name, page] of people) await expectNoTokenStored(name, page)
@@ -556,7 +717,7 @@ async function journey(browser, appUrl, byGateway) {
     expect(pageErrors.length === 0, `errors in the pages:\n${pageErrors.join('\n')}`)
   })
 
-  await Promise.all([customer.context.close(), owner.context.close(), rider.context.close()])
+  await Promise.all([customer.context.close(), owner.context.close(), rider.context.close(), operator.context.close()])
 }
 
 let exitCode = 0

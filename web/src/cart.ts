@@ -30,7 +30,7 @@ export interface CartState {
 export function cartOps(state: CartState) {
   return {
     /** Adds one of the item; returns true when this replaced another store's cart. */
-    add(store: { storeId: number; name: string }, item: MenuItem): boolean {
+    add(store: { storeId: number; name: string }, item: Pick<MenuItem, 'menuId' | 'name' | 'price'>): boolean {
       let replaced = false
       if (state.storeId !== store.storeId) {
         replaced = state.lines.length > 0

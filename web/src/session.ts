@@ -12,7 +12,7 @@ import { reactive, readonly } from 'vue'
 import { ApiError, api, configureClient, type RequestOptions } from './api/client'
 import type { LoginAnswer } from './api/types'
 
-export type Role = 'customer' | 'owner' | 'rider'
+export type Role = 'customer' | 'owner' | 'rider' | 'admin'
 
 export interface Session {
   token: string
@@ -40,6 +40,7 @@ export const DEMO_ACCOUNTS: { username: string; role: Role; note?: string }[] = 
   { username: 'owner2', role: 'owner', note: '신전떡볶이 홍대점' },
   { username: 'rider1', role: 'rider' },
   { username: 'rider2', role: 'rider' },
+  { username: 'admin', role: 'admin' },
 ]
 export const DEMO_PASSWORD = 'demo1234'
 
@@ -154,6 +155,7 @@ async function endOnPlatform(token: string): Promise<void> {
 export function homeOf(role: Role | undefined): string {
   if (role === 'owner') return '/owner'
   if (role === 'rider') return '/rider'
+  if (role === 'admin') return '/admin'
   return '/stores'
 }
 

@@ -124,4 +124,53 @@ describe('the order page', () => {
     expect(urls.filter((url) => url === '/orderStatuses/5')).toEqual([])
     expect(urls.filter((url) => url === '/orders/5').length).toBeGreaterThanOrEqual(2)
   })
+
+  it('shows the estimated arrival, and the rider on the map moving as the stream brings new positions', async () => {
+    let controller!: ReadableStreamDefaultController<Uint8Array>
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) })
+    const send = (id: number, document: unknown) =>
+      controller.enqueue(new TextEncoder().encode(`id: ${id}\nevent: orderStatus\ndata: ${JSON.stringify(document)}\n\n`))
+    fetchMock.mockImplementation(async (url) => {
+      if (url === '/auth/refresh') return json(200, customer)
+      if (url === '/orders/5') return json(200, { ...order('RIDER_ASSIGNED'), riderId: 'rider1' })
+      if (url === '/orderStatuses/5/stream') return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } })
+      return json(404, { status: 404, title: 'Not Found', detail: `no ${url}` })
+    })
+
+    vi.resetModules()
+    const { configureClient } = await import('../src/api/client')
+    configureClient({ baseUrl: '', fetch: fetchMock })
+    const { setLocale } = await import('../src/i18n')
+    setLocale('en')
+    const { default: App } = await import('../src/App.vue')
+    const { router } = await import('../src/router')
+    app = createApp(App).use(router)
+    app.mount(el)
+    await router.isReady()
+    await settle()
+
+    const delivering = (lat: number, lon: number) => ({
+      ...view(3),
+      status: 'RIDER_ASSIGNED',
+      riderId: 'rider1',
+      estimatedArrival: '2026-12-01T00:40:00.000Z',
+      riderPosition: { lat, lon, reportedAt: '2026-12-01T00:30:00.000Z' },
+    })
+    const rider = () => el.querySelector<SVGCircleElement>('.map-rider circle')
+    send(1, { ...view(3), estimatedArrival: null, riderPosition: null })
+    await vi.waitFor(() => expect(el.querySelector('li.timeline-step')).not.toBeNull())
+    expect(el.querySelector('[data-testid="eta"]')).toBeNull() // none before the store accepts
+    expect(rider()).toBeNull()
+
+    send(2, delivering(37.5, 127.0))
+    await vi.waitFor(() => expect(rider()).not.toBeNull())
+    expect(el.querySelector('[data-testid="eta"]')?.textContent).toMatch(/\d\d:\d\d/)
+    expect(el.querySelector('.map-destination')).not.toBeNull()
+    const first = { x: rider()!.getAttribute('cx'), y: rider()!.getAttribute('cy') }
+
+    send(3, delivering(37.52, 127.05))
+    await vi.waitFor(() => expect(rider()!.getAttribute('cx')).not.toBe(first.x))
+    expect(rider()!.getAttribute('cy')).not.toBe(first.y)
+    expect(el.querySelector('[data-testid="rider-at"]')?.textContent).toContain('37.52')
+  })
 })

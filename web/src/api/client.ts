@@ -190,6 +190,7 @@ export const api = {
   get: <T>(path: string, options?: RequestOptions) => request<T>('GET', path, undefined, options),
   post: <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('POST', path, body ?? {}, options),
   put: <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('PUT', path, body, options),
+  delete: (path: string, options?: RequestOptions) => request<void>('DELETE', path, undefined, options),
 }
 
 /** The items of a HAL collection (an empty list when there are none). */

@@ -1,5 +1,6 @@
 // The shapes the services answer (see services/*/app.cpp). HAL: items carry _links with
 // the commands their state allows now; collections carry _embedded.<plural>.
+import type { FeeBand, OpeningHours } from '../forms'
 
 export interface Link {
   href: string
@@ -31,6 +32,13 @@ export interface Store {
   lon: number
   rating: number | null
   reviewCount: number
+  // the store's terms (README "Running a store")
+  openNow: boolean
+  opensAt: string | null
+  open: boolean
+  openingHours: OpeningHours[]
+  minimumOrder: number
+  deliveryFees: FeeBand[]
   _links: Links
 }
 
@@ -38,6 +46,10 @@ export interface MenuItem {
   menuId: number
   name: string
   price: number
+  description: string
+  category: string
+  soldOut: boolean
+  _links?: Links // self (edit, remove) and soldOut
 }
 
 export interface StoreWithMenu extends Store {
@@ -88,6 +100,8 @@ export interface OrderStatus {
   timeline: TimelineStep[]
   // where the rider carrying it last reported, while RIDER_ASSIGNED or PICKED_UP; null otherwise
   riderPosition: ReportedPosition | null
+  // when the order should arrive; null before the store accepts and once it has ended
+  estimatedArrival: string | null
   _links: Links
 }
 
@@ -164,4 +178,15 @@ export interface Notification {
   createdAt: string
   sentAt: string | null
   _links: Links
+}
+
+export interface Account {
+  username: string
+  role: 'customer' | 'owner' | 'rider' | 'admin'
+  displayName: string
+  storeId?: number
+  createdAt: string
+  disabled: boolean
+  disabledAt?: string
+  _links: Links // disable while enabled, enable while disabled
 }
