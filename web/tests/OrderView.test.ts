@@ -2,8 +2,8 @@
 // until the view has the order: opened again, not polled), the order is read again at each
 // change, and GET /orderStatuses/{id} is never polled while the stream is open.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createApp, type App as VueApp } from 'vue'
-import { settle } from './mount'
+import type { App as VueApp } from 'vue'
+import { startApp } from './mount'
 
 function json(status: number, body: unknown) {
   return new Response(JSON.stringify(body), {
@@ -93,15 +93,7 @@ describe('the order page', () => {
       return json(404, { status: 404, title: 'Not Found', detail: `no ${url}` })
     })
 
-    vi.resetModules()
-    const { configureClient } = await import('../src/api/client')
-    configureClient({ baseUrl: '', fetch: fetchMock })
-    const { default: App } = await import('../src/App.vue')
-    const { router } = await import('../src/router')
-    app = createApp(App).use(router)
-    app.mount(el)
-    await router.isReady()
-    await settle()
+    ;({ app } = await startApp(el, fetchMock))
 
     const mode = () => el.querySelector('[data-testid="live-mode"]')?.getAttribute('data-mode')
     const steps = () => [...el.querySelectorAll('li.timeline-step')].map((s) => s.getAttribute('data-event'))
@@ -137,17 +129,7 @@ describe('the order page', () => {
       return json(404, { status: 404, title: 'Not Found', detail: `no ${url}` })
     })
 
-    vi.resetModules()
-    const { configureClient } = await import('../src/api/client')
-    configureClient({ baseUrl: '', fetch: fetchMock })
-    const { setLocale } = await import('../src/i18n')
-    setLocale('en')
-    const { default: App } = await import('../src/App.vue')
-    const { router } = await import('../src/router')
-    app = createApp(App).use(router)
-    app.mount(el)
-    await router.isReady()
-    await settle()
+    ;({ app } = await startApp(el, fetchMock, 'en'))
 
     const delivering = (lat: number, lon: number) => ({
       ...view(3),

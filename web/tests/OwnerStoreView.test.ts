@@ -1,8 +1,8 @@
 // The owner's store page: the menu's commands come from each item's _links, a draft the
 // service would refuse is said on the page and never sent, and the terms go as one PUT.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createApp, type App as VueApp } from 'vue'
-import { settle } from './mount'
+import type { App as VueApp } from 'vue'
+import { settle, startApp } from './mount'
 
 function json(status: number, body: unknown) {
   return new Response(body === undefined ? null : JSON.stringify(body), {
@@ -66,17 +66,7 @@ describe('the owner’s store page', () => {
       if (url === '/stores/7/settings' && init?.method === 'PUT') return json(200, { ...store(true), ...JSON.parse(String(init.body)) })
       return json(404, { status: 404, title: 'Not Found', detail: `no ${init?.method ?? 'GET'} ${url}` })
     })
-    vi.resetModules()
-    const { configureClient } = await import('../src/api/client')
-    configureClient({ baseUrl: '', fetch: fetchMock })
-    const { setLocale } = await import('../src/i18n')
-    setLocale('en')
-    const { default: App } = await import('../src/App.vue')
-    const { router } = await import('../src/router')
-    app = createApp(App).use(router)
-    app.mount(el)
-    await router.isReady()
-    await settle()
+    ;({ app } = await startApp(el, fetchMock, 'en'))
 
     const $ = (id: string) => el.querySelector<HTMLElement>(`[data-testid="${id}"]`)
     await vi.waitFor(() => expect($('menu-item-701')).not.toBeNull())

@@ -1,8 +1,8 @@
 // The whole app (App.vue with its router) after a reload: nothing of the session is left
 // in the page but the refresh cookie, which the browser sends with POST /auth/refresh.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createApp, type App as VueApp } from 'vue'
-import { settle } from './mount'
+import type { App as VueApp } from 'vue'
+import { startApp } from './mount'
 
 function json(status: number, body: unknown) {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
@@ -36,16 +36,9 @@ describe('the app after a reload', () => {
   })
 
   async function start() {
-    vi.resetModules()
-    const { configureClient } = await import('../src/api/client')
-    configureClient({ baseUrl: '', fetch: fetchMock })
-    const { default: App } = await import('../src/App.vue')
-    const { router } = await import('../src/router')
-    app = createApp(App).use(router)
-    app.mount(el)
-    await router.isReady()
-    await settle()
-    return router
+    const started = await startApp(el, fetchMock)
+    app = started.app
+    return started.router
   }
 
   it('stays on the page, logged in, when the refresh cookie still holds the session', async () => {
