@@ -7,6 +7,7 @@
 #include <boost/describe/class.hpp>
 #include <cmath>
 #include <cstdint>
+#include <ctime>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -94,19 +95,14 @@ inline std::optional<std::int64_t> next_opening(const std::vector<OpeningHours>&
 
 // An instant as Seoul's wall clock reads it, to the minute: "2026-12-01T11:00+09:00".
 inline std::string seoul_time(std::int64_t epoch_ms) {
-  std::int64_t minutes = (epoch_ms + kSeoulOffsetMs) / kMinuteMs;
-  if ((epoch_ms + kSeoulOffsetMs) % kMinuteMs < 0) --minutes;
-  std::int64_t days = minutes / kDayMinutes, minute = minutes % kDayMinutes;
-  if (minute < 0) minute += kDayMinutes, --days;
-  // Howard Hinnant's civil_from_days.
-  std::int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
-  std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  std::int64_t mp = (5 * doy + 2) / 153, day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
-  std::int64_t year = yoe + era * 400 + (month <= 2);
-  char text[32];
-  std::snprintf(text, sizeof text, "%04lld-%02lld-%02lldT%02lld:%02lld+09:00", static_cast<long long>(year),
-                static_cast<long long>(month), static_cast<long long>(day), static_cast<long long>(minute / 60),
-                static_cast<long long>(minute % 60));
+  // Seoul keeps no daylight saving: its wall clock is UTC's, 9 hours on.
+  std::time_t seconds = static_cast<std::time_t>((epoch_ms + kSeoulOffsetMs) / 1000);
+  if ((epoch_ms + kSeoulOffsetMs) % 1000 < 0) --seconds;
+  std::tm wall{};
+  gmtime_r(&seconds, &wall);
+  char text[48];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d+09:00", wall.tm_year + 1900, wall.tm_mon + 1,
+                wall.tm_mday, wall.tm_hour, wall.tm_min);
   return text;
 }
 
@@ -118,9 +114,10 @@ inline std::optional<std::int64_t> delivery_fee(const std::vector<FeeBand>& band
   return std::nullopt;
 }
 
-// Great-circle distance (haversine) in metres.
+// Great-circle distance (haversine) in metres, on the IUGG mean radius: the one distance of the
+// platform (the delivery fee, the arrival estimate, the riders near a customer).
 inline double distance_m(double from_lat, double from_lon, double to_lat, double to_lon) {
-  constexpr double kEarthRadiusM = 6'371'000, kRadians = 3.14159265358979323846 / 180;
+  constexpr double kEarthRadiusM = 6'371'008.8, kRadians = 3.14159265358979323846 / 180;
   double dlat = (to_lat - from_lat) * kRadians, dlon = (to_lon - from_lon) * kRadians;
   double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
              std::cos(from_lat * kRadians) * std::cos(to_lat * kRadians) * std::sin(dlon / 2) * std::sin(dlon / 2);

@@ -8,8 +8,8 @@ struct Point {
   double lon = 0;  // degrees, -180..180
 };
 
-// Great-circle distance (haversine) in km: good to about 0.5% anywhere, which is far
-// finer than a rider's radius.
+// Great-circle distance in km, as the contracts measure it (the delivery fee's distance):
+// good to about 0.5% anywhere, which is far finer than a rider's radius.
 double distance_km(Point from, Point to);
 
 // A lat/lon box that holds every point within radius_km of centre, so that a database
