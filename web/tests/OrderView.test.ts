@@ -1,9 +1,8 @@
 // The order page on its stream: the status view comes on GET /orderStatuses/{id}/stream (404
 // until the view has the order: opened again, not polled), the order is read again at each
 // change, and GET /orderStatuses/{id} is never polled while the stream is open.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { App as VueApp } from 'vue'
-import { startApp } from './mount'
+import { describe, expect, it, vi } from 'vitest'
+import { appOnPage } from './mount'
 
 function json(status: number, body: unknown) {
   return new Response(JSON.stringify(body), {
@@ -58,22 +57,7 @@ function view(steps: number) {
 }
 
 describe('the order page', () => {
-  const fetchMock = vi.fn<(input: string, init?: RequestInit) => Promise<Response>>()
-  let app: VueApp | null = null
-  let el: HTMLElement
-
-  beforeEach(() => {
-    fetchMock.mockReset()
-    localStorage.clear()
-    history.replaceState(null, '', '/#/orders/5')
-    el = document.createElement('div')
-    document.body.appendChild(el)
-  })
-  afterEach(() => {
-    app?.unmount()
-    app = null
-    el.remove()
-  })
+  const { fetchMock, start } = appOnPage('/orders/5')
 
   it('follows the status view on its stream, reads the order at each change, and never polls the view', async () => {
     let controller!: ReadableStreamDefaultController<Uint8Array>
@@ -93,7 +77,7 @@ describe('the order page', () => {
       return json(404, { status: 404, title: 'Not Found', detail: `no ${url}` })
     })
 
-    ;({ app } = await startApp(el, fetchMock))
+    const { el } = await start()
 
     const mode = () => el.querySelector('[data-testid="live-mode"]')?.getAttribute('data-mode')
     const steps = () => [...el.querySelectorAll('li.timeline-step')].map((s) => s.getAttribute('data-event'))
@@ -129,7 +113,7 @@ describe('the order page', () => {
       return json(404, { status: 404, title: 'Not Found', detail: `no ${url}` })
     })
 
-    ;({ app } = await startApp(el, fetchMock, 'en'))
+    const { el } = await start('en')
 
     const delivering = (lat: number, lon: number) => ({
       ...view(3),

@@ -1,8 +1,7 @@
 // The owner's store page: the menu's commands come from each item's _links, a draft the
 // service would refuse is said on the page and never sent, and the terms go as one PUT.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { App as VueApp } from 'vue'
-import { settle, startApp } from './mount'
+import { describe, expect, it, vi } from 'vitest'
+import { appOnPage, settle } from './mount'
 
 function json(status: number, body: unknown) {
   return new Response(body === undefined ? null : JSON.stringify(body), {
@@ -41,22 +40,7 @@ const store = (open: boolean) => ({
 })
 
 describe('the owner’s store page', () => {
-  const fetchMock = vi.fn<(input: string, init?: RequestInit) => Promise<Response>>()
-  let app: VueApp | null = null
-  let el: HTMLElement
-
-  beforeEach(() => {
-    fetchMock.mockReset()
-    localStorage.clear()
-    history.replaceState(null, '', '/#/owner/store')
-    el = document.createElement('div')
-    document.body.appendChild(el)
-  })
-  afterEach(() => {
-    app?.unmount()
-    app = null
-    el.remove()
-  })
+  const { fetchMock, start } = appOnPage('/owner/store')
 
   it('marks an item sold out by its link, refuses a bad draft on the page, and saves the terms', async () => {
     fetchMock.mockImplementation(async (url, init) => {
@@ -66,7 +50,7 @@ describe('the owner’s store page', () => {
       if (url === '/stores/7/settings' && init?.method === 'PUT') return json(200, { ...store(true), ...JSON.parse(String(init.body)) })
       return json(404, { status: 404, title: 'Not Found', detail: `no ${init?.method ?? 'GET'} ${url}` })
     })
-    ;({ app } = await startApp(el, fetchMock, 'en'))
+    const { el } = await start('en')
 
     const $ = (id: string) => el.querySelector<HTMLElement>(`[data-testid="${id}"]`)
     await vi.waitFor(() => expect($('menu-item-701')).not.toBeNull())

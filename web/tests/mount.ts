@@ -1,5 +1,5 @@
 // Mounts a component into happy-dom's document with plain Vue (no extra test library).
-import { vi } from 'vitest'
+import { afterEach, beforeEach, vi } from 'vitest'
 import { createApp, nextTick, type App, type Component } from 'vue'
 import type { Router } from 'vue-router'
 
@@ -24,22 +24,37 @@ export async function settle(): Promise<void> {
   await nextTick()
 }
 
-// The whole app, in `el`, on the page history's hash names, with `fetch` for the network and
-// fresh modules (the session and the client are module state), in `locale` when given.
-export async function startApp(
-  el: HTMLElement,
-  fetch: (input: string, init?: RequestInit) => Promise<Response>,
-  locale?: 'ko' | 'en',
-): Promise<{ app: App; router: Router }> {
-  vi.resetModules()
-  const { configureClient } = await import('../src/api/client')
-  configureClient({ baseUrl: '', fetch })
-  if (locale) (await import('../src/i18n')).setLocale(locale)
-  const { default: Root } = await import('../src/App.vue')
-  const { router } = await import('../src/router')
-  const app = createApp(Root).use(router)
-  app.mount(el)
-  await router.isReady()
-  await settle()
-  return { app, router }
+// The whole app on one page (its hash route), for one describe block: each test starts from no
+// session, with `fetchMock` for the network; start() mounts it, in fresh modules (the session
+// and the client are module state) and in `locale` when given, and it is unmounted after.
+export function appOnPage(hash: string) {
+  const fetchMock = vi.fn<(input: string, init?: RequestInit) => Promise<Response>>()
+  let app: App | null = null
+  let el: HTMLElement
+  beforeEach(() => {
+    fetchMock.mockReset()
+    localStorage.clear()
+    history.replaceState(null, '', '/#' + hash)
+    el = document.createElement('div')
+    document.body.appendChild(el)
+  })
+  afterEach(() => {
+    app?.unmount()
+    app = null
+    el.remove()
+  })
+  async function start(locale?: 'ko' | 'en'): Promise<{ el: HTMLElement; router: Router }> {
+    vi.resetModules()
+    const { configureClient } = await import('../src/api/client')
+    configureClient({ baseUrl: '', fetch: fetchMock })
+    if (locale) (await import('../src/i18n')).setLocale(locale)
+    const { default: Root } = await import('../src/App.vue')
+    const { router } = await import('../src/router')
+    app = createApp(Root).use(router)
+    app.mount(el)
+    await router.isReady()
+    await settle()
+    return { el, router }
+  }
+  return { fetchMock, start }
 }

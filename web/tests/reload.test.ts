@@ -1,8 +1,7 @@
 // The whole app (App.vue with its router) after a reload: nothing of the session is left
 // in the page but the refresh cookie, which the browser sends with POST /auth/refresh.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { App as VueApp } from 'vue'
-import { startApp } from './mount'
+import { describe, expect, it, vi } from 'vitest'
+import { appOnPage } from './mount'
 
 function json(status: number, body: unknown) {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
@@ -18,34 +17,13 @@ const customer = {
 }
 
 describe('the app after a reload', () => {
-  const fetchMock = vi.fn<(input: string, init?: RequestInit) => Promise<Response>>()
-  let app: VueApp | null = null
-  let el: HTMLElement
-
-  beforeEach(() => {
-    fetchMock.mockReset()
-    localStorage.clear()
-    history.replaceState(null, '', '/#/orders') // the page the customer was on
-    el = document.createElement('div')
-    document.body.appendChild(el)
-  })
-  afterEach(() => {
-    app?.unmount()
-    app = null
-    el.remove()
-  })
-
-  async function start() {
-    const started = await startApp(el, fetchMock)
-    app = started.app
-    return started.router
-  }
+  const { fetchMock, start } = appOnPage('/orders') // the page the customer was on
 
   it('stays on the page, logged in, when the refresh cookie still holds the session', async () => {
     fetchMock.mockImplementation(async (url) =>
       url === '/auth/refresh' ? json(200, customer) : json(200, { _embedded: { orderStatuses: [] } }),
     )
-    const router = await start()
+    const { el, router } = await start()
     expect(router.currentRoute.value.path).toBe('/orders')
     await vi.waitFor(() => expect(el.querySelector('[data-testid="who"]')?.textContent).toContain('customer1'))
     const calls = fetchMock.mock.calls.map(([url, init]) => [url, (init?.headers as Record<string, string>).Authorization])
@@ -55,7 +33,7 @@ describe('the app after a reload', () => {
 
   it('shows the login, and comes back to the page after it, when there is no session to resume', async () => {
     fetchMock.mockResolvedValue(json(401, { status: 401, detail: 'no refresh token: log in' }))
-    const router = await start()
+    const { el, router } = await start()
     expect(router.currentRoute.value.path).toBe('/login')
     expect(router.currentRoute.value.query.next).toBe('/orders')
     expect(el.querySelector('[data-testid="demo-customer1"]')).not.toBeNull()
