@@ -1,7 +1,11 @@
 #include "platform/event_stream.hpp"
 
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
+
+#include "platform/db.hpp"
 
 namespace platform {
 
@@ -35,10 +39,40 @@ Request as_get(const Request& stream_request) {
 
 namespace {
 
+// The wake-ups of the watches streaming now, by watch.
+class LiveWatches {
+ public:
+  void add(const void* watch, std::function<void()> wake) {
+    std::lock_guard lock(mutex_);
+    wakes_[watch] = std::move(wake);
+  }
+  void remove(const void* watch) {
+    std::lock_guard lock(mutex_);
+    wakes_.erase(watch);
+  }
+  // Each wake-up only fills its stream's one slot (http_server.cpp), never blocks.
+  void wake_all() {
+    std::lock_guard lock(mutex_);
+    for (const auto& [watch, wake] : wakes_) wake();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<const void*, std::function<void()>> wakes_;
+};
+
+LiveWatches& live_watches() {
+  static auto* instance = new LiveWatches;  // never destroyed: a commit may come during exit
+  return *instance;
+}
+
 class Watch final : public EventSource {
  public:
   Watch(std::string event, std::function<Response()> read, std::chrono::milliseconds every, std::string first)
       : event_(std::move(event)), read_(std::move(read)), every_(every), pending_(std::move(first)) {}
+  ~Watch() override { live_watches().remove(this); }
+
+  void wake_with(std::function<void()> wake) override { live_watches().add(this, std::move(wake)); }
 
   std::vector<ServerSentEvent> pull() override {
     std::string body = pending_ ? std::move(*pending_) : read_().body;
@@ -64,6 +98,10 @@ Response watch(std::string event, std::function<Response()> read, std::chrono::m
   auto first = read();
   if (first.status != 200) return first;
   return event_stream_response(std::make_shared<Watch>(std::move(event), std::move(read), every, std::move(first.body)));
+}
+
+void wake_watches_on_commit(Db& db) {
+  db.on_commit([] { live_watches().wake_all(); });
 }
 
 }  // namespace platform

@@ -10,6 +10,7 @@
 #include <thread>
 #include <tuple>
 
+#include "platform/event_stream.hpp"
 #include "platform/http_server.hpp"
 #include "platform/leadership.hpp"
 #include "platform/clock.hpp"
@@ -28,6 +29,11 @@ ServiceHost::ServiceHost(std::string name)
   auto url = config_.get("DB_URL", "sqlite:" + name_ + ".db");
   db_ = open_database(url);
   migrate_messaging(*db_);
+  wake_watches_on_commit(*db_);  // a live stream sends what this process commits at once
+  stream_reread_ = std::chrono::milliseconds(config_.integer("STREAM_REREAD_MS", kWatchEvery.count()));
+  if (stream_reread_.count() < 1)
+    throw std::invalid_argument("FD_STREAM_REREAD_MS must be at least 1 (milliseconds), not " +
+                                std::to_string(stream_reread_.count()));
   // Logouts reach every service as TokenRevoked events (see run()); a revoked token stops
   // working everywhere, not only at the auth service.
   create_tables(*db_,

@@ -117,7 +117,7 @@ void add_routes(platform::ServiceHost& host) {
   // The same document as the GET, sent again at each change.
   router.add("GET", "/orderStatuses/{orderId}/stream", [&](Request& r) {
     return platform::watch(
-        "orderStatus", [&db, &identity, r]() mutable { return get_status(db, identity, r); }, platform::kWatchEvery);
+        "orderStatus", [&db, &identity, r]() mutable { return get_status(db, identity, r); }, host.stream_reread());
   });
   router.add("GET", "/notifications", [&](Request& r) { return list_notifications(db, identity, r); });
   router.add("GET", "/notifications/{notificationId}", [&](Request& r) { return get_notification(db, identity, r); });

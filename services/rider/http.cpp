@@ -178,12 +178,12 @@ void add_routes(platform::ServiceHost& host, const Settings& settings) {
   router.add("GET", "/deliveries/stream", [&](Request& r) {
     return platform::watch(
         "deliveries", [&db, &identity, listed = platform::as_get(r)]() mutable { return list_offers(db, identity, listed); },
-        platform::kWatchEvery);
+        host.stream_reread());
   });
   router.add("GET", "/riders/me/deliveries/stream", [&](Request& r) {
     return platform::watch(
         "deliveries", [&db, &identity, listed = platform::as_get(r)]() mutable { return list_mine(db, identity, listed); },
-        platform::kWatchEvery);
+        host.stream_reread());
   });
   router.add("GET", "/deliveries/{orderId}", [&](Request& r) { return get_delivery(db, identity, r); });
   router.add("PUT", "/deliveries/{orderId}/assign", [&](Request& r) {

@@ -111,7 +111,7 @@ void add_kitchen_routes(platform::ServiceHost& host) {
   router.add("GET", "/foodCookings/stream", [&](Request& r) {
     return platform::watch(
         "foodCookings", [&db, &identity, listed = platform::as_get(r)]() mutable { return list_cookings(db, identity, listed); },
-        platform::kWatchEvery);
+        host.stream_reread());
   });
   router.add("GET", "/foodCookings/{orderId}", [&](Request& r) { return get_cooking(db, identity, r); });
   command("accept", [](FoodCooking& c, Request& r) {

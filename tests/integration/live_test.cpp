@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -13,9 +14,11 @@
 #include "platform/event.hpp"
 #include "platform/messaging.hpp"
 #include "support/api.hpp"
+#include "support/command.hpp"
 #include "support/customer_and_owner.hpp"
 #include "support/event_stream.hpp"
 #include "support/platform_fixture.hpp"
+#include "support/scratch.hpp"
 
 namespace {
 
@@ -46,6 +49,19 @@ bool reaches(EventStreamClient& stream, const std::string& status, std::vector<s
     if (!event) return false;
     seen.push_back(field(*event, "status"));
     if (seen.back() == status) return true;
+  }
+  return false;
+}
+
+// Reads a list's stream until a document lists the order with `status`.
+bool lists(EventStreamClient& stream, std::int64_t order_id, const std::string& status) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (auto event = stream.next(
+             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()))) {
+    auto body = boost::json::parse(event->data);
+    for (const auto& [name, items] : body.at("_embedded").as_object())
+      for (const auto& item : items.as_array())
+        if (item.at("orderId").as_int64() == order_id && item.at("status").as_string() == status) return true;
   }
   return false;
 }
@@ -146,17 +162,6 @@ TEST_F(LiveStreams, TheOrderStreamDeliversEachStatusChangeAndTheOwnerAndRiderLis
   std::vector<std::string> seen;
 
   // The owner's stream brings the paid order without a request of the owner's.
-  auto lists = [](EventStreamClient& stream, std::int64_t order_id, const std::string& status) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (auto event = stream.next(std::chrono::duration_cast<std::chrono::milliseconds>(
-               deadline - std::chrono::steady_clock::now()))) {
-      auto body = boost::json::parse(event->data);
-      for (const auto& [name, items] : body.at("_embedded").as_object())
-        for (const auto& item : items.as_array())
-          if (item.at("orderId").as_int64() == order_id && item.at("status").as_string() == status) return true;
-    }
-    return false;
-  };
   EXPECT_TRUE(lists(kitchen, id, "REQUESTED"));
   ASSERT_TRUE(reaches(order, "PAID", seen));
   ASSERT_EQ(owner.call("PUT", cooking + "/accept").status, 200);
@@ -183,6 +188,47 @@ TEST_F(LiveStreams, TheOrderStreamDeliversEachStatusChangeAndTheOwnerAndRiderLis
   if (!seen.empty() && seen.front() == "PLACED") seen.erase(seen.begin());
   EXPECT_EQ(seen, (std::vector<std::string>{"PAID", "ACCEPTED", "COOKING", "COOKED", "RIDER_ASSIGNED", "PICKED_UP",
                                             "DELIVERED"}));
+}
+
+// ---------------------------------------------- woken by commits, not a timer ----
+
+class StreamsWokenByCommits : public fd::test::CustomerAndOwner {
+ protected:
+  // No resource is read again by time within the test (a heartbeat's turn reads it too):
+  // what reaches a stream is what a commit of its service woke it for.
+  StreamsWokenByCommits()
+      : CustomerAndOwner({{"FD_STREAM_REREAD_MS", "3600000"}, {"FD_STREAM_HEARTBEAT_MS", "3600000"}}) {}
+};
+
+TEST_F(StreamsWokenByCommits, AChangeGoesOutWhenItsServiceCommitsItNotAtTheNextReread) {
+  EventStreamClient kitchen(platform.gateway_port(), "/foodCookings/stream", owner.token());
+  ASSERT_EQ(kitchen.status(), 200) << kitchen.head();
+  ASSERT_TRUE(kitchen.next());  // the list as it is now
+
+  auto id = place_order(customer);
+  ASSERT_TRUE(eventually([&] { return customer.get("/orderStatuses/" + std::to_string(id)).status == 200; }));
+  EventStreamClient order(platform.gateway_port(), "/orderStatuses/" + std::to_string(id) + "/stream",
+                          customer.token());
+  ASSERT_EQ(order.status(), 200) << order.head();
+  std::vector<std::string> seen;
+  // Event reactions' commits: the payment reaches the view and the paid order the owner's list.
+  ASSERT_TRUE(reaches(order, "PAID", seen));
+  EXPECT_TRUE(lists(kitchen, id, "REQUESTED"));
+  // A command's commit (the owner's accept), and the view's reaction to its event.
+  ASSERT_EQ(owner.call("PUT", "/foodCookings/" + std::to_string(id) + "/accept").status, 200);
+  EXPECT_TRUE(lists(kitchen, id, "ACCEPTED"));
+  EXPECT_TRUE(reaches(order, "ACCEPTED", seen));
+}
+
+TEST(StreamReread, AServiceRefusesToStartWithAPeriodUnderAMillisecondSayingWhy) {
+  auto dir = fd::test::make_temp_dir("fd-reread-");
+  auto refused = fd::test::run_command("cd " + dir + " && FD_STREAM_REREAD_MS=0 FD_JWT_SECRET=" + std::string(40, 's') +
+                                       " FD_DB_URL=sqlite:" + dir + "/store.db timeout 20 " + FD_BUILD_DIR +
+                                       "/bin/fd-store 2>&1");
+  EXPECT_EQ(refused.status, 1) << refused.output;
+  EXPECT_NE(refused.output.find("FD_STREAM_REREAD_MS must be at least 1 (milliseconds), not 0"), std::string::npos)
+      << refused.output;
+  std::filesystem::remove_all(dir);
 }
 
 // ------------------------------------------------------- GET /events/stream ----

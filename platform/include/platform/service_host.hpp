@@ -54,6 +54,10 @@ class ServiceHost {
   // own; built with platform/metrics.hpp. Called on an HTTP thread.
   void on_scrape(std::function<std::vector<prometheus::MetricFamily>()> read) { scrapes_.push_back(std::move(read)); }
 
+  // How often a live stream of a resource (watch, event_stream.hpp) reads it again when no
+  // commit of this process woke it: FD_STREAM_REREAD_MS, kWatchEvery unless set.
+  std::chrono::milliseconds stream_reread() const { return stream_reread_; }
+
   // HTTP threads unless FD_HTTP_THREADS says otherwise: more where handlers wait on other services.
   void default_http_threads(int threads) { default_http_threads_ = threads; }
 
@@ -69,6 +73,7 @@ class ServiceHost {
   Router router_;
   std::function<std::string()> readiness_;
   int default_http_threads_ = 1;
+  std::chrono::milliseconds stream_reread_;
   std::vector<std::shared_ptr<CircuitBreaker>> breakers_;
   struct Periodic {
     std::string work;
