@@ -67,6 +67,32 @@ std::string inbox_prefix(std::string_view identity) {
   return "_INBOX_" + std::string(identity);
 }
 
+std::string event_subject(std::string_view subject_prefix, std::string_view type) {
+  const contracts::EventInfo* contract = nullptr;
+  for (const auto& candidate : contracts::kCatalogue)
+    if (candidate.type == type) contract = &candidate;
+  std::string subject = std::string(subject_prefix) + std::string(type);
+  for (auto service : contracts::kServices) {
+    subject += '.';
+    subject += contract && contracts::consumed_by(*contract, service) ? service : "_";
+  }
+  return subject;
+}
+
+std::string audience_filter(std::string_view subject_prefix, std::string_view service) {
+  if (std::find(contracts::kServices.begin(), contracts::kServices.end(), service) == contracts::kServices.end())
+    return "";
+  std::string filter = std::string(subject_prefix) + "*";
+  for (auto each : contracts::kServices) filter += "." + std::string(each == service ? each : "*");
+  return filter;
+}
+
+std::string_view subject_type(std::string_view subject_prefix, std::string_view subject) {
+  if (!subject.starts_with(subject_prefix)) return {};
+  subject.remove_prefix(subject_prefix.size());
+  return subject.substr(0, subject.find('.'));
+}
+
 std::string deliver_subject(std::string_view stream, std::string_view durable) {
   return "_DELIVER." + std::string(stream) + "." + std::string(durable);
 }
@@ -78,7 +104,7 @@ std::vector<BusIdentity> bus_identities(std::string_view stream_name, std::strin
   for (const auto& service : names) {
     BusIdentity identity{service, "the " + service + " service", false, {}, {}, {}};
     for (const auto& contract : contracts::kCatalogue)
-      if (contract.producer == service) identity.publish.push_back(std::string(subject_prefix) + std::string(contract.type));
+      if (contract.producer == service) identity.publish.push_back(event_subject(subject_prefix, contract.type));
     identity.publish.insert(identity.publish.end(),
                             {api + "STREAM.INFO." + stream, api + "STREAM.CREATE." + stream,
                              api + "STREAM.UPDATE." + stream, consumer + "INFO." + stream + "." + service,

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "consumer.hpp"
+#include "platform/bus_access.hpp"
 #include "platform/log.hpp"
 #include "platform/nats_options.hpp"
 
@@ -261,7 +262,7 @@ PublishResult JetStreamBus::publish(const std::vector<OutgoingMessage>& batch) {
   }
   std::size_t sent = 0;
   for (const auto& message : batch) {
-    std::string subject = options_.subject_prefix + message.type;
+    std::string subject = event_subject(options_.subject_prefix, message.type);
     natsMsg* msg = nullptr;
     natsStatus s = natsMsg_Create(&msg, subject.c_str(), nullptr, message.body.data(),
                                   static_cast<int>(message.body.size()));
@@ -310,10 +311,7 @@ PublishResult JetStreamBus::publish(const std::vector<OutgoingMessage>& batch) {
 
 void JetStreamBus::deliver(natsMsg* msg) {
   Delivery delivery;
-  if (const char* subject = natsMsg_GetSubject(msg)) {
-    std::string_view s(subject);
-    if (s.starts_with(options_.subject_prefix)) delivery.type = s.substr(options_.subject_prefix.size());
-  }
+  if (const char* subject = natsMsg_GetSubject(msg)) delivery.type = subject_type(options_.subject_prefix, subject);
   const char* header = nullptr;
   if (natsMsgHeader_Get(msg, "type", &header) == NATS_OK && header) delivery.header_type = header;
   if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &header) == NATS_OK && header && *header) delivery.id = header;

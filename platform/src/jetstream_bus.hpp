@@ -80,6 +80,7 @@ class JetStreamBus final : public Bus {
   void* closure() const { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(token_)); }
   std::string subject_all() const { return options_.subject_prefix + ">"; }
   std::string consumed_subject() const;
+  std::string filter_;  // the consumer's filter as it is on the server (ensure_consumer)
 
   // jetstream_setup.cpp
   void set_up_at_start();
@@ -88,6 +89,7 @@ class JetStreamBus final : public Bus {
   void bring_to_settings(jsStreamConfig* config);
   std::int64_t max_age_ns() const { return static_cast<std::int64_t>(options_.stream_max_age.count()) * 1'000'000'000; }
   bool ensure_consumer(std::string& error);
+  bool add_consumer(jsConsumerConfig& config, const std::string& filter, std::string& error);
   bool consumer_missing();
   bool subscribe_consumer(std::string& error);
   void close_subscription();

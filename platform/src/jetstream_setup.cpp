@@ -21,11 +21,12 @@ constexpr auto kVerifyEvery = std::chrono::seconds(5);  // re-check that stream 
 
 }  // namespace
 
-// What the consumer receives: a service reacting to one event type only (auth: logouts)
-// is not sent the whole stream to acknowledge. NATS 2.9 filters on one subject at most.
+// What the consumer receives: a service, only the events the contracts say it reacts to
+// (their subjects name it, bus_access.hpp); another consumer (a test's), its one type or the
+// whole stream. NATS 2.9 filters on one subject at most.
 std::string JetStreamBus::consumed_subject() const {
-  return consumer_ && consumer_->types.size() == 1 ? options_.subject_prefix + *consumer_->types.begin()
-                                                   : subject_all();
+  if (auto audience = audience_filter(options_.subject_prefix, consumer_->durable); !audience.empty()) return audience;
+  return consumer_->types.size() == 1 ? options_.subject_prefix + *consumer_->types.begin() + ".>" : subject_all();
 }
 
 // Now, when NATS is there, so that the consumer exists when the service has started.
@@ -179,13 +180,13 @@ void JetStreamBus::bring_to_settings(jsStreamConfig* config) {
 
 bool JetStreamBus::ensure_consumer(std::string& error) {
   const std::string& durable = consumer_->durable;
-  const std::string filter = consumed_subject();
+  const std::string wanted = consumed_subject();
   // Where the bus permissions let this service (and no other) listen.
   const std::string deliver = deliver_subject(options_.stream, durable);
   jsConsumerConfig cc;
   jsConsumerConfig_Init(&cc);
   cc.Durable = durable.c_str();
-  cc.FilterSubject = filter.c_str();
+  cc.FilterSubject = wanted.c_str();
   cc.DeliverSubject = deliver.c_str();
   // The service's replicas share the consumer as one queue group: each event goes to one of
   // them, and the inbox applies it once however they race (a redelivery to another replica).
@@ -200,46 +201,67 @@ bool JetStreamBus::ensure_consumer(std::string& error) {
   natsStatus s = js_GetConsumerInfo(&ci, js_, options_.stream.c_str(), durable.c_str(), nullptr, &jerr);
   if (s == NATS_OK) {
     auto text = [](const char* value) { return std::string(value ? value : ""); };
-    const std::string existing = ci->Config ? text(ci->Config->FilterSubject) : "";
+    std::string existing = ci->Config ? text(ci->Config->FilterSubject) : "";
+    if (existing.empty()) existing = subject_all();
     const std::string group = ci->Config ? text(ci->Config->DeliverGroup) : "";
     const std::string delivers = ci->Config ? text(ci->Config->DeliverSubject) : "";
+    const bool caught_up = ci->NumPending == 0 && ci->NumAckPending == 0;
+    const std::uint64_t delivered = ci->Delivered.Stream;
     jsConsumerInfo_Destroy(ci);
     ci = nullptr;
-    if (filter == (existing.empty() ? subject_all() : existing)) {
-      if (delivers == deliver && group == durable) return true;
-      // Made before its deliver subject was fixed (a random inbox anyone could listen on), or
-      // before replicas shared it: changed in place, where it left off.
-      log::warn("JetStream consumer delivers elsewhere than this service listens; moving it",
-                {{"durable", durable}, {"was", delivers}, {"now", deliver}, {"group", group}});
-      s = js_UpdateConsumer(&ci, js_, options_.stream.c_str(), &cc, nullptr, &jerr);
-      jsConsumerInfo_Destroy(ci);
-      if (s != NATS_OK) error = "update consumer: " + nats_error(s);
-      return s == NATS_OK;
+    if (existing != wanted && caught_up) {
+      // Made before the events' subjects named their audience (or for other events): the new
+      // one goes on after the last event the old one delivered. Only once nothing waits in
+      // the old one, as what does may be on subjects the new filter does not match.
+      log::info("JetStream consumer takes its new filter, from where it left off",
+                {{"durable", durable}, {"was", existing}, {"now", wanted}, {"fromSequence", std::to_string(delivered + 1)}});
+      s = js_DeleteConsumer(js_, options_.stream.c_str(), durable.c_str(), nullptr, &jerr);
+      if (s != NATS_OK) {
+        error = "delete outdated consumer: " + nats_error(s);
+        return false;
+      }
+      cc.DeliverPolicy = js_DeliverByStartSequence;
+      cc.OptStartSeq = delivered + 1;
+      return add_consumer(cc, wanted, error);
     }
-    // The service now reacts to other events than when its consumer was made: a new one
-    // starts from the first event again, and the inbox keeps the past from a second effect.
-    log::warn("JetStream consumer filters other events than this service needs; re-creating it",
-              {{"durable", durable}, {"was", existing}, {"now", filter}});
-    s = js_DeleteConsumer(js_, options_.stream.c_str(), durable.c_str(), nullptr, &jerr);
-    if (s != NATS_OK) {
-      error = "delete outdated consumer: " + nats_error(s);
-      return false;
+    if (existing != wanted) {
+      log::warn("JetStream consumer keeps its old filter until nothing waits in it (checked again at the next start)",
+                {{"durable", durable}, {"filter", existing}, {"new", wanted}});
+      cc.FilterSubject = existing.c_str();
     }
-    s = NATS_NOT_FOUND;
+    filter_ = existing;
+    if (delivers == deliver && group == durable) return true;
+    // Made before its deliver subject was fixed (a random inbox anyone could listen on), or
+    // before replicas shared it: changed in place, where it left off.
+    log::warn("JetStream consumer delivers elsewhere than this service listens; moving it",
+              {{"durable", durable}, {"was", delivers}, {"now", deliver}, {"group", group}});
+    s = js_UpdateConsumer(&ci, js_, options_.stream.c_str(), &cc, nullptr, &jerr);
+    jsConsumerInfo_Destroy(ci);
+    if (s != NATS_OK) error = "update consumer: " + nats_error(s);
+    return s == NATS_OK;
   }
   if (s != NATS_NOT_FOUND && jerr != JSConsumerNotFoundErr) {
     error = "consumer info: " + nats_error(s);
     return false;
   }
-  // Created explicitly (not by js_Subscribe) so that unsubscribing or draining never deletes it.
-  jerr = static_cast<jsErrCode>(0);
-  s = js_AddConsumer(&ci, js_, options_.stream.c_str(), &cc, nullptr, &jerr);
+  return add_consumer(cc, wanted, error);
+}
+
+// Created explicitly (not by js_Subscribe) so that unsubscribing or draining never deletes it.
+bool JetStreamBus::add_consumer(jsConsumerConfig& config, const std::string& filter, std::string& error) {
+  jsConsumerInfo* ci = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_AddConsumer(&ci, js_, options_.stream.c_str(), &config, nullptr, &jerr);
   if (s == NATS_OK) {
     jsConsumerInfo_Destroy(ci);
-    log::info("JetStream consumer created", {{"stream", options_.stream}, {"durable", durable}});
+    filter_ = filter;
+    log::info("JetStream consumer created", {{"stream", options_.stream}, {"durable", consumer_->durable}, {"filter", filter}});
     return true;
   }
-  if (jerr == JSConsumerNameExistErr || jerr == JSConsumerExistingActiveErr) return true;
+  if (jerr == JSConsumerNameExistErr || jerr == JSConsumerExistingActiveErr) {
+    filter_ = filter;  // another replica made it meanwhile, as this one would have
+    return true;
+  }
   error = "add consumer: " + nats_error(s);
   return false;
 }
@@ -265,10 +287,9 @@ bool JetStreamBus::subscribe_consumer(std::string& error) {
   so.Consumer = consumer_->durable.c_str();
   so.ManualAck = true;
   so.Queue = consumer_->durable.c_str();
-  std::string subject = consumed_subject();
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsSubscription* created = nullptr;
-  natsStatus s = js_Subscribe(&created, js_, subject.c_str(), on_message, this, nullptr, &so, &jerr);
+  natsStatus s = js_Subscribe(&created, js_, filter_.c_str(), on_message, this, nullptr, &so, &jerr);
   if (s != NATS_OK) {
     error = "subscribe: " + nats_error(s);
     return false;

@@ -56,18 +56,9 @@ void ServiceHost::migrate(const std::vector<Migration>& schema) {
 }
 
 void check_subscriptions(const std::string& service, const std::map<std::string, Reaction>& reactions) {
-  auto consumes = [&](std::string_view consumers) {
-    if (consumers == "*") return true;
-    for (std::size_t at = 0; at < consumers.size();) {
-      auto end = std::min(consumers.find(' ', at), consumers.size());
-      if (consumers.substr(at, end - at) == service) return true;
-      at = end + 1;
-    }
-    return false;
-  };
   std::set<std::string> expected;
   for (const auto& contract : contracts::kCatalogue)
-    if (consumes(contract.consumers)) expected.emplace(contract.type);
+    if (contracts::consumed_by(contract, service)) expected.emplace(contract.type);
   for (const auto& [type, reaction] : reactions)
     if (!expected.erase(type))
       throw std::logic_error("the " + service + " service reacts to " + type +

@@ -16,6 +16,7 @@
 
 #include "contracts/codec.hpp"
 #include "contracts/events.hpp"
+#include "platform/bus_access.hpp"
 #include "platform/clock.hpp"
 #include "platform/json_text.hpp"
 #include "platform/http_client.hpp"
@@ -186,18 +187,25 @@ TEST_F(BusSecurity, TheOrderServicesIdentityPublishesOnlyItsOwnEvents) {
   ASSERT_EQ(order.login("order", password("order")), "");
   auto before = stored();
 
-  auto said = order.publish("fooddelivery.PaymentApproved", "PaymentApproved",
+  const auto approved = platform::event_subject("fooddelivery.", "PaymentApproved");
+  auto said = order.publish(approved, "PaymentApproved",
                             R"({"eventType":"PaymentApproved","orderId":1,"customerId":"customer1","amount":1})");
-  EXPECT_NE(said.find(violation("Publish", "fooddelivery.PaymentApproved")), std::string::npos) << said;
-  for (const char* subject : {"fooddelivery.TokenRevoked", "fooddelivery.StoreOpened", "$JS.API.STREAM.DELETE.fooddelivery",
-                              "$JS.API.CONSUMER.DELETE.fooddelivery.payment", "$JS.ACK.fooddelivery.payment.1.1.1.1.1.0"}) {
+  EXPECT_NE(said.find(violation("Publish", approved)), std::string::npos) << said;
+  // Another's events, its own to other services than react to it, and the stream's and
+  // other consumers' controls.
+  for (const auto& subject : {platform::event_subject("fooddelivery.", "TokenRevoked"),
+                              platform::event_subject("fooddelivery.", "StoreOpened"),
+                              std::string("fooddelivery.OrderPlaced"), std::string("fooddelivery.OrderPlaced._._._._._.rider"),
+                              std::string("$JS.API.STREAM.DELETE.fooddelivery"),
+                              std::string("$JS.API.CONSUMER.DELETE.fooddelivery.payment"),
+                              std::string("$JS.ACK.fooddelivery.payment.1.1.1.1.1.0")}) {
     said = order.publish(subject, "{}");
     EXPECT_NE(said.find(violation("Publish", subject)), std::string::npos) << subject << ": " << said;
   }
   EXPECT_EQ(stored(), before) << "the stream must not gain a refused message";
 
   // Its own event's subject it may publish on (without a type header, every consumer drops it).
-  EXPECT_EQ(order.publish("fooddelivery.OrderPlaced", "{}"), "");
+  EXPECT_EQ(order.publish(platform::event_subject("fooddelivery.", "OrderPlaced"), "{}"), "");
   EXPECT_TRUE(eventually([&] { return stored() == before + 1; }));
 }
 
@@ -216,9 +224,11 @@ TEST_F(BusSecurity, TheOrderServicesIdentityListensOnlyToItsOwnInboxAndDeliverie
 TEST_F(BusSecurity, TheViewerReadsTheStreamAndPublishesNothing) {
   RawNats viewer(nats_port());
   ASSERT_EQ(viewer.login("viewer", password("viewer")), "");
-  for (const char* subject : {"fooddelivery.TokenRevoked", "fooddelivery.OrderPlaced", "$JS.API.STREAM.DELETE.fooddelivery",
-                              "$JS.API.CONSUMER.DELETE.fooddelivery.customer",
-                              "$JS.API.CONSUMER.DURABLE.CREATE.fooddelivery.order"}) {
+  for (const auto& subject : {platform::event_subject("fooddelivery.", "TokenRevoked"),
+                              platform::event_subject("fooddelivery.", "OrderPlaced"),
+                              std::string("$JS.API.STREAM.DELETE.fooddelivery"),
+                              std::string("$JS.API.CONSUMER.DELETE.fooddelivery.customer"),
+                              std::string("$JS.API.CONSUMER.DURABLE.CREATE.fooddelivery.order")}) {
     auto said = viewer.publish(subject, "{}");
     EXPECT_NE(said.find(violation("Publish", subject)), std::string::npos) << subject << ": " << said;
   }
@@ -261,22 +271,24 @@ TEST_F(BusSecurity, AForgedTokenRevokedRevokesNothing) {
   // Without credentials: refused at the door.
   RawNats anonymous(nats_port());
   EXPECT_NE(anonymous.login().find(kAuthorizationViolation), std::string::npos);
-  EXPECT_EQ(anonymous.publish("fooddelivery.TokenRevoked", "TokenRevoked", forged), "<closed>");
+  const auto revoked = platform::event_subject("fooddelivery.", "TokenRevoked");
+  EXPECT_EQ(anonymous.publish(revoked, "TokenRevoked", forged), "<closed>");
   // With a service's: TokenRevoked is auth's to publish.
   RawNats order(nats_port());
   ASSERT_EQ(order.login("order", password("order")), "");
-  auto said = order.publish("fooddelivery.TokenRevoked", "TokenRevoked", forged);
-  EXPECT_NE(said.find(violation("Publish", "fooddelivery.TokenRevoked")), std::string::npos) << said;
+  auto said = order.publish(revoked, "TokenRevoked", forged);
+  EXPECT_NE(said.find(violation("Publish", revoked)), std::string::npos) << said;
   EXPECT_EQ(stored(), before);
   // On its own event's subject, saying it is a TokenRevoked: stored, and refused by every
-  // consumer (their defence in depth).
-  EXPECT_EQ(order.publish("fooddelivery.OrderPlaced", "TokenRevoked", forged), "");
+  // consumer it reaches (their defence in depth).
+  EXPECT_EQ(order.publish(platform::event_subject("fooddelivery.", "OrderPlaced"), "TokenRevoked", forged), "");
   EXPECT_TRUE(eventually([&] { return stored() == before + 1; }));
 
   after_a_real_logout();
   EXPECT_EQ(customer.get("/orders").status, 200) << "the order service applied a forged revocation";
   EXPECT_EQ(customer.get("/orderStatuses").status, 200) << "the customer service applied a forged revocation";
-  EXPECT_NE(platform.service_log("order").find("event refused"), std::string::npos) << platform.service_log("order");
+  // (The order service is not sent OrderPlaced at all: the subject names payment, store and customer.)
+  EXPECT_NE(platform.service_log("payment").find("event refused"), std::string::npos) << platform.service_log("payment");
 
   // The same body from auth's subject would have revoked it: the refusals above are what
   // kept the token alive (admin may publish anything; tests forge events with it).

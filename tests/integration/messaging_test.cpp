@@ -22,6 +22,7 @@
 #include "../support/nats_server.hpp"
 #include "../support/publish.hpp"
 #include "contracts/codec.hpp"
+#include "platform/bus_access.hpp"
 #include "platform/clock.hpp"
 #include "platform/db.hpp"
 #include "platform/event.hpp"
@@ -146,10 +147,11 @@ class Bus {
     return out;
   }
 
-  // Publishes like a relay would; returns whether JetStream reported a duplicate.
-  bool publish(const std::string& type, const std::string& id, const std::string& body) {
+  // Publishes like a relay would (on `subject`: as a relay did before the subjects named
+  // their audience); returns whether JetStream reported a duplicate.
+  bool publish(const std::string& type, const std::string& id, const std::string& body, std::string subject = "") {
     natsMsg* msg = nullptr;
-    std::string subject = "fooddelivery." + type;
+    if (subject.empty()) subject = platform::event_subject("fooddelivery.", type);
     check(natsMsg_Create(&msg, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size())), "msg");
     natsMsgHeader_Set(msg, "type", type.c_str());
     natsMsgHeader_Set(msg, "Nats-Msg-Id", id.c_str());
@@ -207,6 +209,14 @@ class Bus {
     jsConsumerInfo* ci = nullptr;
     check(js_GetConsumerInfo(&ci, js_, "fooddelivery", durable.c_str(), nullptr, nullptr), "consumer info");
     std::string subject = ci->Config->DeliverSubject ? ci->Config->DeliverSubject : "";
+    jsConsumerInfo_Destroy(ci);
+    return subject;
+  }
+
+  std::string filter_subject(const std::string& durable) {
+    jsConsumerInfo* ci = nullptr;
+    check(js_GetConsumerInfo(&ci, js_, "fooddelivery", durable.c_str(), nullptr, nullptr), "consumer info");
+    std::string subject = ci->Config->FilterSubject ? ci->Config->FilterSubject : "";
     jsConsumerInfo_Destroy(ci);
     return subject;
   }
@@ -280,7 +290,7 @@ TEST_F(MessagingTest, CommittedEventsReachJetStreamWithHeadersAndSeedBody) {
 
   auto first = bus.next();
   ASSERT_TRUE(first.has_value()) << "no event reached JetStream";
-  EXPECT_EQ(first->subject, "fooddelivery.OrderPlaced");
+  EXPECT_EQ(first->subject, "fooddelivery.OrderPlaced._._.payment.store.customer._");
   EXPECT_EQ(first->type, "OrderPlaced");
   EXPECT_FALSE(first->id.empty());
   EXPECT_EQ(first->body.at("eventType").as_string(), "OrderPlaced");
@@ -293,7 +303,7 @@ TEST_F(MessagingTest, CommittedEventsReachJetStreamWithHeadersAndSeedBody) {
 
   auto second = bus.next();  // order preserved
   ASSERT_TRUE(second.has_value());
-  EXPECT_EQ(second->subject, "fooddelivery.StoreOpened");
+  EXPECT_EQ(second->subject, "fooddelivery.StoreOpened._.order._._._._");
   EXPECT_EQ(second->type, "StoreOpened");
   EXPECT_EQ(second->body.at("storeId").as_string(), "s-9");
   EXPECT_NE(second->id, first->id);
@@ -457,7 +467,7 @@ TEST_F(MessagingTest, AConsumerDeliveringElsewhereIsMovedWhereItLeftOff) {
   Bus bus(nats.url());
   fd::test::publish_event(nats.url(), "OrderPlaced", {{"orderId", "o-before-1"}});
   fd::test::publish_event(nats.url(), "OrderPlaced", {{"orderId", "o-before-2"}});
-  bus.consume_as_before("moved", "fooddelivery.OrderPlaced");  // what a service reacting to it alone filters
+  bus.consume_as_before("moved", "fooddelivery.OrderPlaced.>");  // what a consumer reacting to it alone filters
   ASSERT_TRUE(wait_for([&] { return bus.ack_floor("moved") == 2; }));
 
   platform::Messaging messaging(*db, options("moved"));
@@ -467,6 +477,47 @@ TEST_F(MessagingTest, AConsumerDeliveringElsewhereIsMovedWhereItLeftOff) {
   ASSERT_TRUE(wait_for([&] { return bus.ack_floor("moved") >= 3; }));
   EXPECT_EQ(count(*db, "effects"), 1) << "only the event after the move";
   EXPECT_EQ(db->query_one("SELECT order_id FROM effects")->text(0), "o-after");
+}
+
+// A service's consumer made before the subjects named their audience took the whole stream.
+// Once nothing waits in it, it filters on the service's own token, going on after the last
+// event it delivered: nothing applied twice, nothing after it missed.
+TEST_F(MessagingTest, AServicesConsumerFromBeforeTheAudienceSubjectsTakesItsFilterWhereItLeftOff) {
+  fd::test::create_stream(nats.url(), std::chrono::minutes(2));
+  Bus bus(nats.url());
+  bus.publish("OrderPlaced", platform::new_id(), R"({"eventType":"OrderPlaced","timestamp":1,"orderId":"o-old-1"})",
+              "fooddelivery.OrderPlaced");
+  // (Published by a service already on the new subjects: matched by the new filter too.)
+  bus.publish("OrderPlaced", platform::new_id(), R"({"eventType":"OrderPlaced","timestamp":1,"orderId":"o-old-2"})");
+  bus.consume_as_before("store", "fooddelivery.>");
+  ASSERT_TRUE(wait_for([&] { return bus.ack_floor("store") == 2; }));
+
+  platform::Messaging messaging(*db, options("store"));
+  messaging.start({{"OrderPlaced", record_effect()}});
+  EXPECT_EQ(bus.filter_subject("store"), platform::audience_filter("fooddelivery.", "store"));
+  commit(*db, {order_event("OrderPlaced", "o-new"), order_event("OrderReviewed", "o-new")});
+  ASSERT_TRUE(wait_for([&] { return count(*db, "effects") == 1; }));
+  EXPECT_EQ(db->query_one("SELECT order_id FROM effects")->text(0), "o-new");
+  EXPECT_TRUE(wait_for([&] { return bus.ack_floor("store") == 4; })) << "OrderReviewed is the store's too";
+}
+
+// What waits in such a consumer may be on the old subjects, which the new filter would pass
+// over: it keeps its old filter, and the service applies what waited.
+TEST_F(MessagingTest, AServicesConsumerFromBeforeTheAudienceSubjectsKeepsItsFilterWhileEventsWaitInIt) {
+  fd::test::create_stream(nats.url(), std::chrono::minutes(2));
+  Bus bus(nats.url());
+  bus.publish("OrderPlaced", platform::new_id(), R"({"eventType":"OrderPlaced","timestamp":1,"orderId":"o-old-1"})",
+              "fooddelivery.OrderPlaced");
+  bus.consume_as_before("store", "fooddelivery.>");
+  ASSERT_TRUE(wait_for([&] { return bus.ack_floor("store") == 1; }));
+  bus.publish("OrderPlaced", platform::new_id(), R"({"eventType":"OrderPlaced","timestamp":1,"orderId":"o-waiting"})",
+              "fooddelivery.OrderPlaced");
+
+  platform::Messaging messaging(*db, options("store"));
+  messaging.start({{"OrderPlaced", record_effect()}});
+  ASSERT_TRUE(wait_for([&] { return count(*db, "effects") == 1; }));
+  EXPECT_EQ(db->query_one("SELECT order_id FROM effects")->text(0), "o-waiting");
+  EXPECT_EQ(bus.filter_subject("store"), "fooddelivery.>");
 }
 
 TEST_F(MessagingTest, ThrowingReactionIsRedeliveredAndSucceedsLater) {

@@ -90,6 +90,14 @@ TEST_F(Metrics, EveryServiceServesWhatPromtoolAcceptsAndWhatAnOperatorWatches) {
   auto store = scrape(platform, "store");
   EXPECT_GE(sample(store, R"(fd_events_consumed_total{outcome="applied",type="OrderPlaced"})"), 1) << store;
   EXPECT_GE(sample(store, R"(fd_consumer_lag{partition="0"})"), 0) << store;
+  // On JetStream a service is sent only the events it reacts to (the subject names it): the
+  // order and rider services, which do not react to OrderPlaced, never received it to ignore,
+  // nor any other event they do not react to.
+  for (const std::string service : {"order", "rider"}) {
+    auto text = scrape(platform, service);
+    EXPECT_EQ(text.find(R"(fd_events_consumed_total{outcome="ignored")"), std::string::npos) << service << ":\n" << text;
+  }
+  EXPECT_GE(sample(scrape(platform, "order"), R"(fd_events_consumed_total{outcome="applied",type="PaymentApproved"})"), 1);
 
   auto customer_metrics = scrape(platform, "customer");
   EXPECT_GE(sample(customer_metrics, R"(fd_kakao_attempts_total{result="sent"})"), 2) << customer_metrics;

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "platform/bus_access.hpp"
 #include "platform/clock.hpp"
 #include "platform/json_text.hpp"
 
@@ -21,7 +22,7 @@ std::string publish_event(const std::string& nats_url, const std::string& type, 
   body["timestamp"] = platform::now_ms();
   auto id = given_id.empty() ? platform::new_id() : given_id;
   auto data = platform::to_json(body);
-  auto subject = "fooddelivery." + type;
+  auto subject = platform::event_subject("fooddelivery.", type);
 
   natsConnection* connection = nullptr;
   jsCtx* js = nullptr;

@@ -39,8 +39,10 @@ TEST(BusAccess, EveryServiceViewerAndAdminHaveAnIdentity) {
 // The whole list, spelled out: a change to what the order service may do shows here.
 TEST(BusAccess, TheOrderServicePublishesItsOwnEventsAndUsesOnlyItsOwnConsumerAndInbox) {
   const auto& order = identity("order");
-  EXPECT_EQ(order.publish, (Subjects{"fooddelivery.OrderPlaced", "fooddelivery.OrderCanceled",
-                                     "fooddelivery.DeliveryConfirmed", "fooddelivery.OrderReviewed",
+  EXPECT_EQ(order.publish, (Subjects{"fooddelivery.OrderPlaced._._.payment.store.customer._",
+                                     "fooddelivery.OrderCanceled._._.payment.store.customer._",
+                                     "fooddelivery.DeliveryConfirmed._._.payment._.customer.rider",
+                                     "fooddelivery.OrderReviewed._._._.store._._",
                                      "$JS.API.STREAM.INFO.fooddelivery", "$JS.API.STREAM.CREATE.fooddelivery",
                                      "$JS.API.STREAM.UPDATE.fooddelivery", "$JS.API.CONSUMER.INFO.fooddelivery.order",
                                      "$JS.API.CONSUMER.DURABLE.CREATE.fooddelivery.order",
@@ -55,13 +57,53 @@ TEST(BusAccess, EachServicePublishesExactlyTheEventsItsContractSaysItProduces) {
     if (identity.name == "viewer" || identity.name == "admin") continue;
     std::set<std::string> expected, events;
     for (const auto& contract : contracts::kCatalogue)
-      if (contract.producer == identity.name) expected.insert("fooddelivery." + std::string(contract.type));
+      if (contract.producer == identity.name) expected.insert(platform::event_subject("fooddelivery.", contract.type));
     for (const auto& subject : identity.publish)
       if (subject.starts_with("fooddelivery.")) events.insert(subject);
     EXPECT_EQ(events, expected) << identity.name;
     for (const auto& subject : identity.subscribe)
       EXPECT_FALSE(subject.starts_with("fooddelivery") || subject.starts_with("_INBOX.") || subject == ">")
           << identity.name << " may listen to " << subject;
+  }
+}
+
+// Each event's subject names the services that react to it, and each service's filter
+// matches exactly the subjects that name it: the events its reactions take, and no other.
+TEST(BusAccess, AnEventsSubjectNamesTheServicesThatReactToItAndEachServiceFiltersOnItsName) {
+  EXPECT_EQ(platform::event_subject("fooddelivery.", "OrderPlaced"), "fooddelivery.OrderPlaced._._.payment.store.customer._");
+  EXPECT_EQ(platform::event_subject("fooddelivery.", "TokenRevoked"),
+            "fooddelivery.TokenRevoked.auth.order.payment.store.customer.rider");
+  EXPECT_EQ(platform::event_subject("fooddelivery.", "Unheard"), "fooddelivery.Unheard._._._._._._");
+  EXPECT_EQ(platform::audience_filter("fooddelivery.", "store"), "fooddelivery.*.*.*.*.store.*.*");
+  EXPECT_EQ(platform::audience_filter("fooddelivery.", "kitchen"), "");
+  EXPECT_EQ(platform::subject_type("fooddelivery.", "fooddelivery.OrderPlaced._._.payment.store.customer._"),
+            "OrderPlaced");
+  EXPECT_EQ(platform::subject_type("fooddelivery.", "fooddelivery.OrderPlaced"), "OrderPlaced");  // before audiences
+  EXPECT_EQ(platform::subject_type("fooddelivery.", "elsewhere.OrderPlaced"), "");
+
+  // NATS matching, token by token: '*' matches any one token.
+  auto matches = [](const std::string& filter, const std::string& subject) {
+    auto tokens = [](const std::string& text) {
+      std::vector<std::string> out;
+      for (std::size_t at = 0;;) {
+        auto end = text.find('.', at);
+        out.push_back(text.substr(at, end - at));
+        if (end == std::string::npos) return out;
+        at = end + 1;
+      }
+    };
+    auto f = tokens(filter), s = tokens(subject);
+    if (f.size() != s.size()) return false;
+    for (std::size_t i = 0; i < f.size(); ++i)
+      if (f[i] != "*" && f[i] != s[i]) return false;
+    return true;
+  };
+  for (auto service : contracts::kServices) {
+    auto filter = platform::audience_filter("fooddelivery.", service);
+    for (const auto& contract : contracts::kCatalogue)
+      EXPECT_EQ(matches(filter, platform::event_subject("fooddelivery.", contract.type)),
+                contracts::consumed_by(contract, service))
+          << service << " and " << contract.type;
   }
 }
 

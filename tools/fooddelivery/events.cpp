@@ -277,8 +277,10 @@ Command events_command(CLI::App& cli) {
       ->type_name("NAME")
       ->capture_default_str();
   app->add_option("--subject", args->subject,
-                  "JetStream only: events on subject S, e.g. fooddelivery." +
-                      std::string(contracts::OrderPlaced::type) + " (default: all of the stream's subjects)")
+                  "JetStream only: events on subjects matching S, e.g. fooddelivery." +
+                      std::string(contracts::OrderPlaced::type) +
+                      ".> (each subject names the event, then the services that react to it; default: all of the "
+                      "stream's subjects)")
       ->type_name("S");
   return {app, [args] {
             if (args->only_new) args->follow = true;

@@ -9,6 +9,7 @@
 // carry `eventType` and `timestamp` (epoch ms), added when the event is appended.
 // contracts/include/contracts/codec.hpp maps these types to and from their bodies; the
 // README's event table and web/src/saga.ts are held to this file by a test.
+#include <algorithm>
 #include <array>
 #include <boost/describe/class.hpp>
 #include <cstdint>
@@ -287,6 +288,17 @@ constexpr auto catalogue(EventList<Events...>) {
 inline constexpr auto kCatalogue = catalogue(AllEvents{});
 // The services, each of which consumes the stream under its own name.
 inline constexpr std::array<std::string_view, 6> kServices{"auth", "order", "payment", "store", "customer", "rider"};
+
+// Whether `service` reacts to the event: named among its consumers, or they are "*".
+constexpr bool consumed_by(const EventInfo& event, std::string_view service) {
+  if (event.consumers == "*") return true;
+  for (std::size_t at = 0; at < event.consumers.size();) {
+    auto end = std::min(event.consumers.find(' ', at), event.consumers.size());
+    if (event.consumers.substr(at, end - at) == service) return true;
+    at = end + 1;
+  }
+  return false;
+}
 
 }  // namespace contracts
 

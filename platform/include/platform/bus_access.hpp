@@ -23,6 +23,22 @@ std::string inbox_prefix(std::string_view identity);
 // group: "_DELIVER.fooddelivery.order".
 std::string deliver_subject(std::string_view stream, std::string_view durable);
 
+// The subject an event of `type` is published on: the type, then one token per service of
+// contracts::kServices in that order, the service's name where it reacts to the type (the
+// contracts' consumers) and "_" where it does not:
+// "fooddelivery.OrderPlaced._._.payment.store.customer._". A service's consumer filters on its
+// own token (audience_filter): NATS 2.9 filters a consumer on one subject only, and this one
+// subject gives a service the events it reacts to and no other, still in the stream's order.
+// A type the contracts do not name goes to no service.
+std::string event_subject(std::string_view subject_prefix, std::string_view type);
+
+// What the consumer of `service` filters on: "fooddelivery.*.*.*.*.store.*.*"; "" for a name
+// that is not one of contracts::kServices.
+std::string audience_filter(std::string_view subject_prefix, std::string_view service);
+
+// The type an event subject names (the token after the prefix): "" for a subject outside it.
+std::string_view subject_type(std::string_view subject_prefix, std::string_view subject);
+
 struct BusIdentity {
   std::string name;
   std::string role;  // what it is for, one line
