@@ -205,20 +205,17 @@ class Bus {
     natsSubscription_Destroy(sub);
   }
 
-  std::string deliver_subject(const std::string& durable) {
+  // Where the durable consumer delivers and what it filters, as the server has them.
+  struct Subjects {
+    std::string deliver, filter;
+  };
+  Subjects subjects_of(const std::string& durable) {
     jsConsumerInfo* ci = nullptr;
     check(js_GetConsumerInfo(&ci, js_, "fooddelivery", durable.c_str(), nullptr, nullptr), "consumer info");
-    std::string subject = ci->Config->DeliverSubject ? ci->Config->DeliverSubject : "";
+    auto text = [](const char* value) { return std::string(value ? value : ""); };
+    Subjects subjects{text(ci->Config->DeliverSubject), text(ci->Config->FilterSubject)};
     jsConsumerInfo_Destroy(ci);
-    return subject;
-  }
-
-  std::string filter_subject(const std::string& durable) {
-    jsConsumerInfo* ci = nullptr;
-    check(js_GetConsumerInfo(&ci, js_, "fooddelivery", durable.c_str(), nullptr, nullptr), "consumer info");
-    std::string subject = ci->Config->FilterSubject ? ci->Config->FilterSubject : "";
-    jsConsumerInfo_Destroy(ci);
-    return subject;
+    return subjects;
   }
 
   bool consumer_exists(const std::string& durable) {
@@ -472,7 +469,7 @@ TEST_F(MessagingTest, AConsumerDeliveringElsewhereIsMovedWhereItLeftOff) {
 
   platform::Messaging messaging(*db, options("moved"));
   messaging.start({{"OrderPlaced", record_effect()}});
-  EXPECT_EQ(bus.deliver_subject("moved"), "_DELIVER.fooddelivery.moved");
+  EXPECT_EQ(bus.subjects_of("moved").deliver, "_DELIVER.fooddelivery.moved");
   commit(*db, {order_event("OrderPlaced", "o-after")});
   ASSERT_TRUE(wait_for([&] { return bus.ack_floor("moved") >= 3; }));
   EXPECT_EQ(count(*db, "effects"), 1) << "only the event after the move";
@@ -494,7 +491,7 @@ TEST_F(MessagingTest, AServicesConsumerFromBeforeTheAudienceSubjectsTakesItsFilt
 
   platform::Messaging messaging(*db, options("store"));
   messaging.start({{"OrderPlaced", record_effect()}});
-  EXPECT_EQ(bus.filter_subject("store"), platform::audience_filter("fooddelivery.", "store"));
+  EXPECT_EQ(bus.subjects_of("store").filter, platform::audience_filter("fooddelivery.", "store"));
   commit(*db, {order_event("OrderPlaced", "o-new"), order_event("OrderReviewed", "o-new")});
   ASSERT_TRUE(wait_for([&] { return count(*db, "effects") == 1; }));
   EXPECT_EQ(db->query_one("SELECT order_id FROM effects")->text(0), "o-new");
@@ -517,7 +514,7 @@ TEST_F(MessagingTest, AServicesConsumerFromBeforeTheAudienceSubjectsKeepsItsFilt
   messaging.start({{"OrderPlaced", record_effect()}});
   ASSERT_TRUE(wait_for([&] { return count(*db, "effects") == 1; }));
   EXPECT_EQ(db->query_one("SELECT order_id FROM effects")->text(0), "o-waiting");
-  EXPECT_EQ(bus.filter_subject("store"), "fooddelivery.>");
+  EXPECT_EQ(bus.subjects_of("store").filter, "fooddelivery.>");
 }
 
 TEST_F(MessagingTest, ThrowingReactionIsRedeliveredAndSucceedsLater) {
