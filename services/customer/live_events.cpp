@@ -3,9 +3,9 @@
 // own orders. Each event's id is where the bus had come to (BusCursor), so a client that
 // reconnects with Last-Event-ID gets exactly the events after it, whichever replica answers.
 #include <mutex>
-#include <unordered_map>
 
 #include "app.hpp"
+#include "domain/order_owners.hpp"
 #include "platform/bus_tail.hpp"
 #include "platform/event_stream.hpp"
 #include "platform/problem.hpp"
@@ -17,22 +17,25 @@ namespace {
 using platform::Request;
 
 // Whose each order is, as the bus's OrderPlaced said: known before any later event of the
-// order reaches a stream, even when the status view has not recorded the order yet.
+// order reaches a stream, even when the status view has not recorded the order yet. As many
+// orders are kept as events (FD_EVENTS_KEPT): an event older than that is not shown anyway.
 class OrderCustomers {
  public:
+  explicit OrderCustomers(std::size_t capacity) : recent_(capacity) {}
+
   void note(const platform::TailedEvent& event) {
     if (event.type != "OrderPlaced" || event.order_id.empty()) return;
     auto* customer = event.body.if_contains("customerId");
     if (!customer || !customer->is_string()) return;
     std::lock_guard lock(mutex_);
-    customers_[event.order_id] = std::string(customer->get_string());
+    recent_.note(event.order_id, std::string(customer->get_string()));
   }
   // "" when the order is unknown; the status view answers for an order placed before the
-  // oldest event the bus still holds.
+  // oldest event the bus still holds, or noted longest ago.
   std::string of(platform::Db& db, const std::string& order_id) const {
     {
       std::lock_guard lock(mutex_);
-      if (auto known = customers_.find(order_id); known != customers_.end()) return known->second;
+      if (auto known = recent_.of(order_id)) return *known;
     }
     std::int64_t id = 0;
     try {
@@ -46,11 +49,11 @@ class OrderCustomers {
 
  private:
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::string> customers_;
+  customer::RecentOrderOwners recent_;
 };
 
 struct Live {
-  std::shared_ptr<OrderCustomers> customers = std::make_shared<OrderCustomers>();
+  std::shared_ptr<OrderCustomers> customers;
   std::shared_ptr<platform::BusTail> tail;
 };
 
@@ -113,9 +116,10 @@ class BusEvents final : public platform::EventSource {
 
 void add_event_stream(platform::ServiceHost& host) {
   auto live = std::make_shared<Live>();
+  const auto kept = static_cast<std::size_t>(host.config().integer("EVENTS_KEPT", 10000));
+  live->customers = std::make_shared<OrderCustomers>(kept);
   live->tail = std::make_shared<platform::BusTail>(
-      platform::BusEndpoint::from(host.config()),
-      static_cast<std::size_t>(host.config().integer("EVENTS_KEPT", 10000)),
+      platform::BusEndpoint::from(host.config()), kept,
       [customers = live->customers](const platform::TailedEvent& event) { customers->note(event); });
   auto& db = host.db();
   const auto& identity = host.identity();

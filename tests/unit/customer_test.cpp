@@ -5,6 +5,7 @@
 
 #include "domain/kakao.hpp"
 #include "domain/notification.hpp"
+#include "domain/order_owners.hpp"
 #include "domain/order_status.hpp"
 #include "platform/event.hpp"
 
@@ -422,6 +423,25 @@ TEST(EstimatedArrival, AnAcceptWithoutACookingTimeAssumesTheDefaultAndALateStepM
   EXPECT_EQ(other->estimated_arrival,
             2000 + (contracts::kDefaultCookingMinutes + customer::kPickupMinutes + customer::kRideAllowanceMinutes) *
                        kMinute);
+}
+
+// The newest orders' customers are kept, the oldest noted forgotten first, and an order noted
+// again (its OrderPlaced delivered twice) is neither kept twice nor made newer.
+TEST(RecentOrderOwners, KeepsTheNewestOrdersAndForgetsTheOldestFirst) {
+  customer::RecentOrderOwners owners(2);
+  owners.note("1", "customer1");
+  owners.note("2", "customer2");
+  owners.note("1", "customer1");
+  EXPECT_EQ(owners.size(), 2u);
+  owners.note("3", "customer3");
+  EXPECT_EQ(owners.size(), 2u);
+  EXPECT_EQ(owners.of("1"), std::nullopt);
+  EXPECT_EQ(owners.of("2"), "customer2");
+  EXPECT_EQ(owners.of("3"), "customer3");
+  EXPECT_EQ(owners.of("4"), std::nullopt);
+  for (int order = 4; order < 1000; ++order) owners.note(std::to_string(order), "customer1");
+  EXPECT_EQ(owners.size(), 2u);
+  EXPECT_EQ(owners.of("999"), "customer1");
 }
 
 }  // namespace
