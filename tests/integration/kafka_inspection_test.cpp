@@ -339,7 +339,7 @@ TEST(JetStreamEvents, TheEventsToolLongShowsSequenceSubjectIdTimeAndHeaders) {
   auto lines = lines_of(result.output);
   ASSERT_EQ(lines.size(), 1u) << result.output;
   std::smatch match;
-  const std::regex shape(R"(^seq=1 subject=fooddelivery\.OrderPlaced id=(\S+) time=(\d{4}-\d\d-\d\dT\S+Z) headers=(\{[^}]*\}) (\{.*\})$)");
+  const std::regex shape(R"(^seq=1 subject=fooddelivery\.OrderPlaced\._\._\.payment\.store\.customer\._ id=(\S+) time=(\d{4}-\d\d-\d\dT\S+Z) headers=(\{[^}]*\}) (\{.*\})$)");
   ASSERT_TRUE(std::regex_match(lines[0], match, shape)) << lines[0];
   EXPECT_EQ(match[1], id);
   auto headers = boost::json::parse(match[3].str());
