@@ -87,7 +87,8 @@ void append_events(Db& tx, const std::vector<Event>& events) {
     boost::json::object body;
     body.reserve(event.body.size() + 2);
     body.emplace("eventType", event.type);
-    body.emplace("timestamp", now);
+    const auto* at = event.body.if_contains("timestamp");
+    body.emplace("timestamp", at && at->is_int64() ? at->get_int64() : now);
     for (const auto& field : event.body)
       if (field.key() != "eventType" && field.key() != "timestamp") body.emplace(field.key(), field.value());
     std::string text = to_json(body);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <map>
 #include <memory>
 #include <set>
@@ -14,6 +15,7 @@
 #include "consumer.hpp"  // platform/src: the inbox side of a delivery, without a broker
 #include "contracts/events.hpp"
 #include "platform/bus_access.hpp"
+#include "platform/clock.hpp"
 #include "platform/db.hpp"
 #include "platform/messaging.hpp"
 #include "platform/nats_options.hpp"
@@ -353,6 +355,26 @@ TEST(Outbox, AnOutboxWithoutTheTraceColumnGetsItAndEventsKeepTheirWritersTrace) 
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_TRUE(rows[0].is_null(0));
   EXPECT_EQ(rows[1].text(0), request.traceparent());
+}
+
+// An event's timestamp is when it was appended, unless the transition said when it happened.
+TEST(Outbox, AnEventKeepsTheTimeItsTransitionGaveItAndOtherwiseGetsTheAppendsTime) {
+  auto db = platform::open_database("sqlite::memory:");
+  platform::migrate_messaging(*db);
+  const auto before = platform::now_ms();
+  db->transaction([&](platform::Db& tx) {
+    platform::append_events(tx, platform::events_at(1'700'000'000'123, contracts::OrderAccepted{7, "owner1", 1}));
+    platform::append_events(tx, platform::events(contracts::OrderAccepted{8, "owner1", 1}));
+  });
+  auto rows = db->query("SELECT body FROM fd_outbox ORDER BY seq");
+  ASSERT_EQ(rows.size(), 2u);
+  auto given = boost::json::parse(rows[0].text(0)).as_object();
+  EXPECT_EQ(given.at("timestamp").as_int64(), 1'700'000'000'123);
+  EXPECT_EQ(given.begin()->key(), "eventType");  // the seeds' order: eventType, timestamp, the fields
+  EXPECT_EQ(std::next(given.begin())->key(), "timestamp");
+  auto appended = boost::json::parse(rows[1].text(0)).as_object();
+  EXPECT_GE(appended.at("timestamp").as_int64(), before);
+  EXPECT_LE(appended.at("timestamp").as_int64(), platform::now_ms());
 }
 
 TEST(MessagingOptions, TheStreamKeepsEventsAtLeastAsLongAsTheirRedeliveriesAndTheDuplicateWindow) {

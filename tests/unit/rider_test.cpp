@@ -342,7 +342,9 @@ TEST(DeliveryStateMachine, TheRiderCarryingItReportsWhereTheyAreForTheCustomer) 
                                                    {"customerId", "customer1"},
                                                    {"riderId", "rider1"},
                                                    {"lat", kGangnam.lat},
-                                                   {"lon", kGangnam.lon}}));  // no status: it moves none
+                                                   {"lon", kGangnam.lon},
+                                                   {"timestamp", 10'000}}));  // no status: it moves none
+  // The event happened when the position was taken: the customer's view shows that moment.
   ASSERT_TRUE(delivery.last_reported);
   EXPECT_EQ(delivery.last_reported->reported_at, 10'000);
 

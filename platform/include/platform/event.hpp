@@ -22,7 +22,9 @@ inline std::string order_id_of(const boost::json::object& body) {
 
 struct Event {
   std::string type;
-  boost::json::object body;  // the contract's fields; eventType and timestamp are added on append
+  // The contract's fields; eventType is added on append, and timestamp (the moment of the
+  // append) unless the body has one (events_at).
+  boost::json::object body;
 
   std::string order_id() const { return order_id_of(body); }
 };
@@ -32,6 +34,16 @@ using Events = std::vector<Event>;
 template <class... Typed>
 Events events(const Typed&... typed) {
   return {Event{std::string(Typed::type), contracts::to_body(typed)}...};
+}
+
+// The same, happened at `at_ms` (epoch ms, the transition's own clock): for a domain that
+// also shows that moment, so that what it answers and what the event says agree to the
+// millisecond (a rider's reported position, its reportedAt).
+template <class... Typed>
+Events events_at(std::int64_t at_ms, const Typed&... typed) {
+  Events out = events(typed...);
+  for (auto& event : out) event.body["timestamp"] = at_ms;
+  return out;
 }
 
 struct ReceivedEvent {

@@ -103,7 +103,8 @@ platform::Events Delivery::report_position(std::string_view by, const std::optio
           (wait_ms + 999) / 1000);
   }
   last_reported = ReportedPoint{at, now_ms};
-  return platform::events(contracts::RiderPositionReported{order_id, customer, rider, at.lat, at.lon});
+  // The customer's view shows the event's timestamp as the position's reportedAt.
+  return platform::events_at(now_ms, contracts::RiderPositionReported{order_id, customer, rider, at.lat, at.lon});
 }
 
 platform::Events Delivery::delivery_confirmed() {
