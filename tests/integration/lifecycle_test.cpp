@@ -121,7 +121,7 @@ TEST_F(Lifecycle, AnOrderCanceledBeforePaymentHeardOfItShowsItsPaymentCanceledEv
   platform.start();
 
   auto payment = "/payments/" + std::to_string(id);
-  ASSERT_TRUE(eventually([&] { return field(customer, payment, "status") == "CANCELED"; }, std::chrono::seconds(15)))
+  ASSERT_TRUE(eventually([&] { return field(customer, payment, "status") == "CANCELED"; }, fd::test::kAfterBusRestart))
       << field(customer, payment, "status");
   ASSERT_TRUE(eventually([&] { return field(customer, view_path(id), "paymentStatus") == "CANCELED"; },
                          std::chrono::seconds(15)))

@@ -188,7 +188,7 @@ TEST_F(Saga, AServiceKilledBetweenCommitAndPublishPublishesAfterRestart) {
   platform.kill("order");
   platform.start();
   auto view = "/orderStatuses/" + std::to_string(id);
-  ASSERT_TRUE(eventually([&] { return status_of(customer, view) == "PAID"; }, std::chrono::seconds(15)))
+  ASSERT_TRUE(eventually([&] { return status_of(customer, view) == "PAID"; }, fd::test::kAfterBusRestart))
       << status_of(customer, view);
   auto events = platform::read_stream(platform.bus_url());
   EXPECT_EQ(fd::test::count_events(events, "OrderPlaced", id), 1);

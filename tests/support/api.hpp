@@ -51,4 +51,10 @@ boost::json::object order_request(std::int64_t store_id, std::int64_t menu_id, s
 // started (leases taken, consumers bound by replicas) took over 5 s for an order's first hops.
 bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
+// The bound for what waits on a bus that was killed and started again. A whole JetStream
+// cluster restarted elects its metadata, stream and consumer leaders again (8 s on a quiet
+// machine, more on a busy one), and the services' setup and publishing retry on a backoff of
+// up to 5 s after that.
+inline constexpr std::chrono::seconds kAfterBusRestart{60};
+
 }  // namespace fd::test
