@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <optional>
+#include <prometheus/histogram.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
@@ -71,50 +73,71 @@ struct Applied {
   Outcome outcome = Outcome::Applied;
   std::string error;
   std::string order_id;
+  bool duplicate = false;  // Applied: the inbox had it already
 };
 
-// Applies the event through the inbox; `also` runs in the same transaction when the event is
-// applied now or was before (a replay removes its dead letter there).
-Applied apply(Db& db, const std::map<std::string, Reaction>& reactions, const Delivery& delivery,
-              const std::function<void(Db&)>& also = {}) {
+// A delivery read and checked, its reaction found: ready to run in a transaction.
+struct Ready {
+  const Delivery* delivery;
+  const Reaction* reaction;
+  ReceivedEvent event;
+  trace::TraceContext trace;  // the one the event was written in (trace_of)
+};
+
+// Reads and checks a delivery outside any transaction. Returns what it came to when it is not
+// to be applied (malformed, forged, not reacted to here); otherwise fills `ready`.
+std::optional<Applied> prepare(const std::map<std::string, Reaction>& reactions, const Delivery& delivery,
+                               const trace::TraceContext& trace, std::optional<Ready>& ready) {
   const std::string& type = delivery.type;
-  const std::string& id = delivery.id;
   boost::json::error_code ec;
   auto value = boost::json::parse(delivery.body, ec);
   if (ec || !value.is_object()) {
     std::string error = "malformed event (not a JSON object): " + (ec ? ec.message() : std::string("not an object"));
-    log::error("malformed event refused", {{"eventType", type}, {"eventId", id}, {"error", error}});
-    return {Applied::Outcome::Refused, error, {}};
+    log::error("malformed event refused", {{"eventType", type}, {"eventId", delivery.id}, {"error", error}});
+    return Applied{Applied::Outcome::Refused, error, {}};
   }
   if (forged(delivery, value.as_object()))
-    return {Applied::Outcome::Refused,
-            "its type header or eventType is not the type of the subject it came on (" +
-                (type.empty() ? std::string("outside the stream's subjects") : type) + ")",
-            {}};
+    return Applied{Applied::Outcome::Refused,
+                   "its type header or eventType is not the type of the subject it came on (" +
+                       (type.empty() ? std::string("outside the stream's subjects") : type) + ")",
+                   {}};
   auto reaction = reactions.find(type);
-  if (reaction == reactions.end()) return {Applied::Outcome::Ignored, {}, {}};
+  if (reaction == reactions.end()) return Applied{Applied::Outcome::Ignored, {}, {}};
+  ready.emplace(Ready{&delivery, &reaction->second, ReceivedEvent{delivery.id, type, std::move(value.as_object())}, trace});
+  return std::nullopt;
+}
 
-  ReceivedEvent event{id, type, std::move(value.as_object())};
-  Applied result{Applied::Outcome::Applied, {}, event.order_id()};
+// Within tx: records the event in the inbox and runs its reaction, unless the inbox has it.
+// Returns whether it was a duplicate.
+bool apply_in(Db& tx, const Ready& ready) {
+  if (tx.exec("INSERT INTO fd_inbox(id, type, processed_at) VALUES(?, ?, ?) ON CONFLICT(id) DO NOTHING",
+              {ready.event.id, ready.event.type, now_ms()}) == 0)
+    return true;
+  (*ready.reaction)(tx, ready.event);
+  return false;
+}
+
+// A line per reaction: with its trace id, it shows which services an order's request reached.
+void log_applied(const Ready& ready, bool duplicate) {
+  log::info(duplicate ? "duplicate event ignored" : "event applied",
+            {{"orderId", ready.event.order_id()}, {"eventType", ready.event.type}, {"eventId", ready.event.id}});
+}
+
+// Applies one event in a transaction of its own; `also` runs in the same transaction when the
+// event is applied now or was before (a replay removes its dead letter there).
+Applied apply_alone(Db& db, const Ready& ready, const std::function<void(Db&)>& also = {}) {
+  Applied result{Applied::Outcome::Applied, {}, ready.event.order_id()};
   try {
-    bool duplicate = false;
     db.transaction([&](Db& tx) {
-      duplicate = false;  // the work may run again (a replica's concurrent transaction won)
-      if (tx.exec("INSERT INTO fd_inbox(id, type, processed_at) VALUES(?, ?, ?) ON CONFLICT(id) DO NOTHING",
-                  {event.id, event.type, now_ms()}) == 0)
-        duplicate = true;
-      else
-        reaction->second(tx, event);
+      result.duplicate = apply_in(tx, ready);  // the work may run again (a replica's concurrent transaction won)
       if (also) also(tx);
     });
-    // A line per reaction: with its trace id, it shows which services an order's request reached.
-    log::info(duplicate ? "duplicate event ignored" : "event applied",
-              {{"orderId", result.order_id}, {"eventType", type}, {"eventId", id}});
+    log_applied(ready, result.duplicate);
     return result;
   } catch (const contracts::UnreadableEvent& e) {
     // Delivering the same body again cannot make it match its contract.
     log::error("unreadable event refused (does not match its contract)",
-               {{"orderId", result.order_id}, {"eventType", type}, {"eventId", id}, {"error", e.what()}});
+               {{"orderId", result.order_id}, {"eventType", ready.event.type}, {"eventId", ready.event.id}, {"error", e.what()}});
     result = {Applied::Outcome::Refused, std::string("does not match its contract: ") + e.what(), result.order_id};
   } catch (const TooEarly& e) {
     result = {Applied::Outcome::TooEarly, e.what(), result.order_id};
@@ -124,6 +147,25 @@ Applied apply(Db& db, const std::map<std::string, Reaction>& reactions, const De
     result = {Applied::Outcome::Failed, "unknown exception", result.order_id};
   }
   return result;
+}
+
+// Applies the events in one transaction, each under its own trace, in the order given: one
+// commit (its WAL frames, its wake-ups of the relay and the live streams) for the batch
+// instead of one per event. Returns false, with nothing changed, when any reaction threw: the
+// caller then applies them one by one, so that each gets the outcome of its own.
+bool apply_together(Db& db, const std::vector<Ready>& batch, std::vector<bool>& duplicates) {
+  try {
+    db.transaction([&](Db& tx) {
+      duplicates.assign(batch.size(), false);  // the work may run again
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        trace::Scope scope(batch[i].trace);
+        duplicates[i] = apply_in(tx, batch[i]);
+      }
+    });
+    return true;
+  } catch (...) {
+    return false;
+  }
 }
 
 // Kept until replayed: written, or on a second failure updated, before the delivery is
@@ -203,10 +245,10 @@ std::chrono::seconds MessagingOptions::min_stream_max_age() const {
                                                      static_cast<std::int64_t>(max_deliver) * kRedeliveryS));
 }
 
-Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const Delivery& delivery,
-                std::uint64_t max_deliver) {
-  trace::Scope scope(trace_of(delivery.headers));
-  const Applied applied = apply(db, reactions, delivery);
+namespace {
+
+// The verdict on a delivery that came to `applied`, with its dead letter kept when it is given up on.
+Verdict settle(Db& db, const Delivery& delivery, const Applied& applied, std::uint64_t max_deliver) {
   using Outcome = Applied::Outcome;
   if (applied.outcome == Outcome::Applied || applied.outcome == Outcome::Ignored) {
     count(delivery, applied.outcome == Outcome::Applied ? "applied" : "ignored");
@@ -234,6 +276,52 @@ Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const 
                                         {"retryInMs", std::to_string(delay.count())},
                                         {"error", applied.error}});
   return Verdict::nak(delay);
+}
+
+prometheus::Histogram& batch_sizes() {
+  static auto& family = prometheus::BuildHistogram()
+                            .Name("fd_consumer_batch_size")
+                            .Help("Events applied together in one transaction by this service's consumer.")
+                            .Register(metrics::registry());
+  static auto& histogram = family.Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64});
+  return histogram;
+}
+
+}  // namespace
+
+std::vector<Verdict> consume(Db& db, const std::map<std::string, Reaction>& reactions,
+                             std::span<const Delivery> batch, std::uint64_t max_deliver) {
+  std::vector<Verdict> verdicts(batch.size());
+  std::vector<Ready> ready;
+  std::vector<std::size_t> ready_at;  // each ready one's place in the batch
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto trace = trace_of(batch[i].headers);
+    trace::Scope scope(trace);
+    std::optional<Ready> one;
+    if (auto settled = prepare(reactions, batch[i], trace, one)) {
+      verdicts[i] = settle(db, batch[i], *settled, max_deliver);
+    } else {
+      ready.push_back(std::move(*one));
+      ready_at.push_back(i);
+    }
+  }
+  if (ready.empty()) return verdicts;
+  std::vector<bool> duplicates;
+  if (ready.size() > 1 && apply_together(db, ready, duplicates)) {
+    batch_sizes().Observe(static_cast<double>(ready.size()));
+    for (std::size_t j = 0; j < ready.size(); ++j) {
+      trace::Scope scope(ready[j].trace);
+      log_applied(ready[j], duplicates[j]);
+      verdicts[ready_at[j]] = settle(db, *ready[j].delivery, {Applied::Outcome::Applied, {}, {}}, max_deliver);
+    }
+    return verdicts;
+  }
+  for (std::size_t j = 0; j < ready.size(); ++j) {
+    trace::Scope scope(ready[j].trace);
+    batch_sizes().Observe(1);
+    verdicts[ready_at[j]] = settle(db, *ready[j].delivery, apply_alone(db, ready[j]), max_deliver);
+  }
+  return verdicts;
 }
 
 namespace {
@@ -275,10 +363,16 @@ std::vector<Replay> replay_dead_letters(Db& db, const std::map<std::string, Reac
       if (value.is_string()) delivery.headers.emplace_back(name, value.get_string());
     if (auto* type = letter.headers.if_contains("type"); type && type->is_string())
       delivery.header_type = std::string(type->get_string());
-    trace::Scope scope(trace_of(delivery.headers));
+    const auto trace = trace_of(delivery.headers);
+    trace::Scope scope(trace);
     delivery.body = letter.body;
     auto forget = [&](Db& tx) { tx.exec("DELETE FROM fd_dead_letters WHERE id = ?", {letter.id}); };
-    Applied applied = apply(db, reactions, delivery, forget);
+    std::optional<Ready> ready;
+    Applied applied;
+    if (auto settled = prepare(reactions, delivery, trace, ready))
+      applied = std::move(*settled);
+    else
+      applied = apply_alone(db, *ready, forget);
     if (applied.outcome == Applied::Outcome::Ignored)
       applied.error = reactions.empty() ? "this process consumes no events yet"
                                         : "the service does not react to " + letter.type;

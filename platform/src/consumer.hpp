@@ -3,6 +3,7 @@
 // dead letters it keeps of the events it gives up on.
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -12,12 +13,14 @@
 
 namespace platform {
 
-// Runs the event's reaction in the transaction that records its id in the inbox, so that a
-// redelivery has no second effect; the verdict tells the bus whether to deliver it again. An
-// event refused for good, or failing on its max_deliver-th delivery, is written to
+// Runs each event's reaction in the transaction that records its id in the inbox, so that a
+// redelivery has no second effect; a verdict per delivery tells the bus whether to deliver it
+// again. The events of a batch are applied in its order, together in one transaction; when
+// one of them fails, that transaction is rolled back and each is applied in one of its own.
+// An event refused for good, or failing on its max_deliver-th delivery, is written to
 // fd_dead_letters before it is acknowledged.
-Verdict consume(Db& db, const std::map<std::string, Reaction>& reactions, const Delivery& delivery,
-                std::uint64_t max_deliver);
+std::vector<Verdict> consume(Db& db, const std::map<std::string, Reaction>& reactions,
+                             std::span<const Delivery> batch, std::uint64_t max_deliver);
 
 // How many events of the stream (Kafka: of the partition) wait behind the one just delivered,
 // for /metrics (fd_consumer_lag); each bus says it for every delivery, also of the events its

@@ -19,6 +19,11 @@ namespace {
 
 constexpr std::int64_t kPublishAckWaitMs = 5000;  // how long the relay waits for JetStream's acks
 constexpr std::int64_t kJsApiWaitMs = 3000;       // stream/consumer management requests
+// The consumer's thread looks at whether it is being stopped this often while nothing comes.
+constexpr std::int64_t kNextMessageWaitMs = 100;
+// At most this many deliveries go to the handler at once: a batch is one transaction, which
+// holds the service's one writer that long.
+constexpr std::size_t kMaxBatch = 64;
 
 // Callbacks carry a token; the bus is looked up under the lock and removed before the
 // connection is destroyed.
@@ -125,22 +130,6 @@ void JetStreamBus::on_publish_error(jsCtx*, jsPubAckErr* pae, void* closure) {
         self.publish_error_ += std::string(": ") + pae->ErrText;
     }
   });
-}
-
-void JetStreamBus::on_subscription_complete(void* closure) {
-  with_self(closure, [](JetStreamBus& self) {
-    {
-      std::lock_guard lock(self.sub_mutex_);
-      self.sub_complete_ = true;
-    }
-    self.sub_cv_.notify_all();
-  });
-}
-
-void JetStreamBus::on_message(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
-  // The bus outlives the subscription: close() waits for on_subscription_complete.
-  static_cast<JetStreamBus*>(closure)->deliver(msg);
-  natsMsg_Destroy(msg);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -309,36 +298,70 @@ PublishResult JetStreamBus::publish(const std::vector<OutgoingMessage>& batch) {
 
 // ---------------------------------------------------------------------------------------
 
-void JetStreamBus::deliver(natsMsg* msg) {
-  Delivery delivery;
-  if (const char* subject = natsMsg_GetSubject(msg)) delivery.type = subject_type(options_.subject_prefix, subject);
-  const char* header = nullptr;
-  if (natsMsgHeader_Get(msg, "type", &header) == NATS_OK && header) delivery.header_type = header;
-  if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &header) == NATS_OK && header && *header) delivery.id = header;
-  const char** keys = nullptr;
-  int count = 0;
-  if (natsMsgHeader_Keys(msg, &keys, &count) == NATS_OK) {
-    for (int i = 0; i < count; ++i)
-      if (natsMsgHeader_Get(msg, keys[i], &header) == NATS_OK && header) delivery.headers.emplace_back(keys[i], header);
-    free(static_cast<void*>(keys));
+// The subscription is synchronous so that this thread can take, after one message, whatever
+// else has arrived meanwhile and hand it all to the handler at once (one transaction for the
+// batch, consumer.cpp). It ends when the subscription is closed or drained.
+void JetStreamBus::take_deliveries(natsSubscription* sub) {
+  std::vector<natsMsg*> batch;
+  while (true) {
+    natsMsg* first = nullptr;
+    natsStatus s = natsSubscription_NextMsg(&first, sub, kNextMessageWaitMs);
+    if (s == NATS_TIMEOUT) {
+      if (closing_) break;
+      continue;
+    }
+    if (s == NATS_SLOW_CONSUMER) continue;  // said once; what came after is still there
+    if (s != NATS_OK) {                     // closed, or drained to the end
+      if (!closing_)
+        log::warn("JetStream subscription ended; it is made again at the next check",
+                  {{"durable", consumer_->durable}, {"error", nats_error(s)}});
+      break;
+    }
+    batch.assign(1, first);
+    natsMsg* next = nullptr;
+    while (batch.size() < kMaxBatch && natsSubscription_NextMsg(&next, sub, 0) == NATS_OK) batch.push_back(next);
+    deliver(batch);
+    for (natsMsg* msg : batch) natsMsg_Destroy(msg);
   }
-  jsMsgMetaData* meta = nullptr;
-  if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
-    delivery.attempt = meta->NumDelivered;
-    if (delivery.id.empty()) delivery.id = std::to_string(meta->Sequence.Stream);
-    note_consumer_lag(0, meta->NumPending);
-    jsMsgMetaData_Destroy(meta);
-  }
-  delivery.body = std::string_view(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+  delivering_ = false;
+}
 
-  const Verdict verdict = handler_(delivery);
-  switch (verdict.kind) {
-    case Verdict::Kind::Ack:
-      natsMsg_Ack(msg, nullptr);
-      break;
-    case Verdict::Kind::Nak:
-      natsMsg_NakWithDelay(msg, verdict.delay.count(), nullptr);
-      break;
+void JetStreamBus::deliver(const std::vector<natsMsg*>& messages) {
+  std::vector<Delivery> deliveries(messages.size());
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    natsMsg* msg = messages[i];
+    Delivery& delivery = deliveries[i];
+    if (const char* subject = natsMsg_GetSubject(msg)) delivery.type = subject_type(options_.subject_prefix, subject);
+    const char* header = nullptr;
+    if (natsMsgHeader_Get(msg, "type", &header) == NATS_OK && header) delivery.header_type = header;
+    if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &header) == NATS_OK && header && *header) delivery.id = header;
+    const char** keys = nullptr;
+    int count = 0;
+    if (natsMsgHeader_Keys(msg, &keys, &count) == NATS_OK) {
+      for (int k = 0; k < count; ++k)
+        if (natsMsgHeader_Get(msg, keys[k], &header) == NATS_OK && header) delivery.headers.emplace_back(keys[k], header);
+      free(static_cast<void*>(keys));
+    }
+    jsMsgMetaData* meta = nullptr;
+    if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
+      delivery.attempt = meta->NumDelivered;
+      if (delivery.id.empty()) delivery.id = std::to_string(meta->Sequence.Stream);
+      note_consumer_lag(0, meta->NumPending);
+      jsMsgMetaData_Destroy(meta);
+    }
+    delivery.body = std::string_view(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+  }
+
+  const std::vector<Verdict> verdicts = handler_(deliveries);
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    switch (verdicts.at(i).kind) {
+      case Verdict::Kind::Ack:
+        natsMsg_Ack(messages[i], nullptr);
+        break;
+      case Verdict::Kind::Nak:
+        natsMsg_NakWithDelay(messages[i], verdicts[i].delay.count(), nullptr);
+        break;
+    }
   }
 }
 

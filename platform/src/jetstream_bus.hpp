@@ -3,20 +3,20 @@
 // push consumer created explicitly (so that unsubscribing never deletes it).
 //
 // Threads: the owner's (connect, close), the relay's (ensure_ready, publish), the
-// subscription's delivery thread (the handler, one message at a time) and libnats' own
-// (reader, flusher, async callbacks). libnats may invoke connection callbacks after the
+// consumer's (take_deliveries: the handler, one batch at a time) and libnats' own (reader,
+// flusher, async callbacks). libnats may invoke connection callbacks after the
 // connection is destroyed, so those callbacks reach the bus through a registry keyed by a
 // token, never by a raw pointer.
 #include <atomic>
 #include <nats/nats.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
@@ -72,10 +72,11 @@ class JetStreamBus final : public Bus {
   bool stream_missing_ = false;
   std::string publish_error_;
 
-  // Subscription close handshake.
-  std::mutex sub_mutex_;
-  std::condition_variable sub_cv_;
-  bool sub_complete_ = false;
+  // The consumer's thread, taking what the subscription holds (take_deliveries); stopped by
+  // close_subscription.
+  std::thread delivery_thread_;
+  std::atomic<bool> closing_{false};
+  std::atomic<bool> delivering_{false};  // the thread runs (it ends on its own only if the subscription does)
 
   void* closure() const { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(token_)); }
   std::string subject_all() const { return options_.subject_prefix + ">"; }
@@ -93,7 +94,8 @@ class JetStreamBus final : public Bus {
   bool consumer_missing();
   bool subscribe_consumer(std::string& error);
   void close_subscription();
-  void deliver(natsMsg* msg);
+  void take_deliveries(natsSubscription* sub);
+  void deliver(const std::vector<natsMsg*>& messages);
 
   template <class F>
   static void with_self(void* closure, F&& f);
@@ -103,8 +105,6 @@ class JetStreamBus final : public Bus {
   static void on_closed(natsConnection*, void* closure);
   static void on_async_error(natsConnection*, natsSubscription*, natsStatus err, void* closure);
   static void on_publish_error(jsCtx*, jsPubAckErr* pae, void* closure);
-  static void on_subscription_complete(void* closure);
-  static void on_message(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
 };
 
 }  // namespace platform

@@ -16,7 +16,7 @@ namespace {
 // back after this long.
 constexpr std::int64_t kAckWaitNs = 5'000'000'000;  // consumer AckWait
 constexpr std::int64_t kMaxAckPending = 512;
-constexpr auto kSubscriptionCloseWait = std::chrono::seconds(10);
+constexpr std::int64_t kSubscriptionDrainWaitMs = 5000;
 constexpr auto kVerifyEvery = std::chrono::seconds(5);  // re-check that stream and consumer still exist
 
 }  // namespace
@@ -79,6 +79,7 @@ bool JetStreamBus::set_up(std::string& error, bool verify) {
     log::warn("JetStream consumer lost; re-creating it", {{"stream", options_.stream}, {"durable", consumer_->durable}});
     close_subscription();
   }
+  if (sub_ && !delivering_) close_subscription();  // it ended on its own (take_deliveries said why)
   if (sub_) return true;
   // Retried on its own backoff: the relay runs on every commit and must not hammer the server.
   auto now = std::chrono::steady_clock::now();
@@ -277,10 +278,6 @@ bool JetStreamBus::consumer_missing() {
 // ---------------------------------------------------------------------------------------
 
 bool JetStreamBus::subscribe_consumer(std::string& error) {
-  {
-    std::lock_guard lock(sub_mutex_);
-    sub_complete_ = false;
-  }
   jsSubOptions so;
   jsSubOptions_Init(&so);
   so.Stream = options_.stream.c_str();
@@ -289,16 +286,15 @@ bool JetStreamBus::subscribe_consumer(std::string& error) {
   so.Queue = consumer_->durable.c_str();
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsSubscription* created = nullptr;
-  natsStatus s = js_Subscribe(&created, js_, filter_.c_str(), on_message, this, nullptr, &so, &jerr);
+  natsStatus s = js_SubscribeSync(&created, js_, filter_.c_str(), nullptr, &so, &jerr);
   if (s != NATS_OK) {
     error = "subscribe: " + nats_error(s);
     return false;
   }
-  if (natsSubscription_SetOnCompleteCB(created, on_subscription_complete, closure()) != NATS_OK) {
-    std::lock_guard lock(sub_mutex_);
-    sub_complete_ = true;  // already closed: nothing to wait for
-  }
   sub_ = created;
+  closing_ = false;
+  delivering_ = true;
+  delivery_thread_ = std::thread([this, created] { take_deliveries(created); });
   log::info("consuming events", {{"stream", options_.stream}, {"durable", consumer_->durable}});
   return true;
 }
@@ -306,14 +302,15 @@ bool JetStreamBus::subscribe_consumer(std::string& error) {
 void JetStreamBus::close_subscription() {
   if (!sub_) return;
   // Drain when possible: messages already delivered to us are handled and acked instead of
-  // waiting AckWait for a redelivery. The consumer was created explicitly, so neither drain
-  // nor destroy deletes it.
-  if (connected() && natsSubscription_Drain(sub_) == NATS_OK) natsSubscription_WaitForDrainCompletion(sub_, 5000);
+  // waiting AckWait for a redelivery (the consumer's thread takes them to the end). The
+  // consumer was created explicitly, so neither drain nor destroy deletes it.
+  if (connected() && natsSubscription_Drain(sub_) == NATS_OK)
+    natsSubscription_WaitForDrainCompletion(sub_, kSubscriptionDrainWaitMs);
+  closing_ = true;
+  natsSubscription_Unsubscribe(sub_);  // ends a wait for the next message at once
+  if (delivery_thread_.joinable()) delivery_thread_.join();
   natsSubscription_Destroy(sub_);
   sub_ = nullptr;
-  std::unique_lock lock(sub_mutex_);
-  if (!sub_cv_.wait_for(lock, kSubscriptionCloseWait, [&] { return sub_complete_; }))
-    log::error("NATS subscription did not close in time", {{"durable", consumer_->durable}});
 }
 
 }  // namespace platform

@@ -259,7 +259,9 @@ void KafkaBus::deliver(rd_kafka_message_t* record) {
   delivery.attempt = ++attempts_[position];
   delivery.body = std::string_view(static_cast<const char*>(record->payload), record->len);
 
-  const Verdict verdict = handler_(delivery);
+  // One record at a time: a nak seeks its partition back to it, which the records after it
+  // in a batch would have to wait for.
+  const Verdict verdict = handler_(std::span<const Delivery>(&delivery, 1)).front();
   if (verdict.kind == Verdict::Kind::Nak) {
     hold(record, verdict.delay);
   } else {

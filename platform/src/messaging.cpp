@@ -64,7 +64,7 @@ void Messaging::Impl::start(std::map<std::string, Reaction> given) {
     ConsumerSpec consumer{options.durable, {}};
     for (const auto& [type, reaction] : given) consumer.types.insert(type);
     bus->subscribe(std::move(consumer),
-                   [this](const Delivery& delivery) { return consume(db, reactions, delivery, options.max_deliver); });
+                   [this](std::span<const Delivery> batch) { return consume(db, reactions, batch, options.max_deliver); });
   }
   reactions = std::move(given);
   migrate_messaging(db);

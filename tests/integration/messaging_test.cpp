@@ -572,7 +572,9 @@ TEST_F(MessagingTest, AnEventFailingEveryDeliveryIsKeptAfterMaxDeliverAndTheNext
   commit(*db, {order_event("OrderPlaced", "o-poison")});
   commit(*db, {order_event("OrderPlaced", "o-next")});
   ASSERT_TRUE(wait_for([&] { return messaging.dead_letter_count() == 1; }, 15000ms)) << tries.load();
-  EXPECT_EQ(tries.load(), 3);
+  // Once per delivery, and once more when it came with o-next (their batch was rolled back).
+  EXPECT_GE(tries.load(), 3);
+  EXPECT_LE(tries.load(), 4);
   auto letter = messaging.dead_letters().at(0);
   EXPECT_EQ(letter.type, "OrderPlaced");
   EXPECT_EQ(letter.error, "the kitchen is on fire");

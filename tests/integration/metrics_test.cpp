@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "platform/http_client.hpp"
 #include "support/api.hpp"
@@ -104,6 +105,37 @@ TEST_F(Metrics, EveryServiceServesWhatPromtoolAcceptsAndWhatAnOperatorWatches) {
   EXPECT_GE(sample(customer_metrics, R"(fd_kakao_messages{state="SENT"})"), 2) << customer_metrics;
   EXPECT_EQ(sample(customer_metrics, R"(fd_kakao_messages{state="SENDING"})"), 0) << customer_metrics;
   EXPECT_GE(sample(customer_metrics, R"(fd_kakao_messages{state="PENDING"})"), 0) << customer_metrics;
+}
+
+// Events that waited for a service while it was down reach it together when it comes back, and
+// it applies what arrived together in one transaction: its batches (fd_consumer_batch_size)
+// hold more than one event on average.
+TEST_F(Metrics, EventsThatWaitedForAServiceAreAppliedTogetherWhenItComesBack) {
+  constexpr int kOrders = 8;
+  fd::test::Api customer(platform.gateway_port());
+  customer.login("customer1");
+  platform.kill("store");
+  std::vector<std::int64_t> paid;
+  for (int i = 0; i < kOrders; ++i) {
+    auto placed = customer.post("/orders", fd::test::order_request(1, 101, 1));
+    ASSERT_EQ(placed.status, 201) << placed.raw;
+    paid.push_back(placed.body.at("orderId").as_int64());
+  }
+  // Each order's OrderPlaced and PaymentApproved wait in the store's consumer.
+  for (auto id : paid)
+    ASSERT_TRUE(eventually([&] {
+      auto view = customer.get("/orderStatuses/" + std::to_string(id));
+      return view.status == 200 && view.body.at("status").as_string() == "PAID";
+    })) << id;
+  platform.start("store");
+
+  std::string store;
+  ASSERT_TRUE(eventually([&] {
+    store = scrape(platform, "store");
+    return sample(store, "fd_consumer_batch_size_sum") >= 2 * kOrders;
+  })) << store;
+  EXPECT_LT(sample(store, "fd_consumer_batch_size_count"), sample(store, "fd_consumer_batch_size_sum")) << store;
+  EXPECT_EQ(sample(store, R"(fd_events_consumed_total{outcome="applied",type="PaymentApproved"})"), kOrders) << store;
 }
 
 // make observe: Prometheus started beside the running platform scrapes every service process

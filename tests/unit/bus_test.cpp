@@ -187,11 +187,12 @@ class Consumer : public ::testing::Test {
   Consumer() : db(platform::open_database("sqlite::memory:")) {
     platform::migrate_messaging(*db);
     for (const char* type : {"OrderPlaced", "PaymentApproved"})
-      reactions[type] = [this, type](platform::Db&, const platform::ReceivedEvent&) {
+      reactions[type] = [this, type](platform::Db&, const platform::ReceivedEvent& event) {
         if (refuse) throw std::runtime_error("store " + refuse_reason);
-        if (too_early) throw platform::TooEarly("not yet");
+        if (too_early || too_early_ids.contains(event.id)) throw platform::TooEarly("not yet");
         reacted.push_back(type);
       };
+    db->on_commit([this] { ++commits; });
   }
 
   platform::Verdict deliver(const std::string& subject_type, const std::string& header_type, const std::string& body,
@@ -203,7 +204,17 @@ class Consumer : public ::testing::Test {
     delivery.body = body;
     delivery.attempt = attempt;
     delivery.headers = {{"type", header_type}, {"Nats-Msg-Id", "event-1"}};
-    return platform::consume(*db, reactions, delivery, kMaxDeliver);
+    return platform::consume(*db, reactions, {&delivery, 1}, kMaxDeliver).at(0);
+  }
+
+  // A well-formed delivery of `type` for order 7, with its own id.
+  static platform::Delivery delivery_of(const std::string& type, const std::string& id, const std::string& body) {
+    platform::Delivery delivery;
+    delivery.id = id;
+    delivery.type = delivery.header_type = type;
+    delivery.body = body;
+    delivery.headers = {{"type", type}, {"Nats-Msg-Id", id}};
+    return delivery;
   }
 
   std::int64_t inbox() { return db->query_one("SELECT COUNT(*) FROM fd_inbox")->integer(0); }
@@ -214,7 +225,9 @@ class Consumer : public ::testing::Test {
   std::vector<std::string> reacted;
   bool refuse = false;
   bool too_early = false;
+  std::set<std::string> too_early_ids;
   std::string refuse_reason = "closed";
+  int commits = 0;
 };
 
 const std::string kApproved = R"({"eventType":"PaymentApproved","timestamp":1,"orderId":7,"customerId":"c","amount":1})";
@@ -313,6 +326,69 @@ TEST_F(Consumer, ATooEarlyEventIsRetriedQuicklyUpToTheSameBound) {
   EXPECT_EQ(dead(), 1);
 }
 
+const std::string kPlaced =
+    R"({"eventType":"OrderPlaced","timestamp":1,"orderId":7,"customerId":"c","storeId":1,"totalPrice":1})";
+
+// What arrived together is applied in one transaction (one commit), in the order it came, and
+// each event is acknowledged; a copy of an event in the same batch has no second effect.
+TEST_F(Consumer, ABatchIsAppliedInItsOrderInOneTransaction) {
+  std::vector<platform::Delivery> batch{delivery_of("OrderPlaced", "event-1", kPlaced),
+                                        delivery_of("PaymentApproved", "event-2", kApproved),
+                                        delivery_of("PaymentApproved", "event-2", kApproved)};
+  auto verdicts = platform::consume(*db, reactions, batch, kMaxDeliver);
+  ASSERT_EQ(verdicts.size(), 3u);
+  for (const auto& verdict : verdicts) EXPECT_EQ(verdict.kind, platform::Verdict::Kind::Ack);
+  EXPECT_EQ(reacted, (std::vector<std::string>{"OrderPlaced", "PaymentApproved"}));
+  EXPECT_EQ(commits, 1);
+  EXPECT_EQ(inbox(), 2);
+}
+
+// One event of a batch that cannot be applied yet takes nothing of the others with it: the
+// batch's transaction is rolled back, each event is applied alone, and only that one is
+// delivered again.
+TEST_F(Consumer, AnEventOfABatchThatFailsIsDeliveredAgainAndTheOthersAreApplied) {
+  too_early_ids = {"event-2"};
+  std::vector<platform::Delivery> batch{delivery_of("OrderPlaced", "event-1", kPlaced),
+                                        delivery_of("PaymentApproved", "event-2", kApproved),
+                                        delivery_of("PaymentApproved", "event-3", kApproved),
+                                        delivery_of("OrderPlaced", "event-4", "{not json")};
+  auto verdicts = platform::consume(*db, reactions, batch, kMaxDeliver);
+  ASSERT_EQ(verdicts.size(), 4u);
+  EXPECT_EQ(verdicts[0].kind, platform::Verdict::Kind::Ack);
+  EXPECT_EQ(verdicts[1].kind, platform::Verdict::Kind::Nak);
+  EXPECT_EQ(verdicts[2].kind, platform::Verdict::Kind::Ack);
+  EXPECT_EQ(verdicts[3].kind, platform::Verdict::Kind::Ack);  // malformed: into the dead letters
+  // event-1 ran in the batch's transaction, which was rolled back, then alone with event-3.
+  EXPECT_EQ(reacted, (std::vector<std::string>{"OrderPlaced", "OrderPlaced", "PaymentApproved"}));
+  EXPECT_EQ(db->query_one("SELECT COUNT(*) FROM fd_inbox WHERE id IN ('event-1', 'event-3')")->integer(0), 2);
+  EXPECT_EQ(inbox(), 2);
+  EXPECT_EQ(dead(), 1);
+}
+
+// Applied together, each event's reaction still runs in its own event's trace.
+TEST_F(Consumer, EachEventOfABatchWritesInItsOwnTrace) {
+  reactions["OrderPlaced"] = [](platform::Db& tx, const platform::ReceivedEvent& event) {
+    platform::append_events(tx, platform::events(contracts::OrderAccepted{std::stoll(event.order_id()), "owner1", 1}));
+  };
+  std::vector<platform::Delivery> batch;
+  std::vector<platform::trace::TraceContext> traces;
+  for (int i = 1; i <= 3; ++i) {
+    traces.push_back(platform::trace::start());
+    batch.push_back(delivery_of("OrderPlaced", "event-" + std::to_string(i), kPlaced));
+    batch.back().headers.emplace_back("traceparent", traces.back().traceparent());
+  }
+  for (const auto& verdict : platform::consume(*db, reactions, batch, kMaxDeliver))
+    EXPECT_EQ(verdict.kind, platform::Verdict::Kind::Ack);
+  EXPECT_EQ(commits, 1);
+  auto rows = db->query("SELECT traceparent FROM fd_outbox ORDER BY seq");
+  ASSERT_EQ(rows.size(), 3u);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    auto written = platform::trace::parse(rows[i].text(0));
+    ASSERT_TRUE(written);
+    EXPECT_EQ(written->trace(), traces[i].trace()) << i;
+  }
+}
+
 // The reaction runs in the trace the event was written in, and what it writes to the outbox
 // carries it on.
 TEST_F(Consumer, AReactionRunsInTheEventsTraceAndItsEventsCarryIt) {
@@ -328,7 +404,7 @@ TEST_F(Consumer, AReactionRunsInTheEventsTraceAndItsEventsCarryIt) {
   delivery.type = delivery.header_type = "PaymentApproved";
   delivery.body = kApproved;
   delivery.headers = {{"type", "PaymentApproved"}, {"traceparent", "00-" + trace + "-00f067aa0ba902b7-01"}};
-  EXPECT_EQ(platform::consume(*db, reactions, delivery, kMaxDeliver).kind, platform::Verdict::Kind::Ack);
+  EXPECT_EQ(platform::consume(*db, reactions, {&delivery, 1}, kMaxDeliver).at(0).kind, platform::Verdict::Kind::Ack);
   EXPECT_EQ(reacted_in, trace);
   EXPECT_EQ(platform::trace::current(), nullptr);  // the trace ends with the delivery
   auto written = platform::trace::parse(db->query_one("SELECT traceparent FROM fd_outbox")->text(0));

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -59,14 +60,17 @@ struct Verdict {
   static Verdict nak(std::chrono::milliseconds delay) { return {Kind::Nak, delay}; }
 };
 
-using DeliveryHandler = std::function<Verdict(const Delivery&)>;
+// Takes the deliveries that had arrived when it was called, in the stream's order, and
+// returns a verdict for each, in the same order.
+using DeliveryHandler = std::function<std::vector<Verdict>(std::span<const Delivery>)>;
 
 class Bus {
  public:
   virtual ~Bus() = default;
 
-  // Before connect(). Deliveries reach the handler one at a time, on a thread of the bus,
-  // until close() returns. Throws when the broker cannot take that durable name.
+  // Before connect(). Deliveries reach the handler in batches, one batch at a time, on a
+  // thread of the bus, until close() returns. Throws when the broker cannot take that durable
+  // name.
   virtual void subscribe(ConsumerSpec consumer, DeliveryHandler handler) = 0;
 
   // Returns without waiting for the broker, so a service starts while it is away: the bus
