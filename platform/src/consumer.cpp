@@ -6,10 +6,10 @@
 #include <exception>
 #include <functional>
 #include <optional>
-#include <prometheus/histogram.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <utility>
 
