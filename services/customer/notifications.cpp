@@ -141,10 +141,13 @@ void NotificationSender::settle_cut_off_attempts() {
   // Only the leader sends, and it has just become the leader: an attempt still SENDING was cut
   // off by its sender's stop (or the sender lost the lead mid-call, and records the answer it
   // gets over this).
+  // Changed only while still SENDING: a sender that lost the lead mid-call may record its
+  // answer between the select and here, and that answer must stand.
   auto cut_off = notifications().select(db_, "WHERE state = ?", {delivery_state::Sending});
   for (auto& notification : cut_off) {
-    notification.state = delivery_state::Unconfirmed;
-    notifications().save(db_, notification);
+    if (db_.exec("UPDATE notifications SET state = ? WHERE id = ? AND state = ?",
+                 {delivery_state::Unconfirmed, notification.id, delivery_state::Sending}) == 0)
+      continue;
     attempts_ending("unconfirmed").Increment();
     platform::log::warn("KakaoTalk message in doubt: its sending was cut off by a stop; it is not sent again",
                         {{"orderId", std::to_string(notification.order_id)}, {"status", notification.status}});
