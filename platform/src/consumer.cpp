@@ -73,7 +73,6 @@ struct Applied {
   Outcome outcome = Outcome::Applied;
   std::string error;
   std::string order_id;
-  bool duplicate = false;  // Applied: the inbox had it already
 };
 
 // A delivery read and checked, its reaction found: ready to run in a transaction.
@@ -128,11 +127,12 @@ void log_applied(const Ready& ready, bool duplicate) {
 Applied apply_alone(Db& db, const Ready& ready, const std::function<void(Db&)>& also = {}) {
   Applied result{Applied::Outcome::Applied, {}, ready.event.order_id()};
   try {
+    bool duplicate = false;
     db.transaction([&](Db& tx) {
-      result.duplicate = apply_in(tx, ready);  // the work may run again (a replica's concurrent transaction won)
+      duplicate = apply_in(tx, ready);  // the work may run again (a replica's concurrent transaction won)
       if (also) also(tx);
     });
-    log_applied(ready, result.duplicate);
+    log_applied(ready, duplicate);
     return result;
   } catch (const contracts::UnreadableEvent& e) {
     // Delivering the same body again cannot make it match its contract.
