@@ -132,19 +132,26 @@ container_stop() { # container_stop SECONDS PART...
   container_forget
 }
 
-# container_kill PART: SIGKILL to every process of the container (the whole container dies at
-# once, as when its machine does), and wait until podman sees it stopped. Prints the pid of
-# its main process (nothing when it did not run).
+# container_kill PART...: SIGKILL to every process of the parts' containers (each container
+# dies whole, and all of them at once, as when their machine does), and wait until podman
+# sees them stopped. Prints the pids of their main processes (nothing when none ran).
 container_kill() {
-  local pid end
-  pid=$(container_pid "$1")
-  [[ -n $pid ]] || return 0
-  podman kill -s KILL "$(container_name "$1")" >/dev/null 2>&1 || true
+  local p pid pids=() names=() end
+  for p in "$@"; do
+    pid=$(container_pid "$p")
+    [[ -n $pid ]] || continue
+    pids+=("$pid")
+    names+=("$(container_name "$p")")
+  done
+  ((${#names[@]})) || return 0
+  podman kill -s KILL "${names[@]}" >/dev/null 2>&1 || true
   end=$(($(now_ms) + STOP_TIMEOUT * 1000))
-  while [[ $(podman container inspect -f '{{.State.Running}}' "$(container_name "$1")" 2>/dev/null) == true ]]; do
-    (($(now_ms) < end)) || die "$1: container $(container_name "$1") survives SIGKILL"
-    sleep 0.05
+  for p in "${names[@]}"; do
+    while [[ $(podman container inspect -f '{{.State.Running}}' "$p" 2>/dev/null) == true ]]; do
+      (($(now_ms) < end)) || die "container $p survives SIGKILL"
+      sleep 0.05
+    done
   done
   container_forget
-  echo "$pid"
+  echo "${pids[*]}"
 }

@@ -173,18 +173,21 @@ wait_gone() { # wait_gone PART SECONDS: until no process of the part is left
   done
 }
 
-# kill_part PART: SIGKILL every process of the part at once, and wait until
-# they are gone. Prints the pids killed (nothing when none ran).
+# kill_part PART...: SIGKILL every process of the parts at once, and wait until
+# they are gone. Prints the pids killed (nothing when none ran). At once, as
+# when their machine dies: a service's replicas killed one after another would
+# let the last ones take over the work of the first (its leases) before they die.
 kill_part() {
-  if ((CONTAINERS)); then container_kill "$1"; return 0; fi
-  local pids
-  pids=$(part_pids "$1")
-  [[ -n $pids ]] || return 0
-  # shellcheck disable=SC2086
-  kill -KILL $pids 2>/dev/null || true
-  # shellcheck disable=SC2086
-  wait_pids_gone "$STOP_TIMEOUT" $pids || die "$1: processes $(part_pids "$1") survive SIGKILL"
-  echo "$pids"
+  if ((CONTAINERS)); then container_kill "$@"; return 0; fi
+  local p more pids=()
+  for p in "$@"; do
+    read -ra more <<<"$(part_pids "$p")"
+    pids+=(${more[@]+"${more[@]}"})
+  done
+  ((${#pids[@]})) || return 0
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+  wait_pids_gone "$STOP_TIMEOUT" "${pids[@]}" || die "$*: processes ${pids[*]} survive SIGKILL"
+  echo "${pids[*]}"
 }
 
 # Kill what is left of a part whose leader died (e.g. nginx workers whose
