@@ -116,9 +116,10 @@ nats_config() { # nats_config NODE
 # the consumer has nothing to do (fixed in 2.9.17): not waited for, it catches up with its
 # next event. (/healthz checks the stream before its consumers.)
 nats_ready() { # nats_ready NODE
-  local url body
+  local url
   url="http://127.0.0.1:$(nats_monitor_port "$1")/healthz"
-  [[ $(http_code "$url?js-server-only=true") == 200 ]] || return 1
-  body=$(curl --noproxy '*' -s -m 1 "$url" 2>/dev/null) || return 1
-  [[ $body == *'"status":"ok"'* || $body == *"JetStream consumer '"*"' is not current"* ]]
+  http_get "$url?js-server-only=true"
+  [[ $HTTP_STATUS == 200 ]] || return 1
+  http_get "$url"
+  [[ $HTTP_BODY == *'"status":"ok"'* || $HTTP_BODY == *"JetStream consumer '"*"' is not current"* ]]
 }

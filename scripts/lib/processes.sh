@@ -89,7 +89,7 @@ close_fds() {
   done
 }
 
-log_mark() { printf '\n=== %s: starting %s (scripts/platform) ===\n' "$(date '+%F %T')" "$1" >>"$LOGS/$1.log"; }
+log_mark() { printf '\n=== %(%F %T)T: starting %s (scripts/platform) ===\n' -1 "$1" >>"$LOGS/$1.log"; }
 
 show_log() { # show_log PART
   local f="$LOGS/$1.log"
@@ -103,8 +103,26 @@ show_log() { # show_log PART
   fi
 }
 
-http_code() { # http_code URL -> prints the status code, 000 when no answer
-  curl --noproxy '*' -s -o /dev/null -m 1 -w '%{http_code}' "$1" 2>/dev/null || true
+# http_get http://HOST:PORT/PATH: sets HTTP_STATUS (000 when nothing answers) and HTTP_BODY.
+# Over bash's own socket, not curl: a start asks each part's health again and again, and
+# each curl cost a busy machine 10-20 ms of starting it. Each read waits a second at most.
+http_get() {
+  local rest=${1#http://} fd line
+  local hostport=${rest%%/*} path=/
+  [[ $rest == */* ]] && path=/${rest#*/}
+  HTTP_STATUS=000 HTTP_BODY=
+  { exec {fd}<>"/dev/tcp/${hostport%:*}/${hostport##*:}"; } 2>/dev/null || return 0
+  # A part that closes the connection at once (stopping) must not end this script by SIGPIPE.
+  trap '' PIPE
+  { printf 'GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$path" "$hostport" 1>&"$fd"; } 2>/dev/null || true
+  trap - PIPE
+  if read -r -t 1 -u "$fd" line && [[ $line =~ ^HTTP/1\.[01]\ ([0-9]{3}) ]]; then
+    HTTP_STATUS=${BASH_REMATCH[1]}
+    while read -r -t 1 -u "$fd" line && [[ -n ${line%$'\r'} ]]; do :; done # the headers
+    read -r -d '' -t 1 -u "$fd" HTTP_BODY || true                          # up to the close
+  fi
+  exec {fd}>&-
+  return 0
 }
 
 healthy() { # healthy PART: it answers its health check
@@ -112,7 +130,10 @@ healthy() { # healthy PART: it answers its health check
     postgres) postgres_ready ;;
     nats-[0-9]) nats_ready "$1" ;;
     kafka) kafka_ready ;;
-    *) [[ $(http_code "$(health_url "$1")") == 200 ]] ;;
+    *)
+      http_get "$(health_url "$1")"
+      [[ $HTTP_STATUS == 200 ]]
+      ;;
   esac
 }
 
