@@ -292,14 +292,32 @@ prometheus::Histogram& batch_sizes() {
 std::vector<Verdict> consume(Db& db, const std::map<std::string, Reaction>& reactions,
                              std::span<const Delivery> batch, std::uint64_t max_deliver) {
   std::vector<Verdict> verdicts(batch.size());
+  // Each partition's first nak'ed delivery: the later ones of its partition wait for it (bus.hpp).
+  std::map<std::int32_t, std::size_t> sent_back;
+  const auto waits = [&](std::size_t i) {
+    if (!batch[i].partition) return false;
+    auto first = sent_back.find(*batch[i].partition);
+    return first != sent_back.end() && first->second < i;
+  };
+  const auto decide = [&](std::size_t i, Verdict verdict) {
+    if (verdict.kind == Verdict::Kind::Nak && batch[i].partition) {
+      auto [first, added] = sent_back.try_emplace(*batch[i].partition, i);
+      first->second = std::min(first->second, i);  // applied alone, an earlier one may fail after a later one was refused
+    }
+    verdicts[i] = verdict;
+  };
   std::vector<Ready> ready;
   std::vector<std::size_t> ready_at;  // each ready one's place in the batch
   for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (waits(i)) {
+      verdicts[i] = Verdict::nak({});
+      continue;
+    }
     const auto trace = trace_of(batch[i].headers);
     trace::Scope scope(trace);
     std::optional<Ready> one;
     if (auto settled = prepare(reactions, batch[i], trace, one)) {
-      verdicts[i] = settle(db, batch[i], *settled, max_deliver);
+      decide(i, settle(db, batch[i], *settled, max_deliver));
     } else {
       ready.push_back(std::move(*one));
       ready_at.push_back(i);
@@ -317,9 +335,13 @@ std::vector<Verdict> consume(Db& db, const std::map<std::string, Reaction>& reac
     return verdicts;
   }
   for (std::size_t j = 0; j < ready.size(); ++j) {
+    if (waits(ready_at[j])) {
+      verdicts[ready_at[j]] = Verdict::nak({});
+      continue;
+    }
     trace::Scope scope(ready[j].trace);
     batch_sizes().Observe(1);
-    verdicts[ready_at[j]] = settle(db, *ready[j].delivery, apply_alone(db, ready[j]), max_deliver);
+    decide(ready_at[j], settle(db, *ready[j].delivery, apply_alone(db, ready[j]), max_deliver));
   }
   return verdicts;
 }

@@ -16,7 +16,8 @@ namespace platform {
 // Runs each event's reaction in the transaction that records its id in the inbox, so that a
 // redelivery has no second effect; a verdict per delivery tells the bus whether to deliver it
 // again. The events of a batch are applied in its order, together in one transaction; when
-// one of them fails, that transaction is rolled back and each is applied in one of its own.
+// one of them fails, that transaction is rolled back and each is applied in one of its own;
+// after a nak'ed one, the later ones of its Kafka partition are nak'ed unapplied (bus.hpp).
 // An event refused for good, or failing on its max_deliver-th delivery, is written to
 // fd_dead_letters before it is acknowledged.
 std::vector<Verdict> consume(Db& db, const std::map<std::string, Reaction>& reactions,

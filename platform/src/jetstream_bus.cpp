@@ -21,9 +21,6 @@ constexpr std::int64_t kPublishAckWaitMs = 5000;  // how long the relay waits fo
 constexpr std::int64_t kJsApiWaitMs = 3000;       // stream/consumer management requests
 // The consumer's thread looks at whether it is being stopped this often while nothing comes.
 constexpr std::int64_t kNextMessageWaitMs = 100;
-// At most this many deliveries go to the handler at once: a batch is one transaction, which
-// holds the service's one writer that long.
-constexpr std::size_t kMaxBatch = 64;
 
 // Callbacks carry a token; the bus is looked up under the lock and removed before the
 // connection is destroyed.
@@ -319,7 +316,7 @@ void JetStreamBus::take_deliveries(natsSubscription* sub) {
     }
     batch.assign(1, first);
     natsMsg* next = nullptr;
-    while (batch.size() < kMaxBatch && natsSubscription_NextMsg(&next, sub, 0) == NATS_OK) batch.push_back(next);
+    while (batch.size() < kMaxDeliveryBatch && natsSubscription_NextMsg(&next, sub, 0) == NATS_OK) batch.push_back(next);
     deliver(batch);
     for (natsMsg* msg : batch) natsMsg_Destroy(msg);
   }

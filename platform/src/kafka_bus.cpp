@@ -3,6 +3,7 @@
 #include "kafka_bus.hpp"
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 #include <string_view>
 
@@ -124,8 +125,8 @@ void KafkaBus::connect(std::function<void()> reachable) {
       kafka_set(conf, "session.timeout.ms", kKafkaSessionTimeoutMs);
       kafka_set(conf, "heartbeat.interval.ms", kHeartbeatMs);
       kafka_set(conf, "fetch.wait.max.ms", std::to_string(options_.kafka_fetch_wait.count()));
-      // librdkafka prefetches up to 64 MB per consumer by default; one record at a time is
-      // applied, and events are a few hundred bytes: 1 MB ahead is thousands of them.
+      // librdkafka prefetches up to 64 MB per consumer by default; at most 64 records are
+      // applied at once, and events are a few hundred bytes: 1 MB ahead is thousands of them.
       kafka_set(conf, "queued.max.messages.kbytes", "1024");
     } catch (...) {
       rd_kafka_conf_destroy(conf);
@@ -184,12 +185,9 @@ void KafkaBus::poll_loop() {
     follow_consuming();
     note_slow_join();
     release_held();
-    if (rd_kafka_message_t* record = rd_kafka_consumer_poll(consumer_, kPollMs)) {
-      deliver(record);
-      rd_kafka_message_destroy(record);
-    }
+    if (auto records = take_records(); !records.empty()) deliver(records);
   }
-  // Leaves the group (revoking serves on_rebalance here); offsets were committed per record.
+  // Leaves the group (revoking serves on_rebalance here); offsets were committed per batch.
   if (consumer_) rd_kafka_consumer_close(consumer_);
 }
 
@@ -225,59 +223,110 @@ void KafkaBus::note_slow_join() {
              {"bootstrap", bootstrap_}});
 }
 
-void KafkaBus::deliver(rd_kafka_message_t* record) {
-  if (record->err) {
-    if (record->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return;
-    std::string error = rd_kafka_message_errstr(record);
-    if (error != last_consume_error_)
-      log::warn("Kafka consumer error", {{"group", consumer_spec_->durable}, {"error", error}});
-    last_consume_error_ = error;
-    return;
+// The first record that comes within kPollMs and those already fetched behind it, up to
+// kMaxDeliveryBatch: what arrived together is applied in one transaction.
+std::vector<TakenRecord> KafkaBus::take_records() {
+  std::vector<TakenRecord> records;
+  TakenRecord first(rd_kafka_consumer_poll(consumer_, kPollMs));
+  if (!first) return records;
+  records.push_back(std::move(first));
+  auto rebalances = rebalances_;
+  while (records.size() < kMaxDeliveryBatch) {
+    TakenRecord next(rd_kafka_consumer_poll(consumer_, 0));
+    if (!next) break;
+    if (rebalances_ != rebalances) {
+      // The group changed hands while this batch was taken: the records before it belonged to
+      // the assignment that ended, and come again from the committed offsets to whoever holds
+      // their partitions now; this one is of the new assignment.
+      records.clear();
+      rebalances = rebalances_;
+    }
+    records.push_back(std::move(next));
   }
-  last_consume_error_.clear();
-  // The high watermark is the offset the next record will take, as of the last fetch.
-  std::int64_t low = 0, high = 0;
-  if (rd_kafka_get_watermark_offsets(consumer_, options_.stream.c_str(), record->partition, &low, &high) ==
-      RD_KAFKA_RESP_ERR_NO_ERROR)
-    note_consumer_lag(record->partition, static_cast<std::uint64_t>(std::max<std::int64_t>(0, high - record->offset - 1)));
-  rd_kafka_headers_t* headers = nullptr;
-  rd_kafka_message_headers(record, &headers);
-  Delivery delivery;
-  delivery.header_type = kafka_header(headers, kKafkaTypeHeader);
-  // Kafka has no subject per type that only the type's producer may publish on: the header
-  // is all there is, and consumer.cpp still holds it to the body's eventType.
-  delivery.type = delivery.header_type;
-  delivery.id = kafka_header(headers, kKafkaIdHeader);
-  delivery.headers = kafka_headers(headers);
-  if (delivery.id.empty())
-    delivery.id = options_.stream + "-" + std::to_string(record->partition) + "-" + std::to_string(record->offset);
-  if (!consumer_spec_->types.contains(delivery.type)) {
-    settle(record);  // not an event this service reacts to
-    return;
-  }
-  const Position position{record->partition, record->offset};
-  delivery.attempt = ++attempts_[position];
-  delivery.body = std::string_view(static_cast<const char*>(record->payload), record->len);
-
-  // One record at a time: a nak seeks its partition back to it, which the records after it
-  // in a batch would have to wait for.
-  const Verdict verdict = handler_(std::span<const Delivery>(&delivery, 1)).front();
-  if (verdict.kind == Verdict::Kind::Nak) {
-    hold(record, verdict.delay);
-  } else {
-    attempts_.erase(position);
-    settle(record);
-  }
+  if (rebalances_ != rebalances) records.clear();  // served by the last, empty poll: as above
+  return records;
 }
 
-// Commits the offset after this record: the group resumes after it. Synchronous, so that an
+void KafkaBus::deliver(std::span<const TakenRecord> records) {
+  std::vector<Delivery> deliveries;
+  std::vector<std::size_t> delivered_at;   // each delivery's record
+  std::vector<bool> done(records.size());  // settled without the handler: not an event of this service
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    rd_kafka_message_t* record = records[i].get();
+    if (record->err) {
+      if (record->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+      std::string error = rd_kafka_message_errstr(record);
+      if (error != last_consume_error_)
+        log::warn("Kafka consumer error", {{"group", consumer_spec_->durable}, {"error", error}});
+      last_consume_error_ = error;
+      continue;
+    }
+    last_consume_error_.clear();
+    // The high watermark is the offset the next record will take, as of the last fetch.
+    std::int64_t low = 0, high = 0;
+    if (rd_kafka_get_watermark_offsets(consumer_, options_.stream.c_str(), record->partition, &low, &high) ==
+        RD_KAFKA_RESP_ERR_NO_ERROR)
+      note_consumer_lag(record->partition,
+                        static_cast<std::uint64_t>(std::max<std::int64_t>(0, high - record->offset - 1)));
+    rd_kafka_headers_t* headers = nullptr;
+    rd_kafka_message_headers(record, &headers);
+    Delivery delivery;
+    delivery.header_type = kafka_header(headers, kKafkaTypeHeader);
+    // Kafka has no subject per type that only the type's producer may publish on: the header
+    // is all there is, and consumer.cpp still holds it to the body's eventType.
+    delivery.type = delivery.header_type;
+    delivery.id = kafka_header(headers, kKafkaIdHeader);
+    delivery.headers = kafka_headers(headers);
+    if (delivery.id.empty())
+      delivery.id = options_.stream + "-" + std::to_string(record->partition) + "-" + std::to_string(record->offset);
+    if (!consumer_spec_->types.contains(delivery.type)) {
+      done[i] = true;
+      continue;
+    }
+    delivery.attempt = ++attempts_[{record->partition, record->offset}];
+    delivery.partition = record->partition;
+    delivery.body = std::string_view(static_cast<const char*>(record->payload), record->len);
+    deliveries.push_back(std::move(delivery));
+    delivered_at.push_back(i);
+  }
+  std::vector<Verdict> verdicts;
+  if (!deliveries.empty()) verdicts = handler_(deliveries);
+
+  // Each partition's offset moves past what was settled, up to its first nak: that record is
+  // where the partition goes back to, and the ones after it, left unapplied, come again.
+  std::map<std::int32_t, std::int64_t> next_offsets;
+  std::set<std::int32_t> held_now;
+  for (std::size_t i = 0, j = 0; i < records.size(); ++i) {
+    rd_kafka_message_t* record = records[i].get();
+    bool settled = done[i];
+    if (j < delivered_at.size() && delivered_at[j] == i) {
+      const Verdict& verdict = verdicts[j++];
+      if (verdict.kind == Verdict::Kind::Nak) {
+        if (held_now.insert(record->partition).second) {
+          hold(record, verdict.delay);
+        } else if (auto attempts = attempts_.find({record->partition, record->offset}); --attempts->second == 0) {
+          attempts_.erase(attempts);  // it waited unapplied behind the first: not an attempt of its own
+        }
+        continue;
+      }
+      attempts_.erase({record->partition, record->offset});
+      settled = true;
+    }
+    if (settled && !held_now.contains(record->partition)) next_offsets[record->partition] = record->offset + 1;
+  }
+  settle(next_offsets);
+}
+
+// Commits each partition's offset: the group resumes there. Synchronous, so that an
 // acknowledged record is never delivered again to a process that lives on.
-void KafkaBus::settle(rd_kafka_message_t* record) {
-  if (auto err = rd_kafka_commit_message(consumer_, record, 0))
-    log::warn("Kafka offset commit failed; the record may be delivered again (the inbox drops it)",
+void KafkaBus::settle(const std::map<std::int32_t, std::int64_t>& next_offsets) {
+  if (next_offsets.empty()) return;
+  KafkaPartitions offsets(static_cast<int>(next_offsets.size()));
+  for (const auto& [partition, offset] : next_offsets) offsets.add(options_.stream, partition).offset = offset;
+  if (auto err = rd_kafka_commit(consumer_, offsets.list, 0))
+    log::warn("Kafka offset commit failed; the records may be delivered again (the inbox drops them)",
               {{"group", consumer_spec_->durable},
-               {"partition", std::to_string(record->partition)},
-               {"offset", std::to_string(record->offset)},
+               {"partitions", std::to_string(next_offsets.size())},
                {"error", rd_kafka_err2str(err)}});
 }
 
@@ -316,12 +365,14 @@ void KafkaBus::forget(const rd_kafka_topic_partition_list_t* partitions) {
   }
 }
 
-// Served on the poller between records: nothing is in hand. A revoked partition keeps the
-// offsets committed so far (only acknowledged records'); an assigned one resumes from its
-// committed offset (or the earliest record for a new group).
+// Served on the poller, between batches or while one is taken (take_records drops what it
+// took before). A revoked partition keeps the offsets committed so far (only acknowledged
+// records'); an assigned one resumes from its committed offset (or the earliest record for a
+// new group).
 void KafkaBus::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
                             void* opaque) {
   auto& self = *static_cast<KafkaBus*>(opaque);
+  ++self.rebalances_;
   self.forget(partitions);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     rd_kafka_assign(rk, partitions);

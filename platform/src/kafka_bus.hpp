@@ -6,8 +6,8 @@
 //
 // Threads: the owner's (connect, close), the relay's (ensure_ready, publish) and the bus's
 // own poller, which serves librdkafka's callbacks, watches the brokers, and runs the handler
-// one record at a time; every consumer call is made on it, so a rebalance never runs while
-// a record is in hand.
+// on the records fetched together; every consumer call is made on it, so a rebalance never
+// runs while the handler has records in hand.
 #include <librdkafka/rdkafka.h>
 
 #include <atomic>
@@ -15,8 +15,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <utility>
@@ -67,6 +69,12 @@ class KafkaPartitions {
 // std::invalid_argument saying what is wrong with a malformed one.
 std::string kafka_bootstrap(const std::string& bus_url);
 
+// A record the consumer took, destroyed with it.
+struct TakenRecordDestroy {
+  void operator()(rd_kafka_message_t* record) const { rd_kafka_message_destroy(record); }
+};
+using TakenRecord = std::unique_ptr<rd_kafka_message_t, TakenRecordDestroy>;
+
 class KafkaBus final : public Bus {
  public:
   // Uses bus_url (kafka://...), stream as the topic, and durable as the client's name.
@@ -109,6 +117,7 @@ class KafkaBus final : public Bus {
   Clock::time_point next_check_{};
   std::map<Position, std::uint64_t> attempts_;      // deliveries of a record not yet settled
   std::map<std::int32_t, Clock::time_point> held_;  // nak'ed partitions, paused until then
+  std::uint64_t rebalances_ = 0;                    // the group's assignments so far
   std::string last_consume_error_;
 
   // Delivery reports of the batch in flight; a report of an earlier batch (one abandoned
@@ -125,8 +134,9 @@ class KafkaBus final : public Bus {
   void follow_consuming();
   void note_slow_join();
   void release_held();
-  void deliver(rd_kafka_message_t* record);
-  void settle(rd_kafka_message_t* record);
+  std::vector<TakenRecord> take_records();
+  void deliver(std::span<const TakenRecord> records);
+  void settle(const std::map<std::int32_t, std::int64_t>& next_offsets);
   void hold(rd_kafka_message_t* record, std::chrono::milliseconds delay);
   void forget(const rd_kafka_topic_partition_list_t* partitions);
 

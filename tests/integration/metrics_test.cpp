@@ -107,10 +107,17 @@ TEST_F(Metrics, EveryServiceServesWhatPromtoolAcceptsAndWhatAnOperatorWatches) {
   EXPECT_GE(sample(customer_metrics, R"(fd_kakao_messages{state="PENDING"})"), 0) << customer_metrics;
 }
 
+// On JetStream and on Kafka.
+class MetricsOnEachBus : public ::testing::Test, public fd::test::OnEachBus {
+ protected:
+  fd::test::TestPlatform platform{bus_env()};
+};
+FD_INSTANTIATE_ON_EACH_BUS(MetricsOnEachBus);
+
 // Events that waited for a service while it was down reach it together when it comes back, and
 // it applies what arrived together in one transaction: its batches (fd_consumer_batch_size)
 // hold more than one event on average.
-TEST_F(Metrics, EventsThatWaitedForAServiceAreAppliedTogetherWhenItComesBack) {
+TEST_P(MetricsOnEachBus, EventsThatWaitedForAServiceAreAppliedTogetherWhenItComesBack) {
   constexpr int kOrders = 8;
   fd::test::Api customer(platform.gateway_port());
   customer.login("customer1");

@@ -365,6 +365,30 @@ TEST_F(Consumer, AnEventOfABatchThatFailsIsDeliveredAgainAndTheOthersAreApplied)
   EXPECT_EQ(dead(), 1);
 }
 
+// On Kafka a nak sends the event's partition back to it: the later events of that partition
+// wait unapplied (nak'ed) to come again after it, in order, while the other partitions' and the
+// earlier ones are applied.
+TEST_F(Consumer, AfterAFailingEventTheLaterOnesOfItsPartitionWaitUnapplied) {
+  too_early_ids = {"event-2"};
+  std::vector<platform::Delivery> batch{delivery_of("OrderPlaced", "event-1", kPlaced),
+                                        delivery_of("PaymentApproved", "event-2", kApproved),
+                                        delivery_of("OrderPlaced", "event-3", kPlaced),
+                                        delivery_of("PaymentApproved", "event-4", kApproved),
+                                        delivery_of("OrderPlaced", "event-5", kPlaced)};
+  for (auto* delivery : {&batch[0], &batch[1], &batch[3], &batch[4]}) delivery->partition = 0;
+  batch[2].partition = 1;
+  auto verdicts = platform::consume(*db, reactions, batch, kMaxDeliver);
+  ASSERT_EQ(verdicts.size(), 5u);
+  EXPECT_EQ(verdicts[0].kind, platform::Verdict::Kind::Ack);
+  EXPECT_EQ(verdicts[1].kind, platform::Verdict::Kind::Nak);
+  EXPECT_EQ(verdicts[2].kind, platform::Verdict::Kind::Ack);  // another partition
+  EXPECT_EQ(verdicts[3].kind, platform::Verdict::Kind::Nak);  // these two wait behind event-2
+  EXPECT_EQ(verdicts[4].kind, platform::Verdict::Kind::Nak);
+  EXPECT_EQ(reacted, (std::vector<std::string>{"OrderPlaced", "OrderPlaced", "OrderPlaced"}));  // rolled back, then 1 and 3
+  EXPECT_EQ(db->query_one("SELECT COUNT(*) FROM fd_inbox WHERE id IN ('event-1', 'event-3')")->integer(0), 2);
+  EXPECT_EQ(inbox(), 2);
+}
+
 // Applied together, each event's reaction still runs in its own event's trace.
 TEST_F(Consumer, EachEventOfABatchWritesInItsOwnTrace) {
   reactions["OrderPlaced"] = [](platform::Db& tx, const platform::ReceivedEvent& event) {

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -47,6 +48,10 @@ struct Delivery {
   // Every header as the bus gives it (JetStream: Nats-Msg-Id, type; Kafka: event-id, type;
   // traceparent on both when the event was written within a trace), kept with a dead letter.
   std::vector<std::pair<std::string, std::string>> headers;
+  // Kafka's partition: a nak sends the partition back to that record, so the deliveries after
+  // it in the partition are left unapplied and come again after it, in order (consume()).
+  // None on JetStream, where a nak'ed message alone is delivered again.
+  std::optional<std::int32_t> partition;
 };
 
 // How the handler settles a delivery. An event given up on is acknowledged once it is in the
@@ -63,6 +68,10 @@ struct Verdict {
 // Takes the deliveries that had arrived when it was called, in the stream's order, and
 // returns a verdict for each, in the same order.
 using DeliveryHandler = std::function<std::vector<Verdict>(std::span<const Delivery>)>;
+
+// At most this many deliveries go to the handler at once: a batch is one transaction, which
+// holds the service's one writer that long.
+inline constexpr std::size_t kMaxDeliveryBatch = 64;
 
 class Bus {
  public:
