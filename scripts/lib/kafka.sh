@@ -42,7 +42,7 @@ start_kafka() {
     exec setsid "$FD_BUILD_DIR/bin/fooddelivery" kafka-broker --brokers 3 --partitions "${FD_KAFKA_PARTITIONS:-6}" \
       --bootstrap-file "$KAFKA_BOOTSTRAP_FILE"
   ) >>"$LOGS/kafka.log" 2>&1 </dev/null &
-  echo $! >"$(pidfile kafka)"
+  echo $! >"$RUN/kafka.pid"
 }
 
 # Up once the list is written (the cluster listens then) and its first broker accepts.

@@ -35,42 +35,47 @@ nats_tool() {
 
 nats_check_install() {
   command -v nats-server >/dev/null || die "nats-server is not installed (run scripts/install-deps)"
-  nats_tool bus-permissions --identities >/dev/null
+  nats_identities
 }
 
+# nats_identities: sets NATS_IDENTITIES (one word each), asking fooddelivery once per command.
+NATS_IDENTITIES=""
 nats_identities() {
-  nats_tool bus-permissions --identities || die "nats: fooddelivery bus-permissions --identities failed"
+  [[ -z $NATS_IDENTITIES ]] || return 0
+  NATS_IDENTITIES=$(nats_tool bus-permissions --identities) || die "nats: fooddelivery bus-permissions --identities failed"
 }
 
 # One password per identity (and for the routes), made once.
 nats_secrets() {
-  local ids
-  ids=$(nats_identities)
+  nats_identities
   # shellcheck disable=SC2086 # one word per identity
-  secrets_ensure "$NATS_SECRETS" $ids "$NATS_ROUTE_USER"
+  secrets_ensure "$NATS_SECRETS" $NATS_IDENTITIES "$NATS_ROUTE_USER"
 }
 
-nats_password() { # nats_password IDENTITY
-  local pw
-  pw=$(secret_of "$NATS_SECRETS" "$1")
-  [[ -n $pw ]] || die "no password for the bus identity '$1' in $NATS_SECRETS (scripts/platform start makes them)"
-  echo "$pw"
+nats_password() { # nats_password IDENTITY: sets SECRET to its password
+  read_secret "$NATS_SECRETS" "$1"
+  [[ -n $SECRET ]] || die "no password for the bus identity '$1' in $NATS_SECRETS (scripts/platform start makes them)"
 }
 
 # The identities a client may log in as: every name in the secrets file but the routes'.
 nats_client_identities() { sed -n "/^$NATS_ROUTE_USER=/d;s/=.*//p" "$NATS_SECRETS"; }
 
-# The URLs of every node's clients' port, comma-separated: the services' FD_NATS_URL.
+# nats_urls: sets FD_NATS_URL, the services' one: every node's clients' URL, comma-separated.
 nats_urls() {
-  local node urls=""
-  for node in $(nats_parts); do urls+="${urls:+,}nats://127.0.0.1:$(nats_port "$node")"; done
-  echo "$urls"
+  local k
+  FD_NATS_URL=nats://127.0.0.1:$FD_NATS_PORT
+  [[ $PROFILE == cluster ]] || return 0
+  for ((k = 2; k <= NATS_NODES; k++)); do
+    nats_port_var FD_NATS_PORT "nats-$k"
+    FD_NATS_URL+=,nats://127.0.0.1:${!PORT_VAR}
+  done
 }
 
 # The cluster block of a node: its routes to the other nodes, with the route password.
 nats_cluster_block() { # nats_cluster_block NODE
   local node=$1 other pw
-  pw=$(nats_password "$NATS_ROUTE_USER")
+  nats_password "$NATS_ROUTE_USER"
+  pw=$SECRET
   echo "cluster {"
   echo "  name: fooddelivery"
   echo "  listen: 127.0.0.1:$(nats_cluster_port "$node")"
@@ -91,6 +96,7 @@ nats_config() { # nats_config NODE
   conf=$(nats_conf "$node")
   [[ $DATA != *[\"\\]* ]] || die "nats: the data folder must not contain a double quote or a backslash: $DATA"
   block=$(nats_tool bus-permissions) || die "nats: fooddelivery bus-permissions failed"
+  nats_identities
   (
     umask 077
     {
@@ -101,8 +107,9 @@ nats_config() { # nats_config NODE
       echo "jetstream { store_dir: \"$DATA/$node\" }"
       if [[ $PROFILE == cluster ]]; then nats_cluster_block "$node"; fi
       echo "# The passwords of $NATS_SECRETS"
-      for id in $(nats_identities); do
-        printf 'NATS_PASSWORD_%s: "%s"\n' "${id^^}" "$(nats_password "$id")"
+      for id in $NATS_IDENTITIES; do
+        nats_password "$id"
+        printf 'NATS_PASSWORD_%s: "%s"\n' "${id^^}" "$SECRET"
       done
       printf '%s\n' "$block"
     } >"$conf.tmp"

@@ -53,17 +53,18 @@ use_profile() {
   else
     export FD_NATS_STREAM_REPLICAS=${FD_NATS_STREAM_REPLICAS_ASKED:-1}
   fi
-  FD_NATS_URL=$(nats_urls)
+  nats_urls
   export FD_NATS_URL
   PG_SERVICES=()
   for s in "${SERVICES[@]}"; do
     origins=""
     for ((k = 1; k <= REPLICAS; k++)); do
       if ((k > 1)); then
-        v="FD_${s^^}_PORT_$k"
-        export "$v=$(default_port "$v" $(($(port_of "$s-1") + 100 * (k - 1))))"
+        v="FD_${s^^}_PORT"
+        export "${v}_$k=$(default_port "${v}_$k" $((${!v} + 100 * (k - 1))))"
       fi
-      origins+="${origins:+,}http://127.0.0.1:$(port_of "$s-$k")"
+      port_var "$s-$k"
+      origins+="${origins:+,}http://127.0.0.1:${!PORT_VAR}"
     done
     export "FD_${s^^}_URL=$origins"
     v="FD_${s^^}_DB_URL"
@@ -104,26 +105,26 @@ use_asked_profile() {
   use_profile "$p" "${FD_REPLICAS_ASKED:-$(default_replicas "$p")}" "${FD_BUS_ASKED:-nats}"
 }
 
-recorded() { # recorded KEY: its value in the run folder's profile file
-  [[ -r $PROFILE_FILE ]] && sed -n "s/^$1=//p" "$PROFILE_FILE" | head -n 1
-  return 0
+# The run folder's profile file, "key=value" lines: the first value of each key.
+read_recorded() {
+  local key value
+  declare -gA RECORDED=()
+  [[ -r $PROFILE_FILE ]] || return 0
+  while IFS='=' read -r key value; do
+    [[ -n ${RECORDED[$key]+set} ]] || RECORDED[$key]=$value
+  done <"$PROFILE_FILE"
 }
 
 # The profile that runs, as its start recorded it. Without a record: the
 # embedded profile if any of its parts runs (started before profiles were
 # recorded), else the one asked for.
 use_recorded_profile() {
-  local p
-  p=$(recorded profile)
-  if [[ -n $p ]]; then
-    local bus
-    bus=$(recorded bus)
-    use_profile "$p" "$(recorded replicas)" "${bus:-nats}"
-    LOCAL_PG=$(recorded postgres)
-    LOCAL_KAFKA=$(recorded kafka)
-    LOCAL_KAFKA=${LOCAL_KAFKA:-no}
-    CONTAINERS=$(recorded containers) CONTAINER_PREFIX=$(recorded container_prefix)
-    CONTAINERS=${CONTAINERS:-0} CONTAINER_PREFIX=${CONTAINER_PREFIX:-fd-}
+  read_recorded
+  if [[ -n ${RECORDED[profile]:-} ]]; then
+    use_profile "${RECORDED[profile]}" "${RECORDED[replicas]:-}" "${RECORDED[bus]:-nats}"
+    LOCAL_PG=${RECORDED[postgres]:-}
+    LOCAL_KAFKA=${RECORDED[kafka]:-no}
+    CONTAINERS=${RECORDED[containers]:-0} CONTAINER_PREFIX=${RECORDED[container_prefix]:-fd-}
     return 0
   fi
   use_profile embedded 1 nats
@@ -173,19 +174,29 @@ kind_of_parts() { if ((CONTAINERS)); then echo "containers (FD_CONTAINERS=1)"; e
 
 # ---------------------------------------------------------------- parts ----
 
+# The lists of parts are one line, words separated by spaces; built without pipes, which
+# cost a busy machine a process each (a start asks for them often).
 replicas_of() { # replicas_of SERVICE: its parts
-  local k
+  local k out=()
   if ((REPLICAS == 1)); then echo "$1"; return; fi
-  for ((k = 1; k <= REPLICAS; k++)); do echo "$1-$k"; done | paste -sd ' '
+  for ((k = 1; k <= REPLICAS; k++)); do out+=("$1-$k"); done
+  echo "${out[*]}"
 }
 
-service_parts() { local s; for s in "${SERVICES[@]}"; do replicas_of "$s"; done | paste -sd ' '; }
+service_parts() {
+  local s k out=()
+  for s in "${SERVICES[@]}"; do
+    if ((REPLICAS == 1)); then out+=("$s"); else for ((k = 1; k <= REPLICAS; k++)); do out+=("$s-$k"); done; fi
+  done
+  echo "${out[*]}"
+}
 
 # The NATS parts: nats alone, or the cluster's nodes nats-1, nats-2, nats-3.
 nats_parts() {
-  local k
+  local k out=()
   if [[ $PROFILE != cluster ]]; then echo nats; return; fi
-  for ((k = 1; k <= NATS_NODES; k++)); do echo "nats-$k"; done | paste -sd ' '
+  for ((k = 1; k <= NATS_NODES; k++)); do out+=("nats-$k"); done
+  echo "${out[*]}"
 }
 is_nats() { [[ $1 == nats || $1 =~ ^nats-[1-9]$ ]]; }
 
@@ -202,14 +213,13 @@ bus_url() { # a service's FD_BUS_URL (FD_BUS=kafka)
 
 # A node's ports: node 1 (or nats) on FD_NATS_PORT, node k on FD_NATS_PORT_<k>; the same
 # for FD_NATS_MONITOR_PORT and FD_NATS_CLUSTER_PORT (the routes').
-nats_port_var() { # nats_port_var VAR NODE: the variable holding that port of the node
-  local k
-  k=$(replica_of "$2")
-  if ((k > 1)); then echo "${1}_$k"; else echo "$1"; fi
+nats_port_var() { # nats_port_var VAR NODE: sets PORT_VAR to the variable holding that port of the node
+  split_part "$2"
+  if ((PART_REPLICA > 1)); then PORT_VAR=${1}_$PART_REPLICA; else PORT_VAR=$1; fi
 }
-nats_port() { local v; v=$(nats_port_var FD_NATS_PORT "$1"); echo "${!v}"; }
-nats_monitor_port() { local v; v=$(nats_port_var FD_NATS_MONITOR_PORT "$1"); echo "${!v}"; }
-nats_cluster_port() { local v; v=$(nats_port_var FD_NATS_CLUSTER_PORT "$1"); echo "${!v}"; }
+nats_port() { nats_port_var FD_NATS_PORT "$1"; echo "${!PORT_VAR}"; }
+nats_monitor_port() { nats_port_var FD_NATS_MONITOR_PORT "$1"; echo "${!PORT_VAR}"; }
+nats_cluster_port() { nats_port_var FD_NATS_CLUSTER_PORT "$1"; echo "${!PORT_VAR}"; }
 
 # The start phases, one line each.
 phases() {
@@ -219,7 +229,7 @@ phases() {
   echo gateway
 }
 
-parts() { phases | paste -sd ' '; }
+parts() { local out; mapfile -t out < <(phases); echo "${out[*]}"; }
 
 is_part() { [[ " $(parts) " == *" $1 "* ]]; }
 is_service() { [[ " ${SERVICES[*]} " == *" $1 "* ]]; }
@@ -239,48 +249,59 @@ resolve() {
   fi
 }
 
-service_of() { # service_of PART: order-2 -> order
-  if [[ $1 =~ ^([a-z]+)-[0-9]+$ ]] && is_service "${BASH_REMATCH[1]}"; then echo "${BASH_REMATCH[1]}"; else echo "$1"; fi
+# split_part PART: sets PART_SERVICE (order-2 -> order; a part not of a service: itself)
+# and PART_REPLICA (order-2 -> 2, order -> 1). The lookups below set a variable instead
+# of printing where a start asks them in a loop: each $(...) is a process.
+split_part() {
+  PART_SERVICE=$1 PART_REPLICA=1
+  if [[ $1 =~ -([0-9]+)$ ]]; then PART_REPLICA=${BASH_REMATCH[1]}; fi
+  if [[ $1 =~ ^([a-z]+)-[0-9]+$ ]] && is_service "${BASH_REMATCH[1]}"; then PART_SERVICE=${BASH_REMATCH[1]}; fi
 }
-replica_of() { if [[ $1 =~ -([0-9]+)$ ]]; then echo "${BASH_REMATCH[1]}"; else echo 1; fi; }
+service_of() { split_part "$1"; echo "$PART_SERVICE"; }
+replica_of() { split_part "$1"; echo "$PART_REPLICA"; }
 
-port_var() {
+port_var() { # port_var PART: sets PORT_VAR to the variable holding its port
   case $1 in
-    postgres) echo FD_POSTGRES_PORT ;;
+    postgres) PORT_VAR=FD_POSTGRES_PORT ;;
     nats | nats-[0-9]) nats_port_var FD_NATS_PORT "$1" ;;
-    gateway) echo FD_GATEWAY_PORT ;;
+    gateway) PORT_VAR=FD_GATEWAY_PORT ;;
     *)
-      local s k
-      s=$(service_of "$1") k=$(replica_of "$1")
-      if ((k == 1)); then echo "FD_${s^^}_PORT"; else echo "FD_${s^^}_PORT_$k"; fi
+      split_part "$1"
+      PORT_VAR=FD_${PART_SERVICE^^}_PORT
+      if ((PART_REPLICA > 1)); then PORT_VAR+=_$PART_REPLICA; fi
       ;;
   esac
 }
 port_of() { # the Kafka test broker's: its brokers' ports, which it picks itself
   if [[ $1 == kafka ]]; then kafka_ports; return; fi
-  local v; v=$(port_var "$1"); echo "${!v}"
+  port_var "$1"
+  echo "${!PORT_VAR}"
 }
 
-pidfile() { echo "$RUN/$1.pid"; }
-
-# The word a part's command line contains: guards against a recycled pid.
+# token PART: sets TOKEN to the word its command line contains, which guards against a
+# recycled pid.
+# shellcheck disable=SC2034 # read by its caller
 token() {
   case $1 in
-    postgres) echo postgres ;;
-    nats | nats-[0-9]) echo nats-server ;;
-    gateway) echo nginx ;;
-    kafka) echo kafka-broker ;;
-    *) echo "fd-$(service_of "$1")" ;;
+    postgres) TOKEN=postgres ;;
+    nats | nats-[0-9]) TOKEN=nats-server ;;
+    gateway) TOKEN=nginx ;;
+    kafka) TOKEN=kafka-broker ;;
+    *) split_part "$1"; TOKEN=fd-$PART_SERVICE ;;
   esac
 }
 
-health_url() {
+# shellcheck disable=SC2034 # read by its caller
+health_url() { # health_url PART: sets HEALTH_URL to its health check
   case $1 in
-    postgres) echo "pg_isready -h 127.0.0.1 -p $FD_POSTGRES_PORT" ;;
+    postgres) HEALTH_URL="pg_isready -h 127.0.0.1 -p $FD_POSTGRES_PORT" ;;
     # 200 once the node's JetStream is current (the cluster's nodes: nats_ready).
-    nats | nats-[0-9]) echo "http://127.0.0.1:$(nats_monitor_port "$1")/healthz" ;;
-    kafka) echo "its bootstrap list in $KAFKA_BOOTSTRAP_FILE, its first broker listening" ;;
-    *) echo "http://127.0.0.1:$(port_of "$1")/health" ;;
+    nats | nats-[0-9])
+      nats_port_var FD_NATS_MONITOR_PORT "$1"
+      HEALTH_URL="http://127.0.0.1:${!PORT_VAR}/healthz"
+      ;;
+    kafka) HEALTH_URL="its bootstrap list in $KAFKA_BOOTSTRAP_FILE, its first broker listening" ;;
+    *) port_var "$1"; HEALTH_URL="http://127.0.0.1:${!PORT_VAR}/health" ;;
   esac
 }
 

@@ -186,7 +186,7 @@ start_postgres() {
     show_log postgres
     exit 1
   fi
-  head -n 1 "$PG_DATA/postmaster.pid" >"$(pidfile postgres)"
+  head -n 1 "$PG_DATA/postmaster.pid" >"$RUN/postgres.pid"
 }
 
 # A role and a database per service, the database owned by the role and
@@ -220,13 +220,13 @@ EOF
 # exits. SIGKILL when it did not within a minute.
 stop_postgres() {
   if [[ -z $(postgres_pids) ]]; then
-    rm -f "$(pidfile postgres)"
+    rm -f "$RUN/postgres.pid"
     return 0
   fi
   if ! as_postgres "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m fast -w -t 60 >>"$LOGS/postgres.log" 2>&1; then
     err "postgres did not stop (pg_ctl stop -m fast): SIGKILL"
   fi
   kill_part postgres >/dev/null # what is left: nothing, or a server that did not stop
-  rm -f "$(pidfile postgres)"
+  rm -f "$RUN/postgres.pid"
   say "postgres stopped"
 }

@@ -1,9 +1,9 @@
 # shellcheck shell=bash
 # The processes of the platform's parts, for scripts/platform (sourced by it):
 # which processes a part has, whether it runs, its logs, its health, waiting
-# until it is gone. Uses the caller's RUN, LOGS and its part functions
-# (pidfile, token, port_var, port_of, health_url, postgres_pids, nats_ready,
-# kafka_ready).
+# until it is gone. Uses the caller's RUN (a part's pid file is <run>/<part>.pid),
+# LOGS and its part functions (token, port_var, port_of, health_url,
+# postgres_pids, nats_ready, kafka_ready).
 # With FD_CONTAINERS=1 a part is a container instead (scripts/lib/containers.sh).
 
 say() { printf 'platform: %s\n' "$*"; }
@@ -15,7 +15,7 @@ now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
 alive() { # alive PID: the process exists and is not a zombie
   local stat
   [[ $1 =~ ^[0-9]+$ ]] || return 1
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
   stat=${stat##*) }
   [[ ${stat:0:1} != Z ]]
 }
@@ -23,26 +23,29 @@ alive() { # alive PID: the process exists and is not a zombie
 # proc_is PID TOKEN: PID is a live (not zombie) process whose command line
 # contains TOKEN.
 proc_is() {
-  local pid=$1 tok=$2 cmd
+  local pid=$1 tok=$2 args
   alive "$pid" || return 1
-  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-  [[ $cmd == *"$tok"* ]]
+  { mapfile -d '' -t args <"/proc/$pid/cmdline"; } 2>/dev/null || return 1
+  [[ " ${args[*]} " == *"$tok"* ]]
 }
 
-pid_of() { # prints the pid recorded for a part (may be stale)
-  if ((CONTAINERS)); then container_pid "$1"; return 0; fi
-  local f; f=$(pidfile "$1")
+read_pid() { # read_pid PART: sets PID to the pid recorded for it (may be stale), or to nothing
+  PID=
+  if ((CONTAINERS)); then PID=$(container_pid "$1"); return 0; fi
+  local f=$RUN/$1.pid
   [[ -r $f ]] || return 0
-  local pid=""
-  { read -r pid <"$f"; } 2>/dev/null || true # nats writes no newline; nginx removes its file on exit
-  [[ $pid =~ ^[0-9]+$ ]] && echo "$pid"
+  { read -r PID <"$f"; } 2>/dev/null || true # nats writes no newline; nginx removes its file on exit
+  [[ $PID =~ ^[0-9]+$ ]] || PID=
   return 0
 }
 
+pid_of() { read_pid "$1"; [[ -z $PID ]] || echo "$PID"; }
+
 running() { # running PART: its leader process is alive
   if ((CONTAINERS)); then container_running "$1"; return; fi
-  local pid; pid=$(pid_of "$1")
-  [[ -n $pid ]] && proc_is "$pid" "$(token "$1")"
+  read_pid "$1"
+  token "$1"
+  [[ -n $PID ]] && proc_is "$PID" "$TOKEN"
 }
 
 # part_pids PART: every live process of the part. PostgreSQL's children each
@@ -57,9 +60,11 @@ part_pids() {
     return 0
   fi
   local pid tok p out=()
-  pid=$(pid_of "$1")
+  read_pid "$1"
+  pid=$PID
   [[ -n $pid ]] || return 0
-  tok=$(token "$1")
+  token "$1"
+  tok=$TOKEN
   proc_is "$pid" "$tok" && out+=("$pid")
   for p in $(pgrep -g "$pid" 2>/dev/null || true); do
     [[ $p == "$pid" ]] && continue
@@ -68,7 +73,11 @@ part_pids() {
   echo "${out[*]}"
 }
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_in_use() {
+  local fd
+  { exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+  exec {fd}>&-
+}
 
 require_free_port() { # require_free_port VAR PART
   local port=${!1}
@@ -131,7 +140,8 @@ healthy() { # healthy PART: it answers its health check
     nats-[0-9]) nats_ready "$1" ;;
     kafka) kafka_ready ;;
     *)
-      http_get "$(health_url "$1")"
+      health_url "$1"
+      http_get "$HEALTH_URL"
       [[ $HTTP_STATUS == 200 ]]
       ;;
   esac
@@ -149,14 +159,16 @@ wait_healthy() {
     if ((CONTAINERS)); then container_forget; container_load; fi
     for p in "${pending[@]}"; do
       # (just after the fork the command line is still ours: ask only "alive?")
-      pid=$(pid_of "$p")
+      read_pid "$p"
+      pid=$PID
       if { ((CONTAINERS)) && ! container_running "$p"; } || { [[ -n $pid ]] && ! alive "$pid"; }; then
         err "$p exited during start-up"
         show_log "$p"
         exit 1
       fi
       if healthy "$p"; then
-        say "$p is up (pid $(pid_of "$p"), port $(port_of "$p"))"
+        read_pid "$p"
+        say "$p is up (pid $PID, port $(port_of "$p"))"
       else
         still+=("$p")
       fi
@@ -165,7 +177,8 @@ wait_healthy() {
     ((${#pending[@]})) || break
     if (($(now_ms) > deadline)); then
       for p in "${pending[@]}"; do
-        err "$p did not become healthy within ${START_TIMEOUT}s (health check: $(health_url "$p"))"
+        health_url "$p"
+        err "$p did not become healthy within ${START_TIMEOUT}s (health check: $HEALTH_URL)"
         show_log "$p"
       done
       exit 1
@@ -216,7 +229,11 @@ kill_part() {
 clear_leftovers() {
   if ((CONTAINERS)); then return 0; fi # container_start replaces the part's old container
   local left
-  left=$(kill_part "$1")
-  [[ -z $left ]] || err "$1: killed leftover processes $left"
-  rm -f "$(pidfile "$1")"
+  read_pid "$1"
+  # Without a recorded pid only PostgreSQL's processes can be left (found by their folder).
+  if [[ -n $PID || $1 == postgres ]]; then
+    left=$(kill_part "$1")
+    [[ -z $left ]] || err "$1: killed leftover processes $left"
+  fi
+  if [[ -e $RUN/$1.pid ]]; then rm -f "$RUN/$1.pid"; fi
 }
