@@ -163,6 +163,11 @@ TEST_P(LifecycleOnEachBus, ARejectionIsCompensatedByARefund) {
   ASSERT_TRUE(view_is(id, "REJECTED"));
   ASSERT_TRUE(eventually([&] { return field(customer, "/payments/" + std::to_string(id), "status") == "CANCELED"; }));
   EXPECT_TRUE(eventually([&] { return field(customer, order_path(id), "status") == "REJECTED"; }));
+  // The payment shows CANCELED from its commit; its PaymentCanceled reaches the stream a moment
+  // later (with replicas, when the replica leading the events polls its outbox).
+  EXPECT_TRUE(eventually([&] {
+    return fd::test::count_events(platform::read_stream(platform.bus_url()), "PaymentCanceled", id) == 1;
+  }));
   auto events = platform::read_stream(platform.bus_url());
   EXPECT_EQ(fd::test::count_events(events, "OrderRejected", id), 1);
   EXPECT_EQ(fd::test::count_events(events, "PaymentCanceled", id), 1);
