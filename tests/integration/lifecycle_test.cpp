@@ -103,6 +103,10 @@ TEST_P(LifecycleOnEachBus, CancelWhilePaymentIsDownRefundsOnceWhenItIsBack) {
   // (On Kafka the restarted payment consumes once its killed self's session is over: 6 s.)
   ASSERT_TRUE(eventually([&] { return field(customer, "/payments/" + std::to_string(id), "status") == "CANCELED"; },
                          std::chrono::seconds(30)));
+  // The payment shows CANCELED from its commit: its PaymentCanceled is published a moment later.
+  EXPECT_TRUE(eventually([&] {
+    return fd::test::count_events(platform::read_stream(platform.bus_url()), "PaymentCanceled", id) == 1;
+  }));
   auto events = platform::read_stream(platform.bus_url());
   EXPECT_EQ(fd::test::count_events(events, "PaymentCanceled", id), 1);
   EXPECT_FALSE(platform::read_stream(platform.bus_url()).empty());
