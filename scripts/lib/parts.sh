@@ -258,7 +258,6 @@ split_part() {
   if [[ $1 =~ ^([a-z]+)-[0-9]+$ ]] && is_service "${BASH_REMATCH[1]}"; then PART_SERVICE=${BASH_REMATCH[1]}; fi
 }
 service_of() { split_part "$1"; echo "$PART_SERVICE"; }
-replica_of() { split_part "$1"; echo "$PART_REPLICA"; }
 
 port_var() { # port_var PART: sets PORT_VAR to the variable holding its port
   case $1 in

@@ -75,10 +75,9 @@ postgres_psql() {
 }
 
 postgres_password() { # postgres_password SERVICE
-  local pw
-  pw=$(secret_of "$PG_SECRETS" "$1")
-  [[ -n $pw ]] || die "no password for $1 in $PG_SECRETS (start postgres first: scripts/platform start postgres)"
-  echo "$pw"
+  read_secret "$PG_SECRETS" "$1"
+  [[ -n $SECRET ]] || die "no password for $1 in $PG_SECRETS (start postgres first: scripts/platform start postgres)"
+  echo "$SECRET"
 }
 
 postgres_url() { # postgres_url SERVICE

@@ -39,8 +39,6 @@ read_pid() { # read_pid PART: sets PID to the pid recorded for it (may be stale)
   return 0
 }
 
-pid_of() { read_pid "$1"; [[ -z $PID ]] || echo "$PID"; }
-
 running() { # running PART: its leader process is alive
   if ((CONTAINERS)); then container_running "$1"; return; fi
   read_pid "$1"

@@ -18,6 +18,7 @@ secrets_ensure() { # secrets_ensure FILE NAME...
   done
 }
 
+# shellcheck disable=SC2034 # read by its caller
 read_secret() { # read_secret FILE NAME: sets SECRET to the password, or to nothing when the file has none for NAME
   local line
   SECRET=
@@ -29,5 +30,3 @@ read_secret() { # read_secret FILE NAME: sets SECRET to the password, or to noth
     fi
   done <"$1"
 }
-
-secret_of() { read_secret "$1" "$2"; echo "$SECRET"; }
