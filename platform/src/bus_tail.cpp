@@ -144,9 +144,12 @@ struct BusTail::Impl {
       jsSubOptions_Init(&sub);
       sub.Stream = bus.stream.c_str();
       sub.Ordered = true;
-      const auto after = read.last.empty() ? 0 : read.last.begin()->second;
-      sub.Config.DeliverPolicy = after ? js_DeliverByStartSequence : js_DeliverAll;
-      if (after) sub.Config.OptStartSeq = after + 1;
+      // After a reconnect, on from the last event taken; at the first start, from the newest
+      // `keep` events: the older ones would be dropped as soon as read, and a stream holds a
+      // week of them.
+      const auto start = read.last.empty() ? newest_start(js) : read.last.begin()->second + 1;
+      sub.Config.DeliverPolicy = start > 1 ? js_DeliverByStartSequence : js_DeliverAll;
+      if (start > 1) sub.Config.OptStartSeq = start;
       check(js_SubscribeSync(&subscription, js, ">", nullptr, &sub, nullptr),
             "cannot read stream " + bus.stream + " at " + bus.nats.where());
       while (!stopped()) {
@@ -171,8 +174,23 @@ struct BusTail::Impl {
     release();
   }
 
+  // The sequence of the oldest of the newest `keep` events the stream holds (1 when it holds
+  // no more than those).
+  std::uint64_t newest_start(jsCtx* js) const {
+    jsStreamInfo* info = nullptr;
+    if (auto status = js_GetStreamInfo(&info, js, bus.stream.c_str(), nullptr, nullptr); status != NATS_OK)
+      throw std::runtime_error("cannot read stream " + bus.stream + " at " + bus.nats.where() + ": " +
+                               nats_error(status));
+    const std::uint64_t last = info->State.LastSeq;
+    jsStreamInfo_Destroy(info);
+    return last > keep ? last - keep + 1 : 1;
+  }
+
+  // At the first start, the newest `keep` of each partition; after a reconnect every partition
+  // again, of which take() skips what it has (Kafka's order is by partition only).
   void read_kafka() {
-    KafkaTopicReader reader(bus, KafkaTopicReader::From::Start);
+    using From = KafkaTopicReader::From;
+    KafkaTopicReader reader(bus, read.last.empty() ? From::Newest : From::Start, keep);
     while (!stopped())
       if (auto record = reader.next(std::chrono::milliseconds(500)))
         take(event_of(record->partition, record->offset, std::move(record->type), std::move(record->value)));

@@ -119,11 +119,15 @@ struct KafkaTopicReader::Impl {
   std::vector<Watermarks> ends;      // at opening
   std::vector<std::int64_t> reached;  // per partition, the offset after the last record read
 
-  Impl(const BusEndpoint& bus_, From from)
+  Impl(const BusEndpoint& bus_, From from, std::uint64_t newest)
       : bus(bus_), handle(bus, kReaderGroup, on_error, this), ends(watermarks(handle.rk, bus)) {
     KafkaPartitions all(static_cast<int>(ends.size()));
     for (std::size_t p = 0; p < ends.size(); ++p) {
-      const auto start = from == From::Start ? ends[p].low : ends[p].high;
+      const auto& end = ends[p];
+      const auto held = static_cast<std::uint64_t>(end.high - end.low);
+      const auto start = from == From::Start ? end.low
+                         : from == From::Now ? end.high
+                                             : end.high - static_cast<std::int64_t>(std::min(newest, held));
       all.add(bus.stream, static_cast<std::int32_t>(p)).offset = start;
       reached.push_back(start);
     }
@@ -139,7 +143,8 @@ struct KafkaTopicReader::Impl {
   }
 };
 
-KafkaTopicReader::KafkaTopicReader(const BusEndpoint& bus, From from) : impl_(std::make_unique<Impl>(bus, from)) {}
+KafkaTopicReader::KafkaTopicReader(const BusEndpoint& bus, From from, std::uint64_t newest)
+    : impl_(std::make_unique<Impl>(bus, from, newest)) {}
 
 KafkaTopicReader::~KafkaTopicReader() = default;
 

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -21,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "platform/bus_tail.hpp"
 #include "platform/db.hpp"
 #include "platform/event.hpp"
 #include "platform/messaging.hpp"
@@ -394,6 +396,65 @@ TEST_F(KafkaInspection, RebuildingTheCustomerViewSetsItsGroupBackAndIsRefusedWhi
   ASSERT_EQ(done.status, 0) << done.output;
   EXPECT_NE(done.output.find(broker.url()), std::string::npos) << done.output;
   EXPECT_EQ(platform::consumer_state(broker.url(), "customer").pending, 3u);
+}
+
+// What a BusTail took, (partition, position) in the order it took them.
+struct Taken {
+  std::mutex mutex;
+  std::vector<std::pair<int, std::uint64_t>> events;
+  std::function<void(const platform::TailedEvent&)> recorder() {
+    return [this](const platform::TailedEvent& event) {
+      std::lock_guard lock(mutex);
+      events.emplace_back(event.partition, event.position);
+    };
+  }
+  std::vector<std::pair<int, std::uint64_t>> all() {
+    std::lock_guard lock(mutex);
+    return events;
+  }
+};
+
+std::vector<std::uint64_t> kept_positions(const platform::BusTail& tail) {
+  std::uint64_t next = 0;
+  std::vector<std::uint64_t> out;
+  for (const auto& event : tail.since(0, next)) out.push_back(event->position);
+  return out;
+}
+
+// A stream holds a week of events: a tail that keeps the newest 5 starts at them instead of
+// reading every older one only to drop it, then takes each new one.
+TEST(BusTails, AtItsStartATailOnJetStreamReadsOnlyTheNewestEventsItKeeps) {
+  fd::test::NatsServer nats;
+  fd::test::create_stream(nats.url(), 1s);
+  for (int order = 1; order <= 12; ++order) fd::test::publish_event(nats.url(), "OrderPlaced", {{"orderId", order}});
+  Taken taken;
+  platform::BusTail tail(platform::BusEndpoint(nats.url()), 5, taken.recorder());
+  using Positions = std::vector<std::uint64_t>;
+  ASSERT_TRUE(eventually([&] { return kept_positions(tail) == Positions{8, 9, 10, 11, 12}; }, 20s));
+  fd::test::publish_event(nats.url(), "OrderPlaced", {{"orderId", 13}});
+  ASSERT_TRUE(eventually([&] { return kept_positions(tail) == Positions{9, 10, 11, 12, 13}; }, 20s));
+  using Pairs = std::vector<std::pair<int, std::uint64_t>>;
+  EXPECT_EQ(taken.all(), (Pairs{{0, 8}, {0, 9}, {0, 10}, {0, 11}, {0, 12}, {0, 13}}));
+}
+
+// On Kafka, whose order is by partition only: the newest 2 of each partition.
+TEST_F(KafkaInspection, AtItsStartATailOnKafkaReadsOnlyEachPartitionsNewestEvents) {
+  publish(8, 3);
+  std::map<int, std::vector<std::uint64_t>> held;
+  for (const auto& event : platform::read_stream(broker.url())) held[event.partition].push_back(event.seq);
+  std::set<std::pair<int, std::uint64_t>> newest;
+  for (const auto& [partition, offsets] : held)
+    for (auto it = offsets.size() > 2 ? offsets.end() - 2 : offsets.begin(); it != offsets.end(); ++it)
+      newest.emplace(partition, *it);
+  ASSERT_LT(newest.size(), 24u) << "every partition holds 2 events or fewer: nothing to leave out";
+
+  Taken taken;
+  platform::BusTail tail(platform::BusEndpoint(broker.url()), 2, taken.recorder());
+  ASSERT_TRUE(eventually([&] { return taken.all().size() >= newest.size(); }, 20s)) << taken.all().size();
+  auto all = taken.all();
+  EXPECT_EQ((std::set<std::pair<int, std::uint64_t>>(all.begin(), all.end())), newest);
+  EXPECT_EQ(all.size(), newest.size());
+  EXPECT_EQ(kept_positions(tail).size(), 2u);
 }
 
 TEST(ChaosParts, TheKafkaBrokerIsNeverKilledAndNoNatsPartRunsBesideKafka) {

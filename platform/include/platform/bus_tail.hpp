@@ -1,7 +1,7 @@
 #pragma once
 // Every event as it crosses the bus, for streams that show them to users (GET /events/stream):
-// one background thread per process reads the stream from its start, on either broker, and
-// keeps the newest events in memory; whoever watches is woken at each new one. Read from
+// one background thread per process reads the stream from its newest `keep` events on, on
+// either broker, and keeps the newest events in memory; whoever watches is woken at each new one. Read from
 // outside any consumer group (JetStream: an ordered consumer of the process's own; Kafka: a
 // reader that commits nothing), so it takes nothing from the service's own consumer, and each
 // replica of a service reads the whole stream.

@@ -152,12 +152,13 @@ struct KafkaRecord {
 };
 
 // A Kafka topic read from outside any consumer group (nothing is committed, no group
-// rebalances): every partition from its start, or only what is stored from now on.
+// rebalances): every partition from its start, only what is stored from now on, or each
+// partition's newest `newest` records and what comes after them.
 class KafkaTopicReader {
  public:
-  enum class From { Start, Now };
+  enum class From { Start, Now, Newest };
   // Throws, naming the brokers, when they do not answer or do not have the topic.
-  KafkaTopicReader(const BusEndpoint& bus, From from);
+  KafkaTopicReader(const BusEndpoint& bus, From from, std::uint64_t newest = 0);
   ~KafkaTopicReader();
   KafkaTopicReader(const KafkaTopicReader&) = delete;
   KafkaTopicReader& operator=(const KafkaTopicReader&) = delete;
