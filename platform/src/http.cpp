@@ -121,4 +121,10 @@ Response problem_response(int status, std::string_view title, std::string_view d
   return Response{status, "application/problem+json", to_json(body), {}};
 }
 
+Response problem_response(const Problem& problem) {
+  auto response = problem_response(problem.status, problem.title, problem.detail);
+  response.headers.insert(response.headers.end(), problem.headers.begin(), problem.headers.end());
+  return response;
+}
+
 }  // namespace platform

@@ -43,12 +43,6 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-Response render(const Problem& problem) {
-  auto response = problem_response(problem.status, problem.title, problem.detail);
-  response.headers.insert(response.headers.end(), problem.headers.begin(), problem.headers.end());
-  return response;
-}
-
 // What a handler throws, as the client's answer. The work runs in the request's trace: a
 // coroutine may resume on another thread, so the trace is the thread's only while it runs.
 template <typename Work>
@@ -57,11 +51,11 @@ Response answer(Request& request, const trace::TraceContext& trace, Work&& work)
   try {
     return work();
   } catch (const Problem& problem) {
-    return render(problem);
+    return problem_response(problem);
   } catch (const DatabaseUnavailable& error) {
     log::warn("request refused: the database is not reachable",
               {{"method", request.method}, {"path", request.path}, {"error", error.what()}});
-    return render(unavailable("the service's database is not reachable just now; retry shortly (an order retried "
+    return problem_response(unavailable("the service's database is not reachable just now; retry shortly (an order retried "
                               "with the same Idempotency-Key is placed once)"));
   } catch (const std::exception& error) {
     log::error("request failed", {{"method", request.method}, {"path", request.path}, {"error", error.what()}});
@@ -94,7 +88,7 @@ class CpuPool {
     if (admitted_.fetch_add(1) >= capacity_) {
       --admitted_;
       note_refusal(request, trace);
-      co_return render(unavailable("the service is busy with other requests of this kind; retry shortly"));
+      co_return problem_response(unavailable("the service is busy with other requests of this kind; retry shortly"));
     }
     // The coroutine resumes on its own I/O executor once the worker is done.
     co_return co_await asio::co_spawn(context_.get_executor(), work(router, route, request, trace),

@@ -1,10 +1,13 @@
 #include "platform/jwt.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
+#include <array>
 #include <boost/json.hpp>
+#include <memory>
+#include <stdexcept>
 
 #include "platform/json_text.hpp"
 #include "platform/problem.hpp"
@@ -16,14 +19,24 @@ namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+// Each character's 6 bits, or -1 for a character outside the alphabet: one look per character
+// of a token checked at every request.
+constexpr std::array<std::int8_t, 256> kDecode = [] {
+  std::array<std::int8_t, 256> table{};
+  table.fill(-1);
+  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
+  return table;
+}();
+
 std::string unbase64url(std::string_view text) {
   std::string out;
+  out.reserve(text.size() * 3 / 4);
   std::uint32_t buffer = 0;
   int bits = 0;
   for (char c : text) {
-    const char* at = std::char_traits<char>::find(kAlphabet, 64, c);
-    if (!at) throw unauthorized("token is not base64url");
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(at - kAlphabet);
+    const int value = kDecode[static_cast<unsigned char>(c)];
+    if (value < 0) throw unauthorized("token is not base64url");
+    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
@@ -37,12 +50,48 @@ std::string unbase64url(std::string_view text) {
   return out;
 }
 
+// OpenSSL's one-call HMAC() looks up the MAC and its digest and sets the key each time (3 µs
+// here, at every request); a context keyed once per thread and secret starts again with the
+// same key (0.6 µs).
+class Hs256 {
+ public:
+  std::string sign(std::string_view key, std::string_view data) {
+    const bool rekey = !context_ || key != key_;
+    if (rekey) {
+      context_.reset(EVP_MAC_CTX_new(mac()));
+      if (!context_) throw std::runtime_error("HMAC-SHA256: no MAC context");
+      key_ = key;
+    }
+    OSSL_PARAM sha256[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>("SHA256"), 0),
+                           OSSL_PARAM_construct_end()};
+    // Without a key, EVP_MAC_init starts a new MAC with the key set before.
+    const bool started = rekey ? EVP_MAC_init(context_.get(), reinterpret_cast<const unsigned char*>(key.data()),
+                                              key.size(), sha256) == 1
+                               : EVP_MAC_init(context_.get(), nullptr, 0, nullptr) == 1;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    std::size_t length = 0;
+    if (!started || EVP_MAC_update(context_.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+        EVP_MAC_final(context_.get(), digest, &length, sizeof digest) != 1) {
+      context_.reset();
+      throw std::runtime_error("HMAC-SHA256 failed");
+    }
+    return std::string(reinterpret_cast<char*>(digest), length);
+  }
+
+ private:
+  static EVP_MAC* mac() {
+    static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (!hmac) throw std::runtime_error("HMAC-SHA256: OpenSSL has no HMAC");
+    return hmac;
+  }
+
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> context_{nullptr, EVP_MAC_CTX_free};
+  std::string key_;
+};
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), digest, &length);
-  return std::string(reinterpret_cast<char*>(digest), length);
+  thread_local Hs256 hs256;
+  return hs256.sign(key, data);
 }
 
 boost::json::object parse_part(std::string_view encoded, const char* what) {

@@ -5,6 +5,8 @@
 #include <prometheus/registry.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <optional>
 
@@ -49,12 +51,20 @@ std::optional<std::map<std::string, std::string>> parameters_of(const Router::Ro
 }
 }  // namespace
 
+struct RouteDurations {
+  // By the status's first digit; filled on first use (two threads may both look one up: the
+  // family gives both the same histogram).
+  std::array<std::atomic<prometheus::Histogram*>, 10> by_class{};
+};
+
 void Router::add(std::string method, std::string pattern, Handler handler, Work work) {
   auto segments = split(pattern);
-  routes_.push_back({std::move(method), pattern, segments, std::move(handler), work});
+  routes_.push_back(
+      {std::move(method), pattern, segments, std::move(handler), work, std::make_shared<RouteDurations>()});
   auto options = std::find_if(options_.begin(), options_.end(), [&](const Route& r) { return r.pattern == pattern; });
   if (options == options_.end())
-    options = options_.insert(options_.end(), Route{"OPTIONS", pattern, std::move(segments), {}, Work::Io});
+    options = options_.insert(options_.end(), Route{"OPTIONS", pattern, std::move(segments), {}, Work::Io,
+                                                    std::make_shared<RouteDurations>()});
   options->handler = [allow = allowed(pattern)](Request&) {
     return Response{204, "application/json", "", {{"Allow", allow}}};
   };
@@ -120,14 +130,28 @@ prometheus::Family<prometheus::Histogram>& request_durations() {
   return family;
 }
 
-void observe(const Router::Route& route, int status, std::chrono::steady_clock::time_point started) {
+prometheus::Histogram& durations_of(const Router::Route& route, int status) {
   // Sub-millisecond answers are the rule here; the slow end is a call to another service.
   static const prometheus::Histogram::BucketBoundaries buckets{0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01,
                                                                0.025,  0.05,   0.1,   0.25,   0.5,   1,    2.5};
-  const std::string status_class = std::to_string(status / 100) + "xx";
-  request_durations()
-      .Add({{"method", route.method}, {"route", route.pattern}, {"status", status_class}}, buckets)
-      .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  auto find = [&]() -> prometheus::Histogram& {
+    const std::string status_class = std::to_string(status / 100) + "xx";
+    return request_durations().Add({{"method", route.method}, {"route", route.pattern}, {"status", status_class}},
+                                   buckets);
+  };
+  const auto digit = static_cast<std::size_t>(status / 100);
+  if (status < 0 || digit >= route.durations->by_class.size()) return find();
+  auto& slot = route.durations->by_class[digit];
+  auto* histogram = slot.load(std::memory_order_acquire);
+  if (!histogram) {
+    histogram = &find();
+    slot.store(histogram, std::memory_order_release);
+  }
+  return *histogram;
+}
+
+void observe(const Router::Route& route, int status, std::chrono::steady_clock::time_point started) {
+  durations_of(route, status).Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
 }  // namespace
@@ -139,8 +163,10 @@ Response Router::run(const Route& route, Request& request) const {
     observe(route, response.status, started);
     return response;
   } catch (const Problem& problem) {
+    // Answered here rather than thrown on: a second unwinding costs as much as the first, and
+    // a 404 is what a client polling for an order gets until it is there.
     observe(route, problem.status, started);
-    throw;
+    return problem_response(problem);
   } catch (...) {
     observe(route, 500, started);
     throw;

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <limits>
+#include <thread>
 #include <vector>
 
 #include "platform/clock.hpp"
@@ -9,6 +10,7 @@
 #include "platform/identity.hpp"
 #include "platform/json_text.hpp"
 #include "platform/jwt.hpp"
+#include "platform/metrics.hpp"
 #include "platform/problem.hpp"
 #include "platform/request_fields.hpp"
 #include "platform/router.hpp"
@@ -57,6 +59,26 @@ TEST(Jwt, RefusesExpiredForgedAndAlgNoneTokens) {
 std::string signed_token(const std::string& payload_json) {
   auto input = platform::base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + platform::base64url(payload_json);
   return input + "." + platform::hs256_signature(input, "secret");
+}
+
+std::string from_hex(std::string_view hex) {
+  std::string bytes;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) bytes += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+  return bytes;
+}
+
+// RFC 4231's test cases 2 and 1: the same digests when a thread's key comes again and after
+// another key (a keyed context is kept per thread and reused while its secret is the same).
+TEST(Jwt, Hs256SignatureIsHmacSha256AlsoWhenAKeyComesAgainOrChanges) {
+  const auto jefe = platform::base64url(from_hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"));
+  const auto hi = platform::base64url(from_hex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"));
+  EXPECT_EQ(platform::hs256_signature("what do ya want for nothing?", "Jefe"), jefe);
+  EXPECT_EQ(platform::hs256_signature("what do ya want for nothing?", "Jefe"), jefe);
+  EXPECT_EQ(platform::hs256_signature("Hi There", std::string(20, '\x0b')), hi);
+  EXPECT_EQ(platform::hs256_signature("what do ya want for nothing?", "Jefe"), jefe);
+  std::string other_thread;
+  std::thread([&] { other_thread = platform::hs256_signature("Hi There", std::string(20, '\x0b')); }).join();
+  EXPECT_EQ(other_thread, hi);
 }
 
 TEST(Jwt, OnlyCanonicalBase64urlVerifies) {
@@ -187,6 +209,44 @@ TEST(Router, BindsPathParametersAndAnswers404And405) {
   EXPECT_EQ(reason([&] { router.dispatch(put); }).substr(0, 3), "405");
   platform::Request missing{"GET", "/nothing", "/nothing"};
   EXPECT_EQ(reason([&] { router.dispatch(missing); }).substr(0, 3), "404");
+}
+
+// What a handler throws is answered by the router itself (unwound once), as the server would.
+TEST(Router, AProblemAHandlerThrowsIsItsProblemJsonAnswerWithItsHeaders) {
+  platform::Router router;
+  router.add("GET", "/orders/{orderId}", [](platform::Request&) -> platform::Response {
+    throw platform::too_many_requests("slow down", 7);
+  });
+  platform::Request get{"GET", "/orders/42", "/orders/42"};
+  auto answer = router.dispatch(get);
+  EXPECT_EQ(answer.status, 429);
+  EXPECT_EQ(answer.content_type, "application/problem+json");
+  EXPECT_EQ(answer.header("Retry-After"), "7");
+  auto body = boost::json::parse(answer.body).as_object();
+  EXPECT_EQ(body.at("status"), 429);
+  EXPECT_EQ(body.at("detail"), "slow down");
+}
+
+// Each route's handling times by status class, the histogram of each found once and counted on.
+TEST(Router, CountsEachRoutesAnswersByStatusClass) {
+  platform::Router router;
+  router.add("GET", "/unit/durations/{id}", [](platform::Request& r) -> platform::Response {
+    if (r.param("id") == "1") return platform::Response{200, "text/plain", "one", {}};
+    throw platform::not_found("no such thing");
+  });
+  for (const char* path : {"/unit/durations/1", "/unit/durations/2", "/unit/durations/3", "/unit/durations/1"}) {
+    platform::Request get{"GET", path, path};
+    router.dispatch(get);
+  }
+  auto text = platform::metrics::text();
+  auto count = [&](const std::string& status) {
+    auto name = R"(fd_http_request_duration_seconds_count{method="GET",route="/unit/durations/{id}",status=")" +
+                status + "\"} ";
+    auto at = text.find(name);
+    return at == std::string::npos ? std::string("none") : text.substr(at + name.size(), text.find('\n', at) - at - name.size());
+  };
+  EXPECT_EQ(count("2xx"), "2");
+  EXPECT_EQ(count("4xx"), "2");
 }
 
 // The Allow header of a Problem, or "" when it has none.

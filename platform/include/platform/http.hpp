@@ -11,6 +11,8 @@
 
 namespace platform {
 
+struct Problem;
+
 class EventSource;  // event_stream.hpp
 
 struct Request {
@@ -60,5 +62,7 @@ bool is_json_type(std::string_view content_type);
 // other answer, a problem among them, keeps its type.
 void negotiate(const Request& request, Response& response);
 Response problem_response(int status, std::string_view title, std::string_view detail);
+// A thrown problem as the client's answer, its headers (Allow, Retry-After, ...) included.
+Response problem_response(const Problem& problem);
 
 }  // namespace platform

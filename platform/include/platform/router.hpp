@@ -3,6 +3,7 @@
 // answers HEAD wherever it answers GET (the GET handler runs; the server sends no body) and
 // OPTIONS with 204 and Allow, unless a route of its own says otherwise.
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ enum class Work { Io, Cpu };
 // Runs around every routed handler (e.g. injected faults); it calls next to go on.
 using Middleware = std::function<Response(Request&, const Handler& next)>;
 
+struct RouteDurations;  // router.cpp: a route's histograms, kept out of this widely included header
+
 class Router {
  public:
   struct Route {
@@ -29,6 +32,8 @@ class Router {
     std::vector<std::string> segments;
     Handler handler;
     Work work;
+    // Its handling times: looked up by labels once per status class, not once per request.
+    std::shared_ptr<RouteDurations> durations;
   };
 
   void add(std::string method, std::string pattern, Handler handler, Work work = Work::Io);
@@ -36,7 +41,7 @@ class Router {
   // The request's route, with its path parameters bound into the request; Problem 404, or
   // 405 with Allow.
   const Route& match(Request& request) const;
-  // The route's handler, inside the middleware.
+  // The route's handler, inside the middleware; a Problem it throws is its answer.
   Response run(const Route& route, Request& request) const;
   Response dispatch(Request& request) const { return run(match(request), request); }
   bool has(Work work) const;
