@@ -14,6 +14,7 @@
 #include "platform/log.hpp"
 #include "platform/nats_options.hpp"
 #include "platform/problem.hpp"
+#include "platform/thread_name.hpp"
 
 namespace platform {
 
@@ -218,7 +219,10 @@ BusTail::BusTail(BusEndpoint bus, std::size_t keep, std::function<void(const Tai
   impl_->bus = std::move(bus);
   impl_->keep = std::max<std::size_t>(keep, 1);
   impl_->seen = std::move(seen);
-  impl_->reader = std::thread([impl = impl_.get()] { impl->run(); });
+  impl_->reader = std::thread([impl = impl_.get()] {
+    name_this_thread("bus-tail");
+    impl->run();
+  });
 }
 
 BusTail::~BusTail() {

@@ -31,6 +31,7 @@
 #include "platform/log.hpp"
 #include "platform/problem.hpp"
 #include "platform/trace.hpp"
+#include "platform/thread_name.hpp"
 
 namespace platform {
 
@@ -72,6 +73,7 @@ class CpuPool {
   CpuPool(int threads, int queue) : work_(context_.get_executor()), capacity_(threads + queue) {
     for (int i = 0; i < threads; ++i)
       threads_.emplace_back([this] {
+        name_this_thread("http-cpu");
         setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNiceness);  // this thread alone, on Linux
         context_.run();
       });
@@ -324,7 +326,11 @@ void HttpServer::run() {
   signals.async_wait([this](auto, auto) { stop(); });
   asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
   std::vector<std::thread> extra;
-  for (int i = 1; i < impl_->options.threads; ++i) extra.emplace_back([this] { impl_->ioc.run(); });
+  for (int i = 1; i < impl_->options.threads; ++i)
+    extra.emplace_back([this] {
+      name_this_thread("http");
+      impl_->ioc.run();
+    });
   impl_->ioc.run();
   for (auto& thread : extra) thread.join();
 }

@@ -7,6 +7,7 @@
 #include "platform/bus_access.hpp"
 #include "platform/log.hpp"
 #include "platform/nats_options.hpp"
+#include "platform/thread_name.hpp"
 
 namespace platform {
 
@@ -294,7 +295,10 @@ bool JetStreamBus::subscribe_consumer(std::string& error) {
   sub_ = created;
   closing_ = false;
   delivering_ = true;
-  delivery_thread_ = std::thread([this, created] { take_deliveries(created); });
+  delivery_thread_ = std::thread([this, created] {
+    name_this_thread("consumer");
+    take_deliveries(created);
+  });
   log::info("consuming events", {{"stream", options_.stream}, {"durable", consumer_->durable}});
   return true;
 }

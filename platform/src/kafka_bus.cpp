@@ -10,6 +10,7 @@
 #include "platform/config.hpp"
 #include "consumer.hpp"
 #include "platform/log.hpp"
+#include "platform/thread_name.hpp"
 
 namespace platform {
 
@@ -147,7 +148,10 @@ void KafkaBus::connect(std::function<void()> reachable) {
   if (!check_brokers(kCheckTimeoutMs))
     log::warn("Kafka unavailable; retrying in the background, events wait in the outbox", {{"bootstrap", bootstrap_}});
   follow_consuming();  // joins the group now when the brokers are there
-  poller_ = std::thread([this] { poll_loop(); });
+  poller_ = std::thread([this] {
+    name_this_thread("consumer");
+    poll_loop();
+  });
 }
 
 bool KafkaBus::consumer_ready() const { return !consumer_ || !consuming_ || assigned_; }

@@ -12,6 +12,7 @@
 
 #include "platform/log.hpp"
 #include "platform/metrics.hpp"
+#include "platform/thread_name.hpp"
 
 namespace platform {
 
@@ -88,6 +89,7 @@ void Relay::stop() {
 }
 
 void Relay::run() {
+  name_this_thread("relay");
   wake_->relay_thread.store(std::this_thread::get_id());
   auto next_attempt = Clock::now();  // not before (backoff)
   auto deadline = Clock::now();      // wake up by then anyway

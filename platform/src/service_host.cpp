@@ -20,6 +20,7 @@
 #include "platform/problem.hpp"
 #include "contracts/events.hpp"
 #include "platform/unit_of_work.hpp"
+#include "platform/thread_name.hpp"
 
 namespace platform {
 
@@ -287,6 +288,7 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
   std::vector<std::thread> workers;
   for (const auto& periodic : periodic_) {
     workers.emplace_back([&, periodic] {
+      name_this_thread(periodic.work);
       Leadership leadership(*db_, periodic.work, periodic.period);
       std::unique_lock lock(stop_mutex);
       while (!stop_signal.wait_for(lock, periodic.period, [&] { return stopping; })) {

@@ -12,6 +12,7 @@
 #include "app.hpp"
 #include "platform/clock.hpp"
 #include "platform/log.hpp"
+#include "platform/thread_name.hpp"
 
 namespace customer {
 
@@ -95,6 +96,7 @@ bool NotificationSender::stopping() const {
 }
 
 void NotificationSender::run() {
+  platform::name_this_thread("kakao-sender");
   wake_->sender.store(std::this_thread::get_id());
   for (;;) {
     auto deadline = std::chrono::steady_clock::now() + poll_;

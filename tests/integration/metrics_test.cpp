@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -47,6 +48,35 @@ class Metrics : public ::testing::Test {
   fd::test::FakeKakao kakao;
   fd::test::TestPlatform platform{{{"FD_KAKAO_BASE_URL", kakao.base_url()}, {"FD_KAKAO_TOKEN", kakao.token()}}};
 };
+
+// The names of a service's threads (/proc/<pid>/task/*/comm), each as often as it runs.
+std::multiset<std::string> thread_names(const fd::test::TestPlatform& platform, const std::string& service) {
+  int pid = 0;
+  std::ifstream(platform.run_dir() + "/" + service + ".pid") >> pid;
+  std::multiset<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::string name;
+    std::getline(std::ifstream(task.path() / "comm"), name);
+    names.insert(name);
+  }
+  return names;
+}
+
+// Each thread a service starts says what it does, for top -H, perf and gdb; the main thread
+// keeps the program's name, which is the process's. (A thread libnats starts takes the name of
+// the one that connected: the bus reader's connection's are "bus-tail" too.)
+TEST_F(Metrics, EachServicesThreadsAreNamedForWhatTheyDo) {
+  auto customer = thread_names(platform, "customer");
+  for (const char* name : {"fd-customer", "consumer", "relay", "kakao-sender", "bus-tail"})
+    EXPECT_GE(customer.count(name), 1u) << name;
+  EXPECT_EQ(customer.count("consumer"), 1u);
+  auto order = thread_names(platform, "order");
+  EXPECT_GE(order.count("fd-order"), 1u);
+  EXPECT_EQ(order.count("http"), 3u);  // its four HTTP threads: the main one and three more
+  EXPECT_EQ(order.count("cancel recovery"), 1u);
+  EXPECT_EQ(order.count("idempotency key"), 1u);  // "idempotency key purge", cut to Linux's 15
+  EXPECT_GE(thread_names(platform, "auth").count("http-cpu"), 1u);  // password hashing
+}
 
 TEST_F(Metrics, EveryServiceServesWhatPromtoolAcceptsAndWhatAnOperatorWatches) {
   fd::test::Api customer(platform.gateway_port());
