@@ -60,6 +60,7 @@ double percentile(std::vector<double>& samples, double p) {
 int measure_get(const Options& options) {
   std::atomic<bool> running{true};
   std::atomic<long> errors{0};
+  std::atomic<long> polls{0};
   std::mutex merge;
   std::vector<double> get_ms;
   std::vector<std::thread> workers;
@@ -142,6 +143,7 @@ int main(int argc, char** argv) {
 
   std::atomic<bool> running{true};
   std::atomic<long> errors{0};
+  std::atomic<long> polls{0};
   std::mutex merge;
   std::vector<double> post_ms, visible_ms;
   std::vector<std::thread> workers;
@@ -165,8 +167,11 @@ int main(int argc, char** argv) {
           posts.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
           if (!options.follow) continue;
           auto target = "/foodCookings/" + reply.header("Location").substr(std::strlen("/orders/"));
-          while (running && poller.send("GET", target, {}, as_owner).status != 200)
+          while (running) {
+            ++polls;
+            if (poller.send("GET", target, {}, as_owner).status == 200) break;
             std::this_thread::sleep_for(std::chrono::microseconds(200));
+          }
           visibles.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
         } catch (const std::exception&) {
           ++errors;
@@ -190,5 +195,8 @@ int main(int argc, char** argv) {
   if (options.follow)
     std::printf("POST → visible in the store's list ms: p50 %.3f  p99 %.3f  max %.3f\n", percentile(visible_ms, 50),
                 percentile(visible_ms, 99), percentile(visible_ms, 100));
+  if (options.follow)
+    std::printf("GET polls per order followed: %.1f\n",
+                visible_ms.empty() ? 0.0 : static_cast<double>(polls.load()) / static_cast<double>(visible_ms.size()));
   return 0;
 }
