@@ -607,9 +607,15 @@ TEST_F(MessagingTest, EventNotMatchingItsContractGoesToTheDeadLettersAndLaterEve
   auto state = platform::consumer_state(nats.url(), "contract");
   EXPECT_EQ(state.pending, 0u);
   EXPECT_EQ(state.unacknowledged, 0u);
+  // Read once, or twice when it came in one batch with o-good (the batch rolled back, then each
+  // event applied alone): within its one delivery either way.
+  const int reads = unreadable.load();
+  EXPECT_GE(reads, 1);
+  EXPECT_LE(reads, 2);
   std::this_thread::sleep_for(1500ms);  // past the first redelivery delay of a failed reaction (0.5 s)
-  EXPECT_EQ(unreadable.load(), 1) << "an unreadable event must not be delivered again";
+  EXPECT_EQ(unreadable.load(), reads) << "an unreadable event must not be delivered again";
   ASSERT_EQ(messaging.dead_letter_count(), 1u);
+  EXPECT_EQ(messaging.dead_letters().at(0).attempts, 1);
   EXPECT_NE(messaging.dead_letters().at(0).error.find("OrderPlaced.amount is missing"), std::string::npos);
 }
 
