@@ -60,7 +60,6 @@ double percentile(std::vector<double>& samples, double p) {
 int measure_get(const Options& options) {
   std::atomic<bool> running{true};
   std::atomic<long> errors{0};
-  std::atomic<long> polls{0};
   std::mutex merge;
   std::vector<double> get_ms;
   std::vector<std::thread> workers;
