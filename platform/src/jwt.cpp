@@ -56,18 +56,18 @@ std::string unbase64url(std::string_view text) {
 class Hs256 {
  public:
   std::string sign(std::string_view key, std::string_view data) {
-    const bool rekey = !context_ || key != key_;
-    if (rekey) {
+    bool started;
+    if (!context_ || key != key_) {
       context_.reset(EVP_MAC_CTX_new(mac()));
       if (!context_) throw std::runtime_error("HMAC-SHA256: no MAC context");
       key_ = key;
+      OSSL_PARAM sha256[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>("SHA256"), 0),
+                             OSSL_PARAM_construct_end()};
+      started = EVP_MAC_init(context_.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(), sha256) == 1;
+    } else {
+      // Without a key, EVP_MAC_init starts a new MAC with the key set before.
+      started = EVP_MAC_init(context_.get(), nullptr, 0, nullptr) == 1;
     }
-    OSSL_PARAM sha256[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>("SHA256"), 0),
-                           OSSL_PARAM_construct_end()};
-    // Without a key, EVP_MAC_init starts a new MAC with the key set before.
-    const bool started = rekey ? EVP_MAC_init(context_.get(), reinterpret_cast<const unsigned char*>(key.data()),
-                                              key.size(), sha256) == 1
-                               : EVP_MAC_init(context_.get(), nullptr, 0, nullptr) == 1;
     unsigned char digest[EVP_MAX_MD_SIZE];
     std::size_t length = 0;
     if (!started || EVP_MAC_update(context_.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
