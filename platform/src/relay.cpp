@@ -1,7 +1,6 @@
 #include "relay.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -46,7 +45,6 @@ struct Relay::Wake {
   std::condition_variable cv;
   bool pending = false;
   bool stopping = false;
-  std::atomic<std::thread::id> relay_thread{};
 
   void notify() {
     {
@@ -73,8 +71,7 @@ std::function<void()> Relay::waker() const {
 
 void Relay::start() {
   db_.on_commit([wake = wake_] {
-    if (std::this_thread::get_id() == wake->relay_thread.load()) return;  // the relay's own deletes
-    wake->notify();
+    if (outbox_appended_on_this_thread()) wake->notify();
   });
   thread_ = std::thread([this] { run(); });
 }
@@ -90,7 +87,6 @@ void Relay::stop() {
 
 void Relay::run() {
   name_this_thread("relay");
-  wake_->relay_thread.store(std::this_thread::get_id());
   auto next_attempt = Clock::now();  // not before (backoff)
   auto deadline = Clock::now();      // wake up by then anyway
   auto backoff = kBackoffMin;

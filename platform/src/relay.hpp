@@ -19,6 +19,12 @@
 
 namespace platform {
 
+// Whether this thread has appended to the outbox since it last asked. A commit listener runs
+// on the committing thread, where the transaction ran: it learns whether that very commit
+// brought events, which no count shared by the process could tell it (another transaction's
+// commit without events would take the news of this one's).
+bool outbox_appended_on_this_thread();
+
 class Relay {
  public:
   // Uses relay_poll, and stream for the logs.
@@ -29,7 +35,8 @@ class Relay {
 
   // Wakes the relay; harmless from any thread, and after the relay is gone.
   std::function<void()> waker() const;
-  // Runs the relay's thread, woken by every commit but its own, and every relay_poll.
+  // Runs the relay's thread, woken by each commit that appended events, and every relay_poll
+  // (for what another replica commits).
   // The thread also sets up the bus (Bus::ensure_ready).
   void start();
   // Whether this process leads the service's events now; before start() only (then the

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -307,6 +308,54 @@ TEST_F(MessagingTest, CommittedEventsReachJetStreamWithHeadersAndSeedBody) {
 
   EXPECT_TRUE(wait_for([&] { return messaging.pending_outbox() == 0; }));
   EXPECT_EQ(bus.stream_messages(), 2u);
+}
+
+// The voluntary context switches so far of this process's threads named `name` (those libnats
+// starts from one take its name too): each wait they went into, woken or not.
+long switches_of_threads(const std::string& name) {
+  long switches = 0;
+  bool found = false;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::string comm;
+    std::getline(std::ifstream(task.path() / "comm"), comm);
+    if (comm != name) continue;
+    found = true;
+    std::ifstream status(task.path() / "status");
+    for (std::string line; std::getline(status, line);)
+      if (line.starts_with("voluntary_ctxt_switches:")) switches += std::stol(line.substr(line.find(':') + 1));
+  }
+  if (!found) throw std::runtime_error("no thread named " + name);
+  return switches;
+}
+
+// The relay waits for commits that appended events, not for every commit: with its poll an
+// hour away, events committed in a transaction and outside one go out at once, and a run of
+// commits without events leaves it asleep.
+TEST_F(MessagingTest, TheRelayIsWokenByTheCommitsThatAppendedEventsOnly) {
+  auto o = options();
+  o.relay_poll = std::chrono::hours(1);
+  platform::Messaging messaging(*db, o);
+  messaging.start({});
+  Bus bus(nats.url());
+  commit(*db, {order_event("OrderPlaced", "o-1")});
+  ASSERT_TRUE(wait_for([&] { return bus.stream_messages() == 1; }));
+  platform::append_events(*db, {order_event("OrderPlaced", "o-2")});  // its own commit
+  ASSERT_TRUE(wait_for([&] { return bus.stream_messages() == 2; }));
+  ASSERT_TRUE(wait_for([&] { return messaging.pending_outbox() == 0; }));
+  std::this_thread::sleep_for(300ms);  // the published rows' delete, 100 ms after, is done
+
+  const auto before = switches_of_threads("relay");
+  constexpr int kCommits = 50;
+  for (int i = 0; i < kCommits; ++i) {
+    db->transaction([&](platform::Db& tx) {
+      tx.exec("INSERT INTO effects(order_id, event_id) VALUES(?, ?)", {"o-3", std::to_string(i)});
+    });
+    std::this_thread::sleep_for(2ms);  // each commit on its own, as a woken relay would see them
+  }
+  EXPECT_LT(switches_of_threads("relay") - before, 5) << "the relay woke for commits that appended nothing";
+
+  commit(*db, {order_event("OrderPlaced", "o-4")});
+  EXPECT_TRUE(wait_for([&] { return bus.stream_messages() == 3; }));
 }
 
 TEST_F(MessagingTest, RolledBackTransactionPublishesNothing) {
