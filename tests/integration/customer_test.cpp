@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "platform/messaging.hpp"
@@ -16,6 +17,7 @@
 #include "support/fake_kakao.hpp"
 #include "support/platform_fixture.hpp"
 #include "support/publish.hpp"
+#include "support/scratch.hpp"
 #include "support/stream_reader.hpp"
 
 namespace {
@@ -58,7 +60,10 @@ std::vector<std::string> strings(const boost::json::array& items, const char* ke
 class CustomerService : public ::testing::Test {
  protected:
   FakeKakao kakao;
-  TestPlatform platform{{"FD_KAKAO_BASE_URL", kakao.base_url()}, {"FD_KAKAO_TOKEN", kakao.token()}};
+  // A call whose answer the test holds must not time out meanwhile, however slow the machine.
+  TestPlatform platform{{"FD_KAKAO_BASE_URL", kakao.base_url()},
+                        {"FD_KAKAO_TOKEN", kakao.token()},
+                        {"FD_KAKAO_TIMEOUT_MS", "60000"}};
   Api customer{platform.gateway_port()};
 
   void SetUp() override { customer.login("customer1"); }
@@ -279,6 +284,28 @@ TEST_F(CustomerService, AMessageWhoseSendingAKillCutOffIsNeverSentAgain) {
   EXPECT_NE(platform.service_log("customer").find("KakaoTalk message in doubt"), std::string::npos);
 }
 
+// With Kakao answering in 100 ms, one call at a time would send ten messages a second: the
+// messages of different orders go out side by side, and each order's one at a time, in order.
+TEST_F(CustomerService, MessagesOfDifferentOrdersGoOutSideBySideAndEachOrdersInTurn) {
+  const std::vector<std::int64_t> orders{7020, 7021, 7022, 7023};
+  kakao.hold_answers();
+  for (auto id : orders) place(id);  // the payment service pays each: its PAID waits behind its PLACED
+  ASSERT_TRUE(eventually([&] { return kakao.held() == 4; })) << kakao.held() << " calls under way at once";
+  ASSERT_TRUE(eventually([&] {
+    return std::all_of(orders.begin(), orders.end(), [&](auto id) { return status(id) == "PAID"; });
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a PAID sent too early would be here by now
+  EXPECT_EQ(kakao.held(), 4);
+  EXPECT_EQ(kakao.requests(), 4);
+  for (auto id : orders) EXPECT_EQ(kakao_texts(id), std::vector<std::string>{text_of(id, "주문됨")}) << id;
+
+  kakao.release_answers();
+  for (auto id : orders) {
+    ASSERT_TRUE(all_delivered(id, 2)) << boost::json::serialize(notifications_of(customer, id));
+    EXPECT_EQ(kakao_texts(id), (std::vector<std::string>{text_of(id, "주문됨"), text_of(id, "결제됨")})) << id;
+  }
+}
+
 TEST_F(CustomerService, RebuildingTheViewGivesItBackAsItWasAndSendsNothingAgain) {
   place(7004);
   paid(7004);
@@ -349,6 +376,20 @@ TEST_F(CustomerService, OnlyTheCustomerSeesTheViewAndTheMessages) {
   EXPECT_EQ(owner.get("/orderStatuses/7006").status, 403);
   Api anonymous(platform.gateway_port());
   EXPECT_EQ(anonymous.get("/notifications").status, 401);
+}
+
+TEST(CustomerServiceSettings, AParallelCallsSettingOutOfRangeStopsTheStart) {
+  auto folder = fd::test::make_temp_dir("fd-kakao-calls-");
+  for (const char* calls : {"0", "65"}) {
+    auto started = fd::test::run_command(
+        "env FD_JWT_SECRET=0123456789abcdef0123456789abcdef FD_DB_URL=sqlite:" + folder +
+        "/customer.db FD_KAKAO_TOKEN=t FD_KAKAO_PARALLEL_CALLS=" + calls + " " + FD_BUILD_DIR + "/bin/fd-customer");
+    EXPECT_NE(started.status, 0) << calls;
+    EXPECT_NE(started.output.find(std::string("FD_KAKAO_PARALLEL_CALLS must be a number from 1 to 64: ") + calls),
+              std::string::npos)
+        << started.output;
+  }
+  std::filesystem::remove_all(folder);
 }
 
 TEST(CustomerServiceWithoutKakao, MessagesAreRecordedWhenNoTokenIsSet) {

@@ -70,6 +70,7 @@ TEST_F(Metrics, EachServicesThreadsAreNamedForWhatTheyDo) {
   for (const char* name : {"fd-customer", "consumer", "relay", "kakao-sender", "bus-tail"})
     EXPECT_GE(customer.count(name), 1u) << name;
   EXPECT_EQ(customer.count("consumer"), 1u);
+  EXPECT_EQ(customer.count("kakao-call"), 8u);  // with a Kakao token: FD_KAKAO_PARALLEL_CALLS, 8 by default
   auto order = thread_names(platform, "order");
   EXPECT_GE(order.count("fd-order"), 1u);
   EXPECT_EQ(order.count("http"), 3u);  // its four HTTP threads: the main one and three more

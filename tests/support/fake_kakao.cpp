@@ -164,6 +164,8 @@ struct FakeKakao::State {
   bool holding = false;
   int failures_left = 0;
   int requests = 0;
+  int held = 0;
+  std::chrono::milliseconds answer_delay{0};
   std::vector<Message> messages;
   std::vector<std::string> problems;
 
@@ -199,7 +201,14 @@ struct FakeKakao::State {
       return kakao_error(500, -1, "internal error (failure asked for by the test)");
     }
     messages.push_back(std::move(message));
+    ++held;
     released.wait(lock, [&] { return !holding; });
+    --held;
+    if (answer_delay.count() > 0) {
+      auto delay = answer_delay;
+      lock.unlock();
+      std::this_thread::sleep_for(delay);
+    }
     return platform::json_response(200, boost::json::object{{"result_code", 0}});
   }
 };
@@ -207,7 +216,8 @@ struct FakeKakao::State {
 FakeKakao::FakeKakao(std::string token, std::string path) : state_(std::make_unique<State>()) {
   state_->token = std::move(token);
   state_->router.add("POST", path, [state = state_.get()](platform::Request& request) { return state->send(request); });
-  state_->server = std::make_unique<platform::HttpServer>(state_->router, platform::ServerOptions{});
+  // Threads enough for every call a sender may hold open while answers are held.
+  state_->server = std::make_unique<platform::HttpServer>(state_->router, platform::ServerOptions{.threads = 16});
   state_->thread = std::thread([server = state_->server.get()] { server->run(); });
 }
 
@@ -251,6 +261,11 @@ void FakeKakao::release_answers() {
   state_->released.notify_all();
 }
 
+void FakeKakao::answer_after(std::chrono::milliseconds delay) {
+  std::lock_guard lock(state_->mutex);
+  state_->answer_delay = delay;
+}
+
 std::vector<FakeKakao::Message> FakeKakao::messages() const {
   std::lock_guard lock(state_->mutex);
   return state_->messages;
@@ -259,6 +274,11 @@ std::vector<FakeKakao::Message> FakeKakao::messages() const {
 std::vector<std::string> FakeKakao::problems() const {
   std::lock_guard lock(state_->mutex);
   return state_->problems;
+}
+
+int FakeKakao::held() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->held;
 }
 
 int FakeKakao::requests() const {

@@ -6,6 +6,7 @@
 //   TestPlatform platform({{"FD_KAKAO_BASE_URL", kakao.base_url()}, {"FD_KAKAO_TOKEN", kakao.token()}});
 //   kakao.fail_next(2);                              // the next two requests get HTTP 500
 //   kakao.hold_answers();                            // record, but answer only at release_answers()
+//   kakao.answer_after(std::chrono::milliseconds(100)); // as slow as a distant API (benchmarks)
 //   kakao.messages();                                // what it accepted, in order
 //
 //   fd::test::FakeKakao tls(FakeKakao::Tls{});       // https://localhost:<port>, as Kakao is
@@ -15,6 +16,7 @@
 // "Bearer <token>", an application/x-www-form-urlencoded body whose template_object is a
 // JSON text template ({"object_type":"text","text":...,"link":{"web_url":...}}). A request
 // that is not so is answered 4xx and listed in problems().
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,10 +54,13 @@ class FakeKakao {
   // waits until release_answers() or the fake's end: a sender stopped meanwhile never learns.
   void hold_answers();
   void release_answers();
+  // Each well-formed request is recorded at once and answered after `delay` (up to 16 at once).
+  void answer_after(std::chrono::milliseconds delay);
 
   std::vector<Message> messages() const;       // accepted, in arrival order
   std::vector<std::string> problems() const;   // why each malformed request was refused
   int requests() const;                        // every request to the memo path, failed ones included
+  int held() const;                            // requests recorded whose answer is held now
 
  private:
   struct State;

@@ -50,6 +50,8 @@ struct Notification {
   static Notification announcing(std::int64_t id, const OrderStatus& view, std::int64_t now_ms);
   // An attempt starts; recorded before Kakao is called.
   void sending() { state = delivery_state::Sending; }
+  // An attempt recorded as starting was never made (its sender stopped first): it waits as before.
+  void called_off() { state = delivery_state::Pending; }
   // An attempt reached `state` (delivery_state::Sent or Recorded).
   void delivered(std::string_view state, std::int64_t now_ms);
   // An attempt failed: the message waits retry_delay(attempts) for the next one.
