@@ -176,9 +176,9 @@ std::string final_event(const Problem& problem) {
 }
 
 // Writes the source's events as they come, in chunks. Between pulls the coroutine waits, on
-// no thread, for the first of: the source's wake-up, its period, the heartbeat, and the
-// client's side of the connection becoming readable (it closed it: a stream's client sends
-// nothing more).
+// no thread, for the first of: the source's wake-up (and then for the rest of
+// stream_least_interval after the last pull), its period, the heartbeat, and the client's side
+// of the connection becoming readable (it closed it: a stream's client sends nothing more).
 asio::awaitable<void> stream_events(beast::tcp_stream& stream, Response response, unsigned version,
                                     const Request& request, const ServerOptions& options) {
   using namespace asio::experimental::awaitable_operators;
@@ -203,6 +203,7 @@ asio::awaitable<void> stream_events(beast::tcp_stream& stream, Response response
   for (;;) {
     std::string text;
     bool ending = false;
+    const auto pulled = std::chrono::steady_clock::now();
     try {
       for (const auto& event : source->pull()) text += format_event(event);
     } catch (const Problem& problem) {
@@ -232,6 +233,13 @@ asio::awaitable<void> stream_events(beast::tcp_stream& stream, Response response
     auto woke = co_await (timer.async_wait(use_tuple) || wake->async_receive(use_tuple) ||
                           stream.socket().async_wait(tcp::socket::wait_read, use_tuple));
     if (woke.index() == 2) co_return;  // the client closed its side
+    if (woke.index() == 1 && std::chrono::steady_clock::now() < pulled + options.stream_least_interval) {
+      // Woken again soon after a pull: the wake-ups meanwhile wait in the channel's one slot.
+      timer.expires_at(pulled + options.stream_least_interval);
+      auto waited = co_await (timer.async_wait(use_tuple) ||
+                              stream.socket().async_wait(tcp::socket::wait_read, use_tuple));
+      if (waited.index() == 1) co_return;
+    }
   }
 }
 

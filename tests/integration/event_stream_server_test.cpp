@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -28,6 +30,7 @@ struct Ticks {
   std::vector<std::string> queued;
   std::atomic<int> open{0};
   std::atomic<int> ended{0};
+  std::atomic<int> pulls{0};
 };
 
 class TickSource final : public platform::EventSource {
@@ -39,6 +42,7 @@ class TickSource final : public platform::EventSource {
     ticks_.wakes.push_back(std::move(wake));
   }
   std::vector<platform::ServerSentEvent> pull() override {
+    ++ticks_.pulls;
     std::vector<platform::ServerSentEvent> out;
     if (!greeted_) out.push_back({"0", "tick", "hello"});
     greeted_ = true;
@@ -110,6 +114,33 @@ TEST(EventStreamServer, OneIoThreadHoldsManyStreamsAnswersOtherRequestsAndSendsA
     EXPECT_EQ(event->data, "one");
   }
   EXPECT_EQ(server.ticks.ended.load(), 0);
+}
+
+// A busy service's commits wake its watches back to back: a stream's source is read at most
+// once per stream_least_interval (50 ms) however often it is woken, and what the last wake-up
+// brought still goes out.
+TEST(EventStreamServer, ABurstOfWakeUpsMakesOnePullPerIntervalAndTheLastEventStillGoesOut) {
+  TickServer server;
+  fd::test::EventStreamClient stream(server.server->port(), "/ticks/stream", "");
+  ASSERT_TRUE(stream.next(10s));  // hello: the first pull
+  const int before = server.ticks.pulls.load();
+  const auto start = std::chrono::steady_clock::now();
+  constexpr int kTicks = 300;
+  for (int i = 1; i <= kTicks; ++i) {
+    server.tick(std::to_string(i));
+    std::this_thread::sleep_for(1ms);
+  }
+  std::optional<fd::test::StreamedEvent> last;
+  while (auto event = stream.next(10s)) {
+    last = event;
+    if (event->data == std::to_string(kTicks)) break;
+  }
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->data, std::to_string(kTicks));
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  const int pulls = server.ticks.pulls.load() - before;
+  EXPECT_LE(pulls, elapsed / 50ms + 2) << pulls << " pulls in " << elapsed.count() << " ms for " << kTicks << " wake-ups";
+  EXPECT_GE(pulls, 1);
 }
 
 TEST(EventStreamServer, AStreamEndsWhenItsClientGoes) {

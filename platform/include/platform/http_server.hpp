@@ -23,6 +23,10 @@ struct ServerOptions {
   // An event stream (event_stream.hpp) that sent nothing for this long gets a comment line, so
   // that proxies and clients keep it open.
   std::chrono::milliseconds stream_heartbeat{15000};
+  // A stream's source is pulled at most once in this long: a burst of wake-ups (each commit of
+  // a busy service wakes every watch) makes one pull at its start and one per interval after,
+  // the last of them included, instead of reads back to back on a core.
+  std::chrono::milliseconds stream_least_interval{50};
 };
 
 class HttpServer {
