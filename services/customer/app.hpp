@@ -54,6 +54,10 @@ void wipe(platform::Db& tx);
 const platform::Table<Notification>& notifications();
 // Queues the message announcing the view's current status, unless it was queued before.
 void queue_notification(platform::Db& tx, const OrderStatus& view);
+// Whether this thread has queued a message since it last asked. A commit listener runs on the
+// committing thread: the sender is woken by the commits that queued a message, not by every
+// commit (a rider's position, every 3 s of each delivery, queues none).
+bool message_queued_on_this_thread();
 
 void add_routes(platform::ServiceHost& host);
 // GET /events/stream (live_events.cpp).

@@ -1,7 +1,6 @@
 #include "notifications.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -96,7 +95,6 @@ struct NotificationSender::Wake {
   std::condition_variable calls;  // the callers wait on it
   bool pending = false;
   bool stopping = false;
-  std::atomic<std::thread::id> sender{};
   std::deque<Notification> to_call;  // marked SENDING, for a caller
   std::vector<Answer> answers;       // back from the callers, to record
 
@@ -117,8 +115,7 @@ NotificationSender::NotificationSender(Db& db, std::unique_ptr<Messenger> messen
       wake_(std::make_shared<Wake>()),
       leadership_(db, "KakaoTalk sender", poll) {
   db_.on_commit([wake = wake_] {
-    // The sender's own updates are commits too; they bring nothing new to send.
-    if (std::this_thread::get_id() != wake->sender.load()) wake->notify();
+    if (message_queued_on_this_thread()) wake->notify();
   });
   for (std::size_t i = 0; i < parallel_calls_; ++i) callers_.emplace_back([this] { call(); });
   thread_ = std::thread([this] { run(); });
@@ -141,7 +138,6 @@ bool NotificationSender::stopping() const {
 
 void NotificationSender::run() {
   platform::name_this_thread("kakao-sender");
-  wake_->sender.store(std::this_thread::get_id());
   for (;;) {
     auto deadline = std::chrono::steady_clock::now() + poll_;
     try {

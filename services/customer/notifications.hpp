@@ -32,8 +32,9 @@ class Messenger {
   virtual std::string deliver(const Notification& notification) = 0;
 };
 
-// Delivers queued messages, woken by each commit and polling as a fallback (and, on a
-// replica that does not lead the sending, for its turn to lead). Messages of different orders
+// Delivers queued messages, woken by each commit that queued one and polling as a fallback (for
+// what another replica queued, and, on a replica that does not lead the sending, for its turn
+// to lead). Messages of different orders
 // go out side by side, up to the messenger's parallel_calls(): with Kakao answering in 100 ms,
 // one call at a time would send 10 messages a second. One order's messages go one at a time,
 // in order: the next waits until the one before is answered, and a failed message is retried

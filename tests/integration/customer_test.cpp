@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "platform/messaging.hpp"
@@ -304,6 +305,45 @@ TEST_F(CustomerService, MessagesOfDifferentOrdersGoOutSideBySideAndEachOrdersInT
     ASSERT_TRUE(all_delivered(id, 2)) << boost::json::serialize(notifications_of(customer, id));
     EXPECT_EQ(kakao_texts(id), (std::vector<std::string>{text_of(id, "주문됨"), text_of(id, "결제됨")})) << id;
   }
+}
+
+// The voluntary context switches so far of the customer service's threads named `name`: each
+// wait they went into, woken or not.
+long switches_of(const TestPlatform& platform, const std::string& name) {
+  int pid = 0;
+  std::ifstream(platform.run_dir() + "/customer.pid") >> pid;
+  long switches = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::string comm;
+    std::getline(std::ifstream(task.path() / "comm"), comm);
+    if (comm != name) continue;
+    std::ifstream status(task.path() / "status");
+    for (std::string line; std::getline(status, line);)
+      if (line.starts_with("voluntary_ctxt_switches:")) switches += std::stol(line.substr(line.find(':') + 1));
+  }
+  return switches;
+}
+
+// A commit that queues no message (a rider's position, every 3 s of each delivery; here the
+// order's payment approved again, as a new event) does not wake the sender: it wakes for its
+// poll, once a second, and for the commits that queued a message.
+TEST_F(CustomerService, OnlyTheCommitsThatQueuedAMessageWakeTheSender) {
+  place(7030);
+  ASSERT_TRUE(all_delivered(7030, 2));  // PLACED and PAID: the sender has worked and waits
+  const auto before = switches_of(platform, "kakao-sender");
+  const auto start = std::chrono::steady_clock::now();
+  constexpr int kCommits = 60;
+  for (int i = 0; i < kCommits; ++i) {
+    paid(7030);  // already PAID: no new status, no message; its inbox entry committed
+    ASSERT_TRUE(caught_up()) << i;  // one commit each
+  }
+  const auto seconds_taken =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count();
+  const auto woken = switches_of(platform, "kakao-sender") - before;
+  EXPECT_LT(woken, 3 * seconds_taken + 5) << woken << " waits of the sender for " << kCommits << " commits in "
+                                          << seconds_taken << " s";
+  place(7031);  // a commit that queues one still wakes it
+  EXPECT_TRUE(all_delivered(7031, 2));
 }
 
 TEST_F(CustomerService, RebuildingTheViewGivesItBackAsItWasAndSendsNothingAgain) {
