@@ -20,6 +20,7 @@
 #include "support/publish.hpp"
 #include "support/scratch.hpp"
 #include "support/stream_reader.hpp"
+#include "support/threads.hpp"
 
 namespace {
 
@@ -307,21 +308,11 @@ TEST_F(CustomerService, MessagesOfDifferentOrdersGoOutSideBySideAndEachOrdersInT
   }
 }
 
-// The voluntary context switches so far of the customer service's threads named `name`: each
-// wait they went into, woken or not.
+// The voluntary context switches so far of the customer service's threads named `name`.
 long switches_of(const TestPlatform& platform, const std::string& name) {
   int pid = 0;
   std::ifstream(platform.run_dir() + "/customer.pid") >> pid;
-  long switches = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
-    std::string comm;
-    std::getline(std::ifstream(task.path() / "comm"), comm);
-    if (comm != name) continue;
-    std::ifstream status(task.path() / "status");
-    for (std::string line; std::getline(status, line);)
-      if (line.starts_with("voluntary_ctxt_switches:")) switches += std::stol(line.substr(line.find(':') + 1));
-  }
-  return switches;
+  return fd::test::voluntary_switches(pid, name);
 }
 
 // A commit that queues no message (a rider's position, every 3 s of each delivery; here the

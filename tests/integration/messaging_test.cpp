@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <nats/nats.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -11,7 +12,6 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,6 +22,7 @@
 
 #include "../support/nats_server.hpp"
 #include "../support/publish.hpp"
+#include "../support/threads.hpp"
 #include "contracts/codec.hpp"
 #include "platform/bus_access.hpp"
 #include "platform/clock.hpp"
@@ -310,24 +311,6 @@ TEST_F(MessagingTest, CommittedEventsReachJetStreamWithHeadersAndSeedBody) {
   EXPECT_EQ(bus.stream_messages(), 2u);
 }
 
-// The voluntary context switches so far of this process's threads named `name` (those libnats
-// starts from one take its name too): each wait they went into, woken or not.
-long switches_of_threads(const std::string& name) {
-  long switches = 0;
-  bool found = false;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::string comm;
-    std::getline(std::ifstream(task.path() / "comm"), comm);
-    if (comm != name) continue;
-    found = true;
-    std::ifstream status(task.path() / "status");
-    for (std::string line; std::getline(status, line);)
-      if (line.starts_with("voluntary_ctxt_switches:")) switches += std::stol(line.substr(line.find(':') + 1));
-  }
-  if (!found) throw std::runtime_error("no thread named " + name);
-  return switches;
-}
-
 // The relay waits for commits that appended events, not for every commit: with its poll an
 // hour away, events committed in a transaction and outside one go out at once, and a run of
 // commits without events leaves it asleep.
@@ -344,7 +327,7 @@ TEST_F(MessagingTest, TheRelayIsWokenByTheCommitsThatAppendedEventsOnly) {
   ASSERT_TRUE(wait_for([&] { return messaging.pending_outbox() == 0; }));
   std::this_thread::sleep_for(300ms);  // the published rows' delete, 100 ms after, is done
 
-  const auto before = switches_of_threads("relay");
+  const auto before = fd::test::voluntary_switches(::getpid(), "relay");
   constexpr int kCommits = 50;
   for (int i = 0; i < kCommits; ++i) {
     db->transaction([&](platform::Db& tx) {
@@ -352,7 +335,7 @@ TEST_F(MessagingTest, TheRelayIsWokenByTheCommitsThatAppendedEventsOnly) {
     });
     std::this_thread::sleep_for(2ms);  // each commit on its own, as a woken relay would see them
   }
-  EXPECT_LT(switches_of_threads("relay") - before, 5) << "the relay woke for commits that appended nothing";
+  EXPECT_LT(fd::test::voluntary_switches(::getpid(), "relay") - before, 5) << "the relay woke for commits that appended nothing";
 
   commit(*db, {order_event("OrderPlaced", "o-4")});
   EXPECT_TRUE(wait_for([&] { return bus.stream_messages() == 3; }));
