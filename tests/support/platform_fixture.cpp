@@ -223,9 +223,10 @@ int TestPlatform::port(const std::string& part) const {
 
 std::string TestPlatform::nats_url(const std::string& identity) const {
     std::string urls;
-    for (const auto& node : nats_nodes())
-        urls += (urls.empty() ? "" : ",") + std::string("nats://") + identity + ":" + nats_password(identity) +
-                "@127.0.0.1:" + std::to_string(port(node));
+    for (const auto& node : nats_nodes()) {
+        if (!urls.empty()) urls += ',';
+        urls += "nats://" + identity + ":" + nats_password(identity) + "@127.0.0.1:" + std::to_string(port(node));
+    }
     return urls;
 }
 
