@@ -78,12 +78,6 @@ void migrate_messaging(Db& db) {
   add_outbox_traceparent(db);
 }
 
-namespace {
-thread_local bool appended_on_this_thread = false;
-}  // namespace
-
-bool outbox_appended_on_this_thread() { return std::exchange(appended_on_this_thread, false); }
-
 void append_events(Db& tx, const std::vector<Event>& events) {
   const std::int64_t now = now_ms();
   const auto* trace = trace::current();
@@ -103,8 +97,7 @@ void append_events(Db& tx, const std::vector<Event>& events) {
       throw std::length_error("event " + event.type + " is " + std::to_string(text.size()) +
                               " bytes; NATS accepts at most " + std::to_string(kMaxBody));
     std::string order_id = event.order_id();
-    // Before the insert: outside a transaction, the insert's own commit calls the listeners.
-    appended_on_this_thread = true;
+    OutboxAppended::set();
     tx.exec("INSERT INTO fd_outbox(id, type, order_id, body, created_at, traceparent) VALUES(?, ?, ?, ?, ?, ?)",
             {new_id(), event.type, order_id.empty() ? Value{nullptr} : Value{std::move(order_id)},
              std::move(text), now, traceparent});

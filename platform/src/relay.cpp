@@ -71,7 +71,7 @@ std::function<void()> Relay::waker() const {
 
 void Relay::start() {
   db_.on_commit([wake = wake_] {
-    if (outbox_appended_on_this_thread()) wake->notify();
+    if (OutboxAppended::take()) wake->notify();
   });
   thread_ = std::thread([this] { run(); });
 }

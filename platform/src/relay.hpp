@@ -13,17 +13,15 @@
 #include <thread>
 
 #include "platform/bus.hpp"
+#include "platform/commit_mark.hpp"
 #include "platform/db.hpp"
 #include "platform/leadership.hpp"
 #include "platform/messaging.hpp"
 
 namespace platform {
 
-// Whether this thread has appended to the outbox since it last asked. A commit listener runs
-// on the committing thread, where the transaction ran: it learns whether that very commit
-// brought events, which no count shared by the process could tell it (another transaction's
-// commit without events would take the news of this one's).
-bool outbox_appended_on_this_thread();
+// Set by append_events (outbox.cpp): the relay wakes for the commits that appended events.
+using OutboxAppended = CommitMark<struct OutboxAppendedKind>;
 
 class Relay {
  public:

@@ -10,6 +10,7 @@
 
 #include "domain/notification.hpp"
 #include "domain/order_status.hpp"
+#include "platform/commit_mark.hpp"
 #include "platform/paging.hpp"
 #include "platform/service_host.hpp"
 #include "platform/table.hpp"
@@ -54,10 +55,9 @@ void wipe(platform::Db& tx);
 const platform::Table<Notification>& notifications();
 // Queues the message announcing the view's current status, unless it was queued before.
 void queue_notification(platform::Db& tx, const OrderStatus& view);
-// Whether this thread has queued a message since it last asked. A commit listener runs on the
-// committing thread: the sender is woken by the commits that queued a message, not by every
-// commit (a rider's position, every 3 s of each delivery, queues none).
-bool message_queued_on_this_thread();
+// Set by queue_notification: the sender wakes for the commits that queued a message, not for
+// every commit (a rider's position, every 3 s of each delivery, queues none).
+using MessageQueued = platform::CommitMark<struct MessageQueuedKind>;
 
 void add_routes(platform::ServiceHost& host);
 // GET /events/stream (live_events.cpp).

@@ -115,7 +115,7 @@ NotificationSender::NotificationSender(Db& db, std::unique_ptr<Messenger> messen
       wake_(std::make_shared<Wake>()),
       leadership_(db, "KakaoTalk sender", poll) {
   db_.on_commit([wake = wake_] {
-    if (message_queued_on_this_thread()) wake->notify();
+    if (MessageQueued::take()) wake->notify();
   });
   for (std::size_t i = 0; i < parallel_calls_; ++i) callers_.emplace_back([this] { call(); });
   thread_ = std::thread([this] { run(); });

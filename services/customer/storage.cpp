@@ -1,7 +1,4 @@
 #include "app.hpp"
-
-#include <utility>
-
 #include "platform/clock.hpp"
 
 namespace customer {
@@ -147,15 +144,9 @@ const platform::Table<Notification>& notifications() {
   return table;
 }
 
-namespace {
-thread_local bool queued_on_this_thread = false;
-}  // namespace
-
-bool message_queued_on_this_thread() { return std::exchange(queued_on_this_thread, false); }
-
 void queue_notification(Db& tx, const OrderStatus& view) {
   if (!notifications().select(tx, "WHERE order_id = ? AND status = ?", {view.order_id, view.status}).empty()) return;
-  queued_on_this_thread = true;
+  MessageQueued::set();
   // Numbered here rather than by the database, the same in SQLite and PostgreSQL; the
   // projection's transaction is the only writer of new rows.
   notifications().insert(tx, Notification::announcing(notifications().next_key(tx), view, platform::now_ms()));
