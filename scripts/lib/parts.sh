@@ -221,12 +221,13 @@ nats_port() { nats_port_var FD_NATS_PORT "$1"; echo "${!PORT_VAR}"; }
 nats_monitor_port() { nats_port_var FD_NATS_MONITOR_PORT "$1"; echo "${!PORT_VAR}"; }
 nats_cluster_port() { nats_port_var FD_NATS_CLUSTER_PORT "$1"; echo "${!PORT_VAR}"; }
 
-# The start phases, one line each.
+# The start phases, one line each. The gateway starts beside the services: nginx needs
+# nothing of them to start, and answers 502 for a service until it is up, as it would
+# for one restarting; a start still ends when every part answers its health check.
 phases() {
   if [[ $LOCAL_PG == yes ]]; then echo postgres; fi
   bus_parts
-  service_parts
-  echo gateway
+  printf '%s gateway\n' "$(service_parts)"
 }
 
 parts() { local out; mapfile -t out < <(phases); echo "${out[*]}"; }

@@ -56,6 +56,11 @@ void keep_failed_logins(platform::Db& tx, const std::string& username, const Fai
 void forget_failed_logins(platform::Db& tx, const std::string& username);
 
 std::string hash_password(const std::string& password);
+// An Argon2id hash with hash_password's parameters whose digest is random bytes, not a
+// password's: checking a password against it costs the same work as against an account's
+// hash, and fails. Made without that work, which cost every start of auth tens of
+// milliseconds of a core and 19 MiB.
+std::string unmatchable_hash();
 bool password_matches(const std::string& encoded, const std::string& password);
 // Why cracklib finds the password easy to guess (a dictionary word, too simple, close to
 // the username or display name); nothing when it does not. Thread-safe.
@@ -73,8 +78,8 @@ struct Tokens {
 };
 struct LoginRules {
   BackoffPolicy backoff;
-  // The Argon2id hash of a password nobody knows: an unknown username is checked against it,
-  // so that it costs the same work as a known one with a wrong password.
+  // An unknown username is checked against this hash (unmatchable_hash), so that it costs
+  // the same work as a known one with a wrong password.
   std::string nobodys_hash;
 };
 void add_routes(platform::ServiceHost& host, const Tokens& tokens, const LoginRules& rules);

@@ -1,7 +1,9 @@
 #include <argon2.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <cstdio>
 #include <stdexcept>
 
 #include "app.hpp"
@@ -12,6 +14,7 @@ namespace {
 
 // OWASP's Argon2id baseline: 19 MiB, 2 passes, 1 lane.
 constexpr std::uint32_t kTimeCost = 2, kMemoryKiB = 19 * 1024, kLanes = 1;
+constexpr std::size_t kSaltBytes = 16, kDigestBytes = 32;
 
 std::string hex(const unsigned char* bytes, std::size_t size) {
   static const char* digits = "0123456789abcdef";
@@ -26,13 +29,30 @@ std::string hex(const unsigned char* bytes, std::size_t size) {
 }  // namespace
 
 std::string hash_password(const std::string& password) {
-  unsigned char salt[16];
+  unsigned char salt[kSaltBytes];
   if (RAND_bytes(salt, sizeof salt) != 1) throw std::runtime_error("no randomness for a password salt");
   char encoded[128];
   int rc = argon2id_hash_encoded(kTimeCost, kMemoryKiB, kLanes, password.data(), password.size(), salt, sizeof salt,
-                                 32, encoded, sizeof encoded);
+                                 kDigestBytes, encoded, sizeof encoded);
   if (rc != ARGON2_OK) throw std::runtime_error(std::string("argon2id failed: ") + argon2_error_message(rc));
   return encoded;
+}
+
+std::string unmatchable_hash() {
+  // Argon2's encoding: standard base64 without padding.
+  auto base64 = [](const unsigned char* bytes, int size) {
+    std::string out(4 * ((size + 2) / 3) + 1, '\0');
+    out.resize(static_cast<std::size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes, size)));
+    while (!out.empty() && out.back() == '=') out.pop_back();
+    return out;
+  };
+  unsigned char salt[kSaltBytes], digest[kDigestBytes];
+  if (RAND_bytes(salt, sizeof salt) != 1 || RAND_bytes(digest, sizeof digest) != 1)
+    throw std::runtime_error("no randomness for the unknown usernames' hash");
+  char parameters[64];
+  std::snprintf(parameters, sizeof parameters, "$argon2id$v=%d$m=%u,t=%u,p=%u$", ARGON2_VERSION_NUMBER, kMemoryKiB,
+                kTimeCost, kLanes);
+  return parameters + base64(salt, sizeof salt) + "$" + base64(digest, sizeof digest);
 }
 
 bool password_matches(const std::string& encoded, const std::string& password) {
