@@ -93,7 +93,7 @@ default_port() { # default_port VAR FALLBACK: the variable's value, else the fal
   if [[ -n ${!1:-} ]]; then echo "${!1}"; else echo "$2"; fi
 }
 
-default_replicas() { if [[ $1 == cluster ]]; then echo 2; else echo 1; fi; }
+default_replicas() { if [[ $1 == cluster ]]; then DEFAULT_REPLICAS=2; else DEFAULT_REPLICAS=1; fi; } # sets DEFAULT_REPLICAS
 
 # The profile the caller asks for (FD_PROFILE, FD_REPLICAS, FD_BUS), with defaults.
 use_asked_profile() {
@@ -102,7 +102,8 @@ use_asked_profile() {
     err "FD_BUS_URL ($FD_BUS_URL) names a Kafka cluster: set FD_BUS=kafka with it, or unset it for NATS"
     exit 2
   fi
-  use_profile "$p" "${FD_REPLICAS_ASKED:-$(default_replicas "$p")}" "${FD_BUS_ASKED:-nats}"
+  default_replicas "$p"
+  use_profile "$p" "${FD_REPLICAS_ASKED:-$DEFAULT_REPLICAS}" "${FD_BUS_ASKED:-nats}"
 }
 
 # The run folder's profile file, "key=value" lines: the first value of each key.
@@ -132,8 +133,12 @@ use_recorded_profile() {
   any_running || { use_asked_profile; use_asked_containers; }
 }
 
-any_running() { [[ -n $(running_parts) ]]; }
-running_parts() { local p out=(); for p in $(parts); do if running "$p"; then out+=("$p"); fi; done; echo "${out[*]}"; }
+any_running() { running_parts; [[ -n $RUNNING_PARTS ]]; }
+running_parts() { # sets RUNNING_PARTS: the parts running, one line
+  local p out=()
+  for p in $(parts); do if running "$p"; then out+=("$p"); fi; done
+  RUNNING_PARTS="${out[*]}"
+}
 
 # For start: the profile that runs while any of its parts runs (FD_PROFILE and
 # FD_REPLICAS, when set, must agree with it), else the one asked for, which is
@@ -141,11 +146,12 @@ running_parts() { local p out=(); for p in $(parts); do if running "$p"; then ou
 choose_start_profile() {
   use_recorded_profile
   local up
-  up=$(running_parts)
+  running_parts
+  up=$RUNNING_PARTS
   if [[ -n $up ]]; then
     local want=${FD_PROFILE_ASKED:-$PROFILE} want_replicas=${FD_REPLICAS_ASKED:-}
     if [[ -z $want_replicas ]]; then
-      if [[ $want == "$PROFILE" ]]; then want_replicas=$REPLICAS; else want_replicas=$(default_replicas "$want"); fi
+      if [[ $want == "$PROFILE" ]]; then want_replicas=$REPLICAS; else default_replicas "$want"; want_replicas=$DEFAULT_REPLICAS; fi
     fi
     if [[ $want != "$PROFILE" || $want_replicas != "$REPLICAS" ]]; then
       err "the $PROFILE profile ($REPLICAS per service) runs in $RUN: $up"
@@ -221,16 +227,27 @@ nats_port() { nats_port_var FD_NATS_PORT "$1"; echo "${!PORT_VAR}"; }
 nats_monitor_port() { nats_port_var FD_NATS_MONITOR_PORT "$1"; echo "${!PORT_VAR}"; }
 nats_cluster_port() { nats_port_var FD_NATS_CLUSTER_PORT "$1"; echo "${!PORT_VAR}"; }
 
-# The start phases, one line each. The gateway starts beside the services: nginx needs
-# nothing of them to start, and answers 502 for a service until it is up, as it would
-# for one restarting; a start still ends when every part answers its health check.
+# The start phases, one line each. The gateway starts beside the bus, while the bus gets
+# ready: nginx needs nothing of the others to start, and answers 502 for a service until
+# it is up, as it would for one restarting; a start still ends when every part answers
+# its health check.
 phases() {
   if [[ $LOCAL_PG == yes ]]; then echo postgres; fi
-  bus_parts
-  printf '%s gateway\n' "$(service_parts)"
+  printf '%s gateway\n' "$(bus_parts)"
+  service_parts
 }
 
-parts() { local out; mapfile -t out < <(phases); echo "${out[*]}"; }
+# Every part, in the order status lists them.
+parts() {
+  local out
+  mapfile -t out < <(
+    if [[ $LOCAL_PG == yes ]]; then echo postgres; fi
+    bus_parts
+    service_parts
+    echo gateway
+  )
+  echo "${out[*]}"
+}
 
 is_part() { [[ " $(parts) " == *" $1 "* ]]; }
 is_service() { [[ " ${SERVICES[*]} " == *" $1 "* ]]; }
@@ -272,10 +289,11 @@ port_var() { # port_var PART: sets PORT_VAR to the variable holding its port
       ;;
   esac
 }
-port_of() { # the Kafka test broker's: its brokers' ports, which it picks itself
-  if [[ $1 == kafka ]]; then kafka_ports; return; fi
+# shellcheck disable=SC2034 # read by its caller
+part_ports() { # part_ports PART: sets PORTS to its port; the Kafka test broker's: its brokers', which it picks itself
+  if [[ $1 == kafka ]]; then PORTS=$(kafka_ports); return; fi
   port_var "$1"
-  echo "${!PORT_VAR}"
+  PORTS=${!PORT_VAR}
 }
 
 # token PART: sets TOKEN to the word its command line contains, which guards against a
@@ -305,15 +323,16 @@ health_url() { # health_url PART: sets HEALTH_URL to its health check
   esac
 }
 
-db_url() { # db_url SERVICE
+# shellcheck disable=SC2034 # read by its caller
+db_url() { # db_url SERVICE: sets DB_URL
   local v="FD_${1^^}_DB_URL"
   if [[ -n ${!v:-} ]]; then
-    echo "${!v}"
+    DB_URL=${!v}
   elif [[ $PROFILE == cluster ]]; then
-    postgres_url "$1"
+    DB_URL=$(postgres_url "$1")
   elif ((CONTAINERS)); then
-    echo "sqlite:/var/lib/fooddelivery/$1.db" # <data>/containers/<service> in its container
+    DB_URL="sqlite:/var/lib/fooddelivery/$1.db" # <data>/containers/<service> in its container
   else
-    echo "sqlite:$DATA/$1.db"
+    DB_URL="sqlite:$DATA/$1.db"
   fi
 }

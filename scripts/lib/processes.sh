@@ -2,7 +2,7 @@
 # The processes of the platform's parts, for scripts/platform (sourced by it):
 # which processes a part has, whether it runs, its logs, its health, waiting
 # until it is gone. Uses the caller's RUN (a part's pid file is <run>/<part>.pid),
-# LOGS and its part functions (token, port_var, port_of, health_url,
+# LOGS and its part functions (token, port_var, part_ports, health_url,
 # postgres_pids, nats_ready, kafka_ready).
 # With FD_CONTAINERS=1 a part is a container instead (scripts/lib/containers.sh).
 
@@ -166,7 +166,8 @@ wait_healthy() {
       fi
       if healthy "$p"; then
         read_pid "$p"
-        say "$p is up (pid $PID, port $(port_of "$p"))"
+        part_ports "$p"
+        say "$p is up (pid $PID, port $PORTS)"
       else
         still+=("$p")
       fi
