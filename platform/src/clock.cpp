@@ -19,7 +19,7 @@ std::string iso_time(std::int64_t epoch_ms) {
   std::time_t seconds = epoch_ms / 1000;
   std::tm utc{};
   gmtime_r(&seconds, &utc);
-  std::array<char, 32> text{};
+  std::array<char, 64> text{};  // room for any int, which GCC checks the format against
   std::snprintf(text.data(), text.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
                 utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
                 static_cast<int>(epoch_ms % 1000));
@@ -28,9 +28,9 @@ std::string iso_time(std::int64_t epoch_ms) {
 
 std::string new_id() {
   thread_local std::mt19937_64 random{std::random_device{}()};
-  std::uint64_t high = random(), low = random();
-  high = (high & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
-  low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;    // RFC 4122 variant
+  const auto ms = static_cast<std::uint64_t>(now_ms());
+  std::uint64_t high = (ms << 16) | 0x7000ULL | (random() & 0x0fffULL);      // version 7, 12 random bits
+  std::uint64_t low = (random() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 9562 variant
   std::array<char, 40> text{};
   std::snprintf(text.data(), text.size(), "%08x-%04x-%04x-%04x-%012llx",
                 static_cast<unsigned>(high >> 32), static_cast<unsigned>((high >> 16) & 0xffff),

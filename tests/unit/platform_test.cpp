@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <limits>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -182,6 +184,33 @@ TEST(Jwt, APayloadWithAKeyTwiceOrAStoreIdSpelledOtherwiseIsRefused) {
               }),
               "401 token storeId is not a store id")
         << store;
+}
+
+TEST(Ids, AreUuidVersion7CarryingTheirMillisecondAndSortAsTextInTheOrderMade) {
+  auto before = platform::now_ms();
+  auto id = platform::new_id();
+  auto after = platform::now_ms();
+  ASSERT_EQ(id.size(), 36u) << id;
+  for (std::size_t i : {8u, 13u, 18u, 23u}) EXPECT_EQ(id[i], '-') << id;
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef-"), std::string::npos) << id;
+  EXPECT_EQ(id[14], '7') << "version: " << id;
+  EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << "variant: " << id;
+  auto ms = static_cast<std::int64_t>(std::stoull(id.substr(0, 8) + id.substr(9, 4), nullptr, 16));
+  EXPECT_GE(ms, before);
+  EXPECT_LE(ms, after);
+
+  // Made a millisecond or more apart, the later sorts after; many made at once all differ.
+  std::vector<std::string> made;
+  for (int round = 0; round < 5; ++round) {
+    auto start = platform::now_ms();
+    while (platform::now_ms() == start) {
+    }
+    made.push_back(platform::new_id());
+  }
+  EXPECT_TRUE(std::is_sorted(made.begin(), made.end())) << made.front() << " .. " << made.back();
+  std::set<std::string> many;
+  for (int i = 0; i < 100000; ++i) many.insert(platform::new_id());
+  EXPECT_EQ(many.size(), 100000u);
 }
 
 TEST(Identity, ServiceTokensCarryAnIdAndLiveAMinute) {
