@@ -36,6 +36,22 @@ nats_tool() {
 nats_check_install() {
   command -v nats-server >/dev/null || die "nats-server is not installed (run scripts/install-deps)"
   nats_identities
+  nats_procs
+}
+
+# nats_procs: sets NATS_PROCS, the threads nats-server runs Go code on (GOMAXPROCS):
+# FD_NATS_PROCS, else half the cores. Go runs code on as many threads as there are cores,
+# and those without work spin and sleep looking for some between the events, on the cores
+# the services and nginx need (bench/README.md, "nats-server on half the cores").
+NATS_PROCS=""
+nats_procs() {
+  [[ -z $NATS_PROCS ]] || return 0
+  NATS_PROCS=${FD_NATS_PROCS:-}
+  if [[ -z $NATS_PROCS ]]; then
+    NATS_PROCS=$(($(nproc) / 2))
+    ((NATS_PROCS >= 1)) || NATS_PROCS=1
+  fi
+  [[ $NATS_PROCS =~ ^[1-9][0-9]{0,3}$ ]] || die "FD_NATS_PROCS must be a number of threads from 1, not '$NATS_PROCS'"
 }
 
 # nats_identities: sets NATS_IDENTITIES (one word each), asking fooddelivery once per command.

@@ -6,11 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
@@ -297,7 +299,10 @@ TEST_F(ClusterProfile, StatusListsEveryPartAndEveryReplicaWithItsPort) {
 
 // Go's collector would let nats-server's heap double before it runs (70 MB under the benchmark's
 // load): each node runs with the soft limit scripts/platform gives it.
-TEST_F(ClusterProfile, EachNatsNodeRunsUnderItsMemoryLimit) {
+TEST_F(ClusterProfile, EachNatsNodeRunsUnderItsMemoryLimitOnHalfTheCores) {
+  cpu_set_t cpus;
+  ASSERT_EQ(sched_getaffinity(0, sizeof cpus, &cpus), 0);
+  const auto procs = "GOMAXPROCS=" + std::to_string(std::max(1, CPU_COUNT(&cpus) / 2));
   std::string out;
   ASSERT_EQ(platform_.run_script("status", "", &out), 0) << out;
   for (const char* node : {"nats-1", "nats-2", "nats-3"}) {
@@ -307,7 +312,25 @@ TEST_F(ClusterProfile, EachNatsNodeRunsUnderItsMemoryLimit) {
         << out;
     auto environment = read_file("/proc/" + pid[2].str() + "/environ");
     EXPECT_TRUE(contains(environment, std::string("GOMEMLIMIT=24MiB") + '\0')) << node << " runs without its limit";
+    EXPECT_TRUE(contains(environment, procs + '\0')) << node << " runs Go code on other than " << procs;
   }
+}
+
+TEST(NatsThreads, ANumberOfThreadsThatIsNoneIsRefusedBeforeAnythingStarts) {
+  char folder[] = "/tmp/fd-nats-procs-XXXXXX";
+  ASSERT_NE(::mkdtemp(folder), nullptr);
+  for (const char* procs : {"0", "two", "-1"}) {
+    auto env = environment_with({{"FD_NATS_PROCS", procs},
+                                 {"FD_RUN_DIR", std::string(folder) + "/run"},
+                                 {"FD_DATA_DIR", std::string(folder) + "/data"},
+                                 {"FD_BUILD_DIR", FD_BUILD_DIR}});
+    auto ran = platform::run_process({"bash", std::string(FD_SOURCE_DIR) + "/scripts/platform", "start"}, &env);
+    EXPECT_NE(ran.status, 0) << procs;
+    EXPECT_TRUE(contains(ran.output, std::string("FD_NATS_PROCS must be a number of threads from 1, not '") + procs))
+        << ran.output;
+    EXPECT_FALSE(contains(ran.output, "starting ")) << ran.output;
+  }
+  std::filesystem::remove_all(folder);
 }
 
 TEST_F(ClusterProfile, StartRefusesAnotherProfileWhileOneRuns) {
