@@ -237,16 +237,13 @@ phases() {
   service_parts
 }
 
-# Every part, in the order status lists them.
+# Every part, in the order status lists them: the phases', the gateway last.
 parts() {
-  local out
-  mapfile -t out < <(
-    if [[ $LOCAL_PG == yes ]]; then echo postgres; fi
-    bus_parts
-    service_parts
-    echo gateway
-  )
-  echo "${out[*]}"
+  local out all
+  mapfile -t out < <(phases)
+  all=" ${out[*]} "
+  # shellcheck disable=SC2086 # one word per part
+  echo ${all/ gateway / } gateway
 }
 
 is_part() { [[ " $(parts) " == *" $1 "* ]]; }
