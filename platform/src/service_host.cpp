@@ -14,6 +14,7 @@
 #include "platform/http_server.hpp"
 #include "platform/leadership.hpp"
 #include "platform/clock.hpp"
+#include "platform/crypto.hpp"
 #include "platform/log.hpp"
 #include "platform/metrics.hpp"
 #include "platform/migrations.hpp"
@@ -27,6 +28,7 @@ namespace platform {
 ServiceHost::ServiceHost(std::string name)
     : name_(std::move(name)), config_(Config::load()), identity_(config_.require("JWT_SECRET"), config_.integer("TOKEN_TTL_SECONDS", 900)) {
   log::init(name_);
+  draw_openssl_randomness_from_kernel();  // before the bus connects: see platform/crypto.hpp
   auto url = config_.get("DB_URL", "sqlite:" + name_ + ".db");
   db_ = open_database(url);
   migrate_messaging(*db_);

@@ -69,7 +69,6 @@ std::optional<std::string> password_weakness(const std::string& password, const 
 // Throws, naming the path and the package, when cracklib's dictionary is not installed.
 void check_password_dictionary();
 std::string random_token();
-std::string sha256(const std::string& text);
 
 struct Tokens {
   std::string secret;

@@ -1,7 +1,6 @@
 #include <argon2.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <cstdio>
 #include <stdexcept>
@@ -63,12 +62,6 @@ std::string random_token() {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no randomness for a token");
   return hex(bytes, sizeof bytes);
-}
-
-std::string sha256(const std::string& text) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  return hex(digest, sizeof digest);
 }
 
 }  // namespace auth

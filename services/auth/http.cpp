@@ -3,6 +3,7 @@
 #include "contracts/events.hpp"
 #include "domain/session.hpp"
 #include "platform/clock.hpp"
+#include "platform/crypto.hpp"
 #include "platform/log.hpp"
 #include "platform/unit_of_work.hpp"
 #include "platform/problem.hpp"
@@ -38,7 +39,7 @@ Issued issue(Db& tx, const Tokens& tokens, const Account& account, const std::st
   auto access = platform::sign_jwt(claims_for(account, now, tokens.access_ttl, platform::new_id(), session_id),
                                    tokens.secret);
   auto refresh = random_token();
-  keep_refresh_token(tx, sha256(refresh), account.username, session_id, now + tokens.refresh_ttl, now);
+  keep_refresh_token(tx, platform::sha256_hex(refresh), account.username, session_id, now + tokens.refresh_ttl, now);
   boost::json::object body{{"accessToken", access},       {"tokenType", "Bearer"},
                            {"expiresIn", tokens.access_ttl}, {"refreshToken", refresh},
                            {"username", account.username}, {"role", account.role}};
@@ -126,7 +127,7 @@ Response refresh(Db& db, const Tokens& tokens, Request& request) {
   if (!given)
     throw platform::unauthorized(
         "no refresh token: send {\"refreshToken\"} or the fd_refresh cookie that login set; log in again");
-  auto presented = sha256(*given);
+  auto presented = platform::sha256_hex(*given);
   Issued issued;
   std::optional<StoredRefreshToken> reused;
   db.transaction([&](Db& tx) {

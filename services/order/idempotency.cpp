@@ -12,30 +12,15 @@
 // behind to expire, and so no 409 for the client to retry: it gets the answer instead.
 // (On PostgreSQL at REPEATABLE READ or SERIALIZABLE the waiting INSERT ends in a
 // serialization failure instead; the transaction is retried and then replays.)
-#include <openssl/evp.h>
-
 #include <stdexcept>
 
 #include "app.hpp"
 #include "platform/clock.hpp"
+#include "platform/crypto.hpp"
 
 namespace order {
 
 namespace {
-
-std::string sha256_hex(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("SHA-256 of an order request failed");
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kDigits[digest[i] >> 4];
-    hex += kDigits[digest[i] & 0xf];
-  }
-  return hex;
-}
 
 KeyUse read_key_use(const platform::Row& row) {
   return KeyUse{row.text("idempotency_key"), row.text("request_hash"), row.integer("order_id"), row.text("answer")};
@@ -45,7 +30,7 @@ KeyUse read_key_use(const platform::Row& row) {
 
 KeyedAnswer place_once(platform::Db& db, const std::string& customer, const std::string& key, const PlaceOrder& command,
                        const std::function<KeyedAnswer(platform::Db&)>& place) {
-  auto request_hash = sha256_hex(canonical_text(command));
+  auto request_hash = platform::sha256_hex(canonical_text(command));
   std::optional<KeyedAnswer> answer;
   db.transaction([&](platform::Db& tx) {
     auto claimed = tx.exec(
