@@ -3,6 +3,7 @@
 #include "kafka_bus.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 #include <stdexcept>
 #include <string_view>
@@ -434,15 +435,26 @@ PublishResult KafkaBus::publish(const std::vector<OutgoingMessage>& batch) {
     if (!message.traceparent.empty())
       rd_kafka_header_add(headers, "traceparent", -1, message.traceparent.data(),
                           static_cast<ssize_t>(message.traceparent.size()));
-    auto err = rd_kafka_producev(
-        producer_, RD_KAFKA_V_TOPIC(options_.stream.c_str()),
-        RD_KAFKA_V_KEY(message.order_id.empty() ? nullptr : message.order_id.data(), message.order_id.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(message.body.data()), message.body.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
-        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(tag)), RD_KAFKA_V_END);
-    if (err) {
+    // The array form of rd_kafka_producev, whose variadic arguments the loader
+    // (rdkafka_loader.cpp) could not pass on.
+    rd_kafka_vu_t record[6] = {};
+    record[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+    record[0].u.cstr = options_.stream.c_str();
+    record[1].vtype = RD_KAFKA_VTYPE_KEY;
+    record[1].u.mem = {message.order_id.empty() ? nullptr : const_cast<char*>(message.order_id.data()),
+                       message.order_id.size()};
+    record[2].vtype = RD_KAFKA_VTYPE_VALUE;
+    record[2].u.mem = {const_cast<char*>(message.body.data()), message.body.size()};
+    record[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    record[3].u.i = RD_KAFKA_MSG_F_COPY;
+    record[4].vtype = RD_KAFKA_VTYPE_HEADERS;
+    record[4].u.headers = headers;
+    record[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+    record[5].u.ptr = reinterpret_cast<void*>(tag);
+    if (rd_kafka_error_t* error = rd_kafka_produceva(producer_, record, std::size(record))) {
       rd_kafka_headers_destroy(headers);  // the producer takes them only when it queues the record
-      result.error = std::string("cannot queue the record: ") + rd_kafka_err2str(err);
+      result.error = std::string("cannot queue the record: ") + rd_kafka_error_string(error);
+      rd_kafka_error_destroy(error);
       break;
     }
     ++sent;

@@ -52,6 +52,13 @@ platform::ProcessResult platform_script(std::vector<std::string> args, const Tes
   return platform::run_process(args, &env);
 }
 
+// The shared libraries a service's process has mapped (/proc/<pid>/maps).
+std::string mapped_libraries(const TestPlatform& platform, const std::string& service) {
+  int pid = 0;
+  std::ifstream(platform.run_dir() + "/" + service + ".pid") >> pid;
+  return read_file("/proc/" + std::to_string(pid) + "/maps");
+}
+
 std::string health(const TestPlatform& platform, const std::string& service) {
   platform::HttpClient client("127.0.0.1", static_cast<std::uint16_t>(platform.port(service)));
   return client.send("GET", "/health").body;
@@ -79,6 +86,22 @@ TEST(KafkaPlatform, TheTestBrokerTakesTheNatsPartsPlaceAndEveryServiceReachesIt)
   EXPECT_EQ(ran.output, platform.bus_url() + "\n");
 
   EXPECT_TRUE(order_reaches_the_owner(platform));
+  for (const auto& service : kServices)  // loaded when the bus was made (platform/src/rdkafka_loader.cpp)
+    EXPECT_TRUE(contains(mapped_libraries(platform, service), "/librdkafka.so.1")) << service;
+}
+
+// librdkafka (with SASL, zstd, lz4 and zlib) and libpq (with Kerberos, LDAP and GnuTLS) are
+// loaded only by the profiles that use them: on the embedded one, no service maps either,
+// also once an order went through every service.
+TEST(KafkaPlatform, OnTheEmbeddedProfileNoServiceLoadsLibrdkafkaNorLibpq) {
+  TestPlatform platform;
+  EXPECT_TRUE(order_reaches_the_owner(platform));
+  for (const auto& service : kServices) {
+    auto maps = mapped_libraries(platform, service);
+    EXPECT_TRUE(contains(maps, "/libnats.so")) << service << " (the list read is not its process's)";
+    EXPECT_FALSE(contains(maps, "/librdkafka.so")) << service;
+    EXPECT_FALSE(contains(maps, "/libpq.so")) << service;
+  }
 }
 
 TEST(KafkaPlatform, ABrokerStartedAgainIsANewOneAndTheServicesAreRestartedToReachIt) {
