@@ -73,12 +73,37 @@ struct BusTail::Impl {
   std::map<std::uint64_t, std::function<void()>> watchers;
   std::uint64_t next_token = 0;
 
+  // Whether it has taken what the stream held when it began reading; signalled under `mutex`.
+  bool read_up = false;
+  std::condition_variable read_up_signal;
+
   std::mutex stop_mutex;
   std::condition_variable stop_signal;
   bool stopping = false;
+  std::once_flag started;
   std::thread reader;
 
   BusCursor read;  // the reader thread's own
+
+  // The reader begins at the first watcher, not with the process: until someone watches,
+  // the process neither holds events nor takes the stream's every event from the broker.
+  void start() {
+    std::call_once(started, [this] {
+      reader = std::thread([this] {
+        name_this_thread("bus-tail");
+        run();
+      });
+    });
+  }
+
+  void note_read_up() {
+    {
+      std::lock_guard lock(mutex);
+      if (read_up) return;
+      read_up = true;
+    }
+    read_up_signal.notify_all();
+  }
 
   bool stopped() {
     std::lock_guard lock(stop_mutex);
@@ -148,7 +173,9 @@ struct BusTail::Impl {
       // After a reconnect, on from the last event taken; at the first start, from the newest
       // `keep` events: the older ones would be dropped as soon as read, and a stream holds a
       // week of them.
-      const auto start = read.last.empty() ? newest_start(js) : read.last.begin()->second + 1;
+      std::uint64_t held_last = 0;  // the stream's last sequence when the reading began
+      const auto start = read.last.empty() ? newest_start(js, held_last) : read.last.begin()->second + 1;
+      if (held_last == 0) note_read_up();
       sub.Config.DeliverPolicy = start > 1 ? js_DeliverByStartSequence : js_DeliverAll;
       if (start > 1) sub.Config.OptStartSeq = start;
       check(js_SubscribeSync(&subscription, js, ">", nullptr, &sub, nullptr),
@@ -167,6 +194,7 @@ struct BusTail::Impl {
         jsMsgMetaData_Destroy(meta);
         take(event_of(0, sequence, type ? type : "",
                       std::string(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message)))));
+        if (sequence >= held_last) note_read_up();
       }
     } catch (...) {
       release();
@@ -176,13 +204,13 @@ struct BusTail::Impl {
   }
 
   // The sequence of the oldest of the newest `keep` events the stream holds (1 when it holds
-  // no more than those).
-  std::uint64_t newest_start(jsCtx* js) const {
+  // no more than those); `last`: the newest's.
+  std::uint64_t newest_start(jsCtx* js, std::uint64_t& last) const {
     jsStreamInfo* info = nullptr;
     if (auto status = js_GetStreamInfo(&info, js, bus.stream.c_str(), nullptr, nullptr); status != NATS_OK)
       throw std::runtime_error("cannot read stream " + bus.stream + " at " + bus.nats.where() + ": " +
                                nats_error(status));
-    const std::uint64_t last = info->State.LastSeq;
+    last = info->State.LastSeq;
     jsStreamInfo_Destroy(info);
     return last > keep ? last - keep + 1 : 1;
   }
@@ -192,9 +220,11 @@ struct BusTail::Impl {
   void read_kafka() {
     using From = KafkaTopicReader::From;
     KafkaTopicReader reader(bus, read.last.empty() ? From::Newest : From::Start, keep);
-    while (!stopped())
+    while (!stopped()) {
       if (auto record = reader.next(std::chrono::milliseconds(500)))
         take(event_of(record->partition, record->offset, std::move(record->type), std::move(record->value)));
+      if (reader.caught_up()) note_read_up();
+    }
   }
 
   void run() {
@@ -219,10 +249,6 @@ BusTail::BusTail(BusEndpoint bus, std::size_t keep, std::function<void(const Tai
   impl_->bus = std::move(bus);
   impl_->keep = std::max<std::size_t>(keep, 1);
   impl_->seen = std::move(seen);
-  impl_->reader = std::thread([impl = impl_.get()] {
-    name_this_thread("bus-tail");
-    impl->run();
-  });
 }
 
 BusTail::~BusTail() {
@@ -231,10 +257,17 @@ BusTail::~BusTail() {
     impl_->stopping = true;
   }
   impl_->stop_signal.notify_all();
-  impl_->reader.join();
+  if (impl_->reader.joinable()) impl_->reader.join();
+}
+
+void BusTail::wait_read_up(std::chrono::milliseconds limit) const {
+  impl_->start();
+  std::unique_lock lock(impl_->mutex);
+  impl_->read_up_signal.wait_for(lock, limit, [&] { return impl_->read_up; });
 }
 
 std::vector<std::shared_ptr<const TailedEvent>> BusTail::since(std::uint64_t from, std::uint64_t& next) const {
+  impl_->start();
   std::lock_guard lock(impl_->mutex);
   from = std::max(from, impl_->first);
   next = impl_->first + impl_->events.size();
@@ -243,6 +276,7 @@ std::vector<std::shared_ptr<const TailedEvent>> BusTail::since(std::uint64_t fro
 }
 
 std::uint64_t BusTail::watch(std::function<void()> wake) {
+  impl_->start();
   std::lock_guard lock(impl_->mutex);
   impl_->watchers.emplace(impl_->next_token, std::move(wake));
   return impl_->next_token++;

@@ -60,6 +60,9 @@ struct Live {
 // How often the caller's token is checked again while nothing happens: a revoked one ends
 // the stream within this.
 constexpr std::chrono::milliseconds kRecheck{1000};
+// How long a stream without Last-Event-ID waits for the tail to read what the bus holds (its
+// newest FD_EVENTS_KEPT events) before it goes on, when the bus cannot be read.
+constexpr std::chrono::milliseconds kTailReadUp{3000};
 
 class BusEvents final : public platform::EventSource {
  public:
@@ -71,7 +74,9 @@ class BusEvents final : public platform::EventSource {
       cursor_ = platform::BusCursor::parse(resume);
       return;
     }
-    // From now on: the cursor of every event held, so that an id sent later covers them too.
+    // From now on: the cursor of every event held, so that an id sent later covers them too;
+    // the first stream of the process waits for its tail to begin and take what the bus holds.
+    live_.tail->wait_read_up(kTailReadUp);
     for (const auto& event : live_.tail->since(0, next_)) cursor_.advance(*event);
   }
   ~BusEvents() override {

@@ -450,6 +450,7 @@ TEST_F(KafkaInspection, AtItsStartATailOnKafkaReadsOnlyEachPartitionsNewestEvent
 
   Taken taken;
   platform::BusTail tail(platform::BusEndpoint(broker.url()), 2, taken.recorder());
+  tail.wait_read_up(20s);  // it begins reading here
   ASSERT_TRUE(eventually([&] { return taken.all().size() >= newest.size(); }, 20s)) << taken.all().size();
   auto all = taken.all();
   EXPECT_EQ((std::set<std::pair<int, std::uint64_t>>(all.begin(), all.end())), newest);

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
@@ -19,6 +20,7 @@
 #include "support/event_stream.hpp"
 #include "support/platform_fixture.hpp"
 #include "support/scratch.hpp"
+#include "support/threads.hpp"
 
 namespace {
 
@@ -333,6 +335,38 @@ TEST_P(EventsStream, AnAdminSeesEveryEventInOrderACustomerOnlyTheirsAndAReconnec
     for (const auto& [order, types] : saw->by_order)
       EXPECT_TRUE(order == std::to_string(saw == &customer_saw ? id : others) || types.empty())
           << "shown another's order " << order << ": " << types;
+}
+
+// The customer service reads the bus for streams only once someone opens one: before, it
+// neither holds events nor takes each one from the broker. The first stream still starts from
+// its own opening: what the bus held before is read, and not shown.
+TEST_P(EventsStream, TheBusIsReadForStreamsOnceOneIsOpenedAndTheFirstStillStartsFromThen) {
+  // Of every process of the customer service (two on the cluster), the threads reading for streams.
+  auto readers = [&] {
+    int threads = 0;
+    for (const auto& file : std::filesystem::directory_iterator(platform.run_dir())) {
+      const auto name = file.path().filename().string();
+      if (!name.starts_with("customer") || file.path().extension() != ".pid") continue;
+      int pid = 0;
+      std::ifstream(file.path()) >> pid;
+      threads += fd::test::threads_named(pid, "bus-tail");
+    }
+    return threads;
+  };
+  auto before = place_order(customer);
+  ASSERT_TRUE(eventually([&] { return owner.get("/foodCookings/" + std::to_string(before)).status == 200; }));
+  EXPECT_EQ(readers(), 0);
+
+  Api admin(platform.gateway_port());
+  admin.login("admin");
+  EventStreamClient watching(platform.gateway_port(), "/events/stream", admin.token());
+  ASSERT_EQ(watching.status(), 200);
+  EXPECT_GE(readers(), 1);
+  auto after = place_order(customer);
+  auto first = watching.next(std::chrono::seconds(20));
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->event, "OrderPlaced") << first->data;
+  EXPECT_EQ(field(*first, "orderId"), std::to_string(after)) << first->data;
 }
 
 }  // namespace

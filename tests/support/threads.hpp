@@ -10,4 +10,7 @@ namespace fd::test {
 // std::runtime_error when no thread has that name.
 long voluntary_switches(int pid, const std::string& name);
 
+// How many of process `pid`'s threads are named `name` (those libnats starts from one too).
+int threads_named(int pid, const std::string& name);
+
 }  // namespace fd::test

@@ -1,7 +1,8 @@
 #pragma once
 // Every event as it crosses the bus, for streams that show them to users (GET /events/stream):
-// one background thread per process reads the stream from its newest `keep` events on, on
-// either broker, and keeps the newest events in memory; whoever watches is woken at each new one. Read from
+// one background thread per process, begun by the first call of since(), watch() or
+// wait_read_up(), reads the stream from its newest `keep` events on, on either broker, and
+// keeps the newest events in memory; whoever watches is woken at each new one. Read from
 // outside any consumer group (JetStream: an ordered consumer of the process's own; Kafka: a
 // reader that commits nothing), so it takes nothing from the service's own consumer, and each
 // replica of a service reads the whole stream.
@@ -50,6 +51,10 @@ class BusTail {
   BusTail& operator=(const BusTail&) = delete;
 
   bool kafka() const { return kafka_; }
+
+  // Waits, at most `limit`, until the tail has taken what the stream held when it began
+  // reading: then since() holds all that came before the call (of the newest `keep`).
+  void wait_read_up(std::chrono::milliseconds limit) const;
 
   // Events are numbered in the order this process read them, from 0; the oldest ones are
   // dropped beyond `keep`. Returns the events from number `from` on (from the oldest kept when
