@@ -8,7 +8,6 @@
 #include <sys/random.h>
 
 #include <cerrno>
-#include <cstring>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
