@@ -26,8 +26,14 @@ bool BusCursor::covers(const TailedEvent& event) const {
 std::string BusCursor::text(bool kafka) const {
   if (!kafka) return std::to_string(last.empty() ? 0 : last.begin()->second);
   std::string out;
-  for (const auto& [partition, position] : last)
-    out += (out.empty() ? "" : ",") + std::to_string(partition) + ":" + std::to_string(position);
+  // Appended piece by piece: GCC 12 warns of a copy beyond any object's size (a false
+  // -Wstringop-overflow) for "," + std::to_string(...) in the Release build.
+  for (const auto& [partition, position] : last) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(partition);
+    out += ':';
+    out += std::to_string(position);
+  }
   return out;
 }
 
@@ -73,7 +79,8 @@ struct BusTail::Impl {
   std::map<std::uint64_t, std::function<void()>> watchers;
   std::uint64_t next_token = 0;
 
-  // Whether it has taken what the stream held when it began reading; signalled under `mutex`.
+  // Whether it has taken what the stream held when it began reading, or could not read it;
+  // signalled under `mutex`.
   bool read_up = false;
   std::condition_variable read_up_signal;
 
@@ -238,6 +245,7 @@ struct BusTail::Impl {
           log::warn("cannot read the event stream for its watchers; trying again every second",
                     {{"bus", bus.where()}, {"error", error.what()}});
         told = error.what();
+        note_read_up();  // nothing to wait for: a stream opened meanwhile starts with what is held
         if (!pause(std::chrono::seconds(1))) return;
       }
     }

@@ -437,6 +437,20 @@ TEST(BusTails, AtItsStartATailOnJetStreamReadsOnlyTheNewestEventsItKeeps) {
   EXPECT_EQ(taken.all(), (Pairs{{0, 8}, {0, 9}, {0, 10}, {0, 11}, {0, 12}, {0, 13}}));
 }
 
+// The first stream of a process waits for its tail to read what the bus holds (so that it
+// starts from its opening), but not for a bus the tail cannot reach: the stream goes on at
+// once with what is held, as one opened before the tail began would, instead of holding an
+// HTTP thread until its limit.
+TEST(BusTails, AWaitForATailThatCannotReachTheBusEndsAtItsFirstAttempt) {
+  const auto nobody = "nats://127.0.0.1:" + std::to_string(fd::test::free_port());
+  platform::BusTail tail{platform::BusEndpoint(nobody), 5};
+  const auto began = std::chrono::steady_clock::now();
+  tail.wait_read_up(60s);
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 30s) << "it waited for the limit";
+  std::uint64_t next = 0;
+  EXPECT_TRUE(tail.since(0, next).empty());
+}
+
 // On Kafka, whose order is by partition only: the newest 2 of each partition.
 TEST_F(KafkaInspection, AtItsStartATailOnKafkaReadsOnlyEachPartitionsNewestEvents) {
   publish(8, 3);

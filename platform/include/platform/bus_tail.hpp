@@ -53,7 +53,8 @@ class BusTail {
   bool kafka() const { return kafka_; }
 
   // Waits, at most `limit`, until the tail has taken what the stream held when it began
-  // reading: then since() holds all that came before the call (of the newest `keep`).
+  // reading (then since() holds all that came before the call, of the newest `keep`), or
+  // has found that it cannot read the bus.
   void wait_read_up(std::chrono::milliseconds limit) const;
 
   // Events are numbered in the order this process read them, from 0; the oldest ones are
