@@ -1,7 +1,9 @@
 #include "platform/crypto.hpp"
 
 // RAND_METHOD is deprecated since OpenSSL 3.0 in favour of a provider, which is the very
-// cost this file avoids (platform/crypto.hpp); Debian 12's OpenSSL 3.0 keeps it.
+// cost this file avoids (platform/crypto.hpp); Debian 12's OpenSSL 3.0 keeps it. Should a
+// later OpenSSL drop it, tests/alone/openssl_providers_test.cpp fails: what then still asks
+// OpenSSL for random bytes without TLS is libnats, once, when it connects.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/rand.h>
 #include <sodium.h>
