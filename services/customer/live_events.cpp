@@ -60,8 +60,9 @@ struct Live {
 // How often the caller's token is checked again while nothing happens: a revoked one ends
 // the stream within this.
 constexpr std::chrono::milliseconds kRecheck{1000};
-// How long a stream without Last-Event-ID waits for the tail to read what the bus holds (its
-// newest FD_EVENTS_KEPT events) before it goes on, when the bus cannot be read.
+// How long a stream without Last-Event-ID waits at most for the tail to read what the bus
+// holds (its newest FD_EVENTS_KEPT events) when the reading is slow; a bus that cannot be
+// reached ends the wait at once (BusTail::wait_read_up).
 constexpr std::chrono::milliseconds kTailReadUp{3000};
 
 class BusEvents final : public platform::EventSource {
