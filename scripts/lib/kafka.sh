@@ -39,7 +39,7 @@ start_kafka() {
   (
     close_fds
     cd "$RUN"
-    exec setsid "$FD_BUILD_DIR/bin/fooddelivery" kafka-broker --brokers 3 --partitions "${FD_KAFKA_PARTITIONS:-6}" \
+    exec setsid "${SCHED[@]}" "$FD_BUILD_DIR/bin/fooddelivery" kafka-broker --brokers 3 --partitions "${FD_KAFKA_PARTITIONS:-6}" \
       --bootstrap-file "$KAFKA_BOOTSTRAP_FILE"
   ) >>"$LOGS/kafka.log" 2>&1 </dev/null &
   echo $! >"$RUN/kafka.pid"

@@ -10,6 +10,19 @@ say() { printf 'platform: %s\n' "$*"; }
 err() { printf 'platform: %s\n' "$*" >&2; }
 die() { err "$*"; exit 1; }
 
+# scheduling_class: sets SCHED, the command that runs a part we do not build (nats-server,
+# nginx, the Kafka test broker) in the scheduling class FD_SCHED_POLICY names: batch (the
+# default) or normal. The services enter it themselves (platform/src/service_host.cpp says
+# why batch).
+SCHED=()
+scheduling_class() {
+  case ${FD_SCHED_POLICY:-batch} in
+    batch) SCHED=(chrt --batch 0) ;;
+    normal) SCHED=(chrt --other 0) ;;
+    *) die "FD_SCHED_POLICY must be batch or normal, not '$FD_SCHED_POLICY'" ;;
+  esac
+}
+
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
 
 alive() { # alive PID: the process exists and is not a zombie

@@ -4,6 +4,7 @@
 // own (FD_BUS_URL) is used as is; and what cannot go together is refused before anything
 // starts. The saga's suites themselves run on Kafka as Buses/<suite>/kafka.
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -88,6 +89,11 @@ TEST(KafkaPlatform, TheTestBrokerTakesTheNatsPartsPlaceAndEveryServiceReachesIt)
   EXPECT_TRUE(order_reaches_the_owner(platform));
   for (const auto& service : kServices)  // loaded when the bus was made (platform/src/rdkafka_loader.cpp)
     EXPECT_TRUE(contains(mapped_libraries(platform, service), "/librdkafka.so.1")) << service;
+
+  // In the platform's scheduling class, as nats-server would be (FD_SCHED_POLICY).
+  int broker = 0;
+  std::ifstream(platform.run_dir() + "/kafka.pid") >> broker;
+  EXPECT_EQ(sched_getscheduler(broker), SCHED_BATCH) << "the test broker, pid " << broker;
 }
 
 // librdkafka (with SASL, zstd, lz4 and zlib) and libpq (with Kerberos, LDAP and GnuTLS) are
