@@ -4,11 +4,9 @@
 // in it; normal puts them all in the normal class; anything else is refused.
 #include <gtest/gtest.h>
 #include <sched.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <string>
 #include <vector>
 
