@@ -329,7 +329,7 @@ namespace platform {
 namespace {
 
 // glibc raises its mmap threshold to the size of every large block freed (up to 32 MiB), so
-// that after one Argon2 hash (19 MiB) every later one stays in the heap, resident for good; a
+// that after one Argon2 hash (7 MiB) every later one stays in the heap, resident for good; a
 // fixed threshold maps large blocks and gives them back when freed. Two arenas instead of
 // sixteen (8 per core) keep the threads' freed memory from being spread where no thread
 // reuses it. Fixing the mmap threshold also fixes the trim threshold at 128 KiB: a heap whose

@@ -86,6 +86,10 @@ Response login(Db& db, const Tokens& tokens, const LoginRules& rules, Request& r
     });
     throw platform::unauthorized("username or password is wrong");
   }
+  const auto checked_hash = account->password_hash;
+  // Slow on purpose (Argon2 again, once an account): outside the transaction.
+  const auto fresh_hash =
+      hashed_as_today(checked_hash) ? std::nullopt : std::optional(hash_password(credentials.password));
   Issued issued;
   db.transaction([&](Db& tx) {
     // Disabled or not is said only to whoever knows the password, and read in the transaction
@@ -95,6 +99,7 @@ Response login(Db& db, const Tokens& tokens, const LoginRules& rules, Request& r
     if (!account) throw platform::unauthorized("username or password is wrong");
     if (account->disabled()) throw disabled_account(*account);
     forget_failed_logins(tx, account->username);
+    if (fresh_hash) replace_password_hash(tx, account->username, checked_hash, *fresh_hash);
     issued = issue(tx, tokens, *account, start_session(tx, account->username, platform::now_s()));
   });
   return issued_response(200, issued, tokens, request);

@@ -55,6 +55,11 @@ void seed_demo_accounts(platform::Db& db) {
   if (seeded > 0) platform::log::info("demo accounts seeded", {{"accounts", std::to_string(seeded)}});
 }
 
+void replace_password_hash(platform::Db& tx, const std::string& username, const std::string& checked,
+                           const std::string& fresh) {
+  tx.exec("UPDATE accounts SET password_hash = ? WHERE username = ? AND password_hash = ?", {fresh, username, checked});
+}
+
 std::string start_session(platform::Db& tx, const std::string& username, std::int64_t now_s) {
   auto id = platform::new_id();
   tx.exec("INSERT INTO sessions (session_id, username, started_at, last_issued_at) VALUES (?, ?, ?, ?)",

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "platform/db.hpp"
 #include "support/api.hpp"
 #include "support/platform_fixture.hpp"
 
@@ -237,6 +238,30 @@ TEST_F(Accounts, ADisabledCustomersTokensStopWorkingInEveryServiceAndEnablingLet
   again.login("customer1");
   EXPECT_EQ(again.get("/orders").status, 200);
   EXPECT_EQ(again.get("/orders/" + order_id).status, 200) << "its orders are still its own";
+}
+
+// A database from before the Argon2 parameters changed (19 MiB and 2 passes, now 7 MiB and 5):
+// its hashes still check, and each is made again with today's at its account's next login.
+TEST_F(Accounts, AHashFromEarlierParametersStillLogsInAndIsMadeAgainWithTodays) {
+  auto db = platform::open_database("sqlite:" + platform.data_dir() + "/auth.db");
+  auto stored_hash = [&] {
+    return db->query_one("SELECT password_hash FROM accounts WHERE username = 'customer1'")->text("password_hash");
+  };
+  // libargon2's argon2id_hash_encoded(2 passes, 19456 KiB, 1 lane, "demo1234", salt 01 00 ... 00).
+  const std::string earlier = "$argon2id$v=19$m=19456,t=2,p=1$AQAAAAAAAAAAAAAAAAAAAA$9A0gsDCJoq68VdnGfjN5RJr+LMmqO/yi2dqHMZQC9jo";
+  db->exec("UPDATE accounts SET password_hash = ? WHERE username = 'customer1'", {earlier});
+
+  expect_refused(login("customer1", "wrong-password"), 401, "username or password is wrong", "a wrong password");
+  EXPECT_EQ(stored_hash(), earlier) << "a wrong password changes nothing";
+
+  auto first = login("customer1");
+  ASSERT_EQ(first.status, 200) << first.raw;
+  auto today = stored_hash();
+  EXPECT_EQ(today.rfind("$argon2id$v=19$m=7168,t=5,p=1$", 0), 0u) << today;
+
+  auto second = login("customer1");
+  ASSERT_EQ(second.status, 200) << second.raw;
+  EXPECT_EQ(stored_hash(), today) << "made again once, not at every login";
 }
 
 }  // namespace
