@@ -64,6 +64,9 @@ std::string unmatchable_hash();
 bool password_matches(const std::string& encoded, const std::string& password);
 // Whether the hash was made with hash_password's algorithm and parameters of today: one made
 // before they changed is made again at its account's next login, when the password is known.
+// Until then a wrong password for that account costs the earlier parameters' time, not the
+// unknown usernames' (unmatchable_hash): a timing that tells such an account exists, for as
+// long as it has not logged in since.
 bool hashed_as_today(const std::string& encoded);
 // The account's hash becomes `fresh` if it is still the `checked` one: a password an operator
 // set meanwhile is not overwritten.
