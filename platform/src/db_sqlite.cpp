@@ -34,6 +34,8 @@ class SqliteDb final : public Db {
     sqlite3_close(db_);
   }
 
+  bool commits_in_key_order() const override { return true; }
+
   void script(std::string_view sql) override {
     std::lock_guard lock(mutex_);
     char* error = nullptr;

@@ -163,6 +163,7 @@ Relay::Result Relay::relay_once() {
   if (!leads) {
     // The leader publishes what this one did not delete again; the copies are dropped.
     published_.clear();
+    last_published_ = 0;
     undeleted_ = 0;
     return Result::Idle;
   }
@@ -172,10 +173,17 @@ Relay::Result Relay::relay_once() {
       std::lock_guard lock(wake_->mutex);
       if (wake_->stopping) return Result::Idle;
     }
-    // Every row not yet published, in seq order: not "after the last one published", since a
-    // transaction on PostgreSQL may commit a lower seq after a higher one was published.
-    auto found = db_.query("SELECT seq, id, type, body, order_id, traceparent FROM fd_outbox ORDER BY seq LIMIT ?",
-                           {static_cast<std::int64_t>(kRelayBatch + published_.size())});
+    // Every row not yet published, in seq order. Where commits come in seq order (SQLite) those
+    // are the rows after the last one published; the published ones before them, kept until
+    // their delete, are not read again at each commit (a commit one at a time read up to 256).
+    // On PostgreSQL a transaction may commit a lower seq after a higher one was published:
+    // every row is read, the published ones left out here.
+    auto found = db_.commits_in_key_order()
+                     ? db_.query("SELECT seq, id, type, body, order_id, traceparent FROM fd_outbox WHERE seq > ? "
+                                 "ORDER BY seq LIMIT ?",
+                                 {last_published_, static_cast<std::int64_t>(kRelayBatch)})
+                     : db_.query("SELECT seq, id, type, body, order_id, traceparent FROM fd_outbox ORDER BY seq LIMIT ?",
+                                 {static_cast<std::int64_t>(kRelayBatch + published_.size())});
     std::vector<Row> rows;
     for (auto& row : found)
       if (!published_.contains(row.integer(0)) && rows.size() < kRelayBatch) rows.push_back(std::move(row));
@@ -187,6 +195,7 @@ Relay::Result Relay::relay_once() {
     if (published.acknowledged > 0 && published_.empty()) delete_due_ = Clock::now() + kDeleteDelay;
     for (std::size_t i = 0; i < published.acknowledged; ++i) {
       published_.insert(rows[i].integer(0));
+      last_published_ = std::max(last_published_, rows[i].integer(0));
       events_published().Add({{"type", rows[i].text(2)}}).Increment();
     }
     undeleted_ = published_.size();

@@ -64,6 +64,9 @@ class Relay {
   bool outage_logged_ = false;
   // The relay thread's: seqs acknowledged by the broker, deleted together by delete_due_.
   std::set<std::int64_t> published_;
+  // The highest seq published: on a database that commits in key order every row above it is
+  // unpublished, and none below it is (commits_in_key_order).
+  std::int64_t last_published_ = 0;
   Clock::time_point delete_due_{};
   std::atomic<std::size_t> undeleted_{0};
 };

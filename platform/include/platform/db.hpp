@@ -68,6 +68,11 @@ class Db {
   // another replica's concurrent transaction (a sequence; SQLite's single writer reads MAX + 1).
   virtual std::int64_t next_id(std::string_view table, std::string_view column) = 0;
 
+  // Whether the rows of an AUTOINCREMENT key become visible in the order of their keys: so
+  // with SQLite's one writer at a time; not with PostgreSQL, whose concurrent transactions may
+  // commit a lower key after a higher one is seen.
+  virtual bool commits_in_key_order() const { return false; }
+
   // Leadership among the processes sharing this database: at most one holds a lease of a
   // name at a time, and a lease ends with its holder (a killed replica's lease frees itself).
   class Lease {
