@@ -311,7 +311,7 @@ TEST_F(ClusterProfile, EachNatsNodeRunsUnderItsMemoryLimitOnHalfTheCores) {
         << node << ":\n"
         << out;
     auto environment = read_file("/proc/" + pid[2].str() + "/environ");
-    EXPECT_TRUE(contains(environment, std::string("GOMEMLIMIT=32MiB") + '\0')) << node << " runs without its limit";
+    EXPECT_TRUE(contains(environment, std::string("GOMEMLIMIT=28MiB") + '\0')) << node << " runs without its limit";
     EXPECT_TRUE(contains(environment, procs + '\0')) << node << " runs Go code on other than " << procs;
   }
 }
