@@ -11,6 +11,9 @@
 namespace platform {
 
 std::unique_ptr<Db> open_sqlite(const std::string& path);
+// The name of the SQLite VFS that writes each transaction's WAL frames in one write
+// (sqlite_wal_vfs.cpp), registered at the first call; null if it could not be.
+const char* wal_frames_together_vfs();
 // url: postgresql://user:password@host:port/database[?pool=N&<libpq parameters>]
 std::unique_ptr<Db> open_postgres(const std::string& url);
 
