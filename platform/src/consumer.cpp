@@ -239,10 +239,10 @@ void note_consumer_lag(int partition, std::uint64_t pending) {
 }
 
 std::chrono::seconds MessagingOptions::min_stream_max_age() const {
-  constexpr std::int64_t kDuplicateWindowS = 120;
   constexpr std::int64_t kRedeliveryS = kNakDelayMaxMs / 1000 + 5;  // the longest backoff, then the ack wait
-  return std::chrono::seconds(std::max<std::int64_t>(kDuplicateWindowS,
-                                                     static_cast<std::int64_t>(max_deliver) * kRedeliveryS));
+  const auto window = std::chrono::ceil<std::chrono::seconds>(stream_duplicate_window);
+  return std::chrono::seconds(
+      std::max<std::int64_t>(window.count(), static_cast<std::int64_t>(max_deliver) * kRedeliveryS));
 }
 
 namespace {

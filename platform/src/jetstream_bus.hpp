@@ -89,6 +89,9 @@ class JetStreamBus final : public Bus {
   bool ensure_stream(bool& created, std::string& error);
   void bring_to_settings(jsStreamConfig* config);
   std::int64_t max_age_ns() const { return static_cast<std::int64_t>(options_.stream_max_age.count()) * 1'000'000'000; }
+  std::int64_t duplicate_window_ns() const {
+    return static_cast<std::int64_t>(options_.stream_duplicate_window.count()) * 1'000'000;
+  }
   bool ensure_consumer(std::string& error);
   bool add_consumer(jsConsumerConfig& config, const std::string& filter, std::string& error);
   bool consumer_missing();

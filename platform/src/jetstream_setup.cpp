@@ -122,8 +122,7 @@ bool JetStreamBus::ensure_stream(bool& created, std::string& error) {
   cfg.Replicas = options_.stream_replicas;
   cfg.MaxAge = max_age_ns();
   cfg.MaxBytes = options_.stream_max_bytes;
-  // (The server's default duplicate window, 2 minutes, covers the relay's resends: it retries
-  // an unacknowledged publish within kBackoffMax, 5 s, while a quorum of nodes lives.)
+  cfg.Duplicates = duplicate_window_ns();
   jerr = static_cast<jsErrCode>(0);
   s = js_AddStream(&si, js_, &cfg, nullptr, &jerr);
   if (s == NATS_OK) {
@@ -133,7 +132,8 @@ bool JetStreamBus::ensure_stream(bool& created, std::string& error) {
                                            {"subjects", subject},
                                            {"replicas", std::to_string(options_.stream_replicas)},
                                            {"maxAgeSeconds", std::to_string(options_.stream_max_age.count())},
-                                           {"maxBytes", std::to_string(options_.stream_max_bytes)}});
+                                           {"maxBytes", std::to_string(options_.stream_max_bytes)},
+                                           {"duplicateWindowMs", std::to_string(options_.stream_duplicate_window.count())}});
     return true;
   }
   if (jerr == JSStreamNameExistErr) return true;  // another service created it meanwhile
@@ -141,21 +141,25 @@ bool JetStreamBus::ensure_stream(bool& created, std::string& error) {
   return false;
 }
 
-// An existing stream is brought to the configured limits (FD_STREAM_MAX_AGE, FD_STREAM_MAX_BYTES),
+// An existing stream is brought to the configured limits (FD_STREAM_MAX_AGE, FD_STREAM_MAX_BYTES,
+// FD_STREAM_DUPLICATE_WINDOW),
 // and one made with fewer copies than asked (on one server, before the cluster) gets the others,
 // its consumers with them (they inherit the stream's replicas); more copies than asked are
 // left, as a node's loss must not shrink them. The server refuses more copies while too few
 // nodes are up: tried again at the next check (kVerifyEvery).
 void JetStreamBus::bring_to_settings(jsStreamConfig* config) {
   const bool replicas = config->Replicas < options_.stream_replicas;
-  const bool limits = config->MaxAge != max_age_ns() || config->MaxBytes != options_.stream_max_bytes;
+  const bool limits = config->MaxAge != max_age_ns() || config->MaxBytes != options_.stream_max_bytes ||
+                      config->Duplicates != duplicate_window_ns();
   if (!replicas && !limits) return;
   const std::map<std::string, std::string> had{{"replicas", std::to_string(config->Replicas)},
                                                {"maxAgeSeconds", std::to_string(config->MaxAge / 1'000'000'000)},
-                                               {"maxBytes", std::to_string(config->MaxBytes)}};
+                                               {"maxBytes", std::to_string(config->MaxBytes)},
+                                               {"duplicateWindowMs", std::to_string(config->Duplicates / 1'000'000)}};
   config->Replicas = std::max(config->Replicas, static_cast<int64_t>(options_.stream_replicas));
   config->MaxAge = max_age_ns();
   config->MaxBytes = options_.stream_max_bytes;
+  config->Duplicates = duplicate_window_ns();
   jsStreamInfo* updated = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsStatus s = js_UpdateStream(&updated, js_, config, nullptr, &jerr);
@@ -164,10 +168,11 @@ void JetStreamBus::bring_to_settings(jsStreamConfig* config) {
     log::info("JetStream stream brought to the configured replicas and limits",
               {{"stream", options_.stream},
                {"had", had.at("replicas") + " replicas, max age " + had.at("maxAgeSeconds") + " s, max bytes " +
-                           had.at("maxBytes")},
+                           had.at("maxBytes") + ", duplicate window " + had.at("duplicateWindowMs") + " ms"},
                {"replicas", std::to_string(config->Replicas)},
                {"maxAgeSeconds", std::to_string(options_.stream_max_age.count())},
-               {"maxBytes", std::to_string(options_.stream_max_bytes)}});
+               {"maxBytes", std::to_string(options_.stream_max_bytes)},
+               {"duplicateWindowMs", std::to_string(options_.stream_duplicate_window.count())}});
     settings_refusal_logged_ = false;
   } else if (!settings_refusal_logged_) {
     log::warn("JetStream stream differs from the configured replicas or limits; updating it failed, retrying at the "

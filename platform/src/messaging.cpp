@@ -53,11 +53,16 @@ void Messaging::Impl::start(std::map<std::string, Reaction> given) {
     throw std::invalid_argument("FD_NATS_STREAM_REPLICAS must be from 1 to 5, not " +
                                 std::to_string(options.stream_replicas));
   if (options.max_deliver < 1) throw std::invalid_argument("FD_MAX_DELIVER must be at least 1");
+  if (options.stream_duplicate_window < std::chrono::milliseconds(100))  // JetStream's least
+    throw std::invalid_argument("FD_STREAM_DUPLICATE_WINDOW must be a positive number of seconds, not " +
+                                std::to_string(options.stream_duplicate_window.count() / 1000));
   if (options.stream_max_age < options.min_stream_max_age())
-    throw std::invalid_argument("FD_STREAM_MAX_AGE must be at least " + std::to_string(options.min_stream_max_age().count()) +
-                                " s, not " + std::to_string(options.stream_max_age.count()) +
-                                " s: JetStream's duplicate window (120 s) and an event's last redelivery (FD_MAX_DELIVER " +
-                                std::to_string(options.max_deliver) + " x 35 s) must fall within it");
+    throw std::invalid_argument(
+        "FD_STREAM_MAX_AGE must be at least " + std::to_string(options.min_stream_max_age().count()) + " s, not " +
+        std::to_string(options.stream_max_age.count()) + " s: JetStream's duplicate window (FD_STREAM_DUPLICATE_WINDOW, " +
+        std::to_string(std::chrono::ceil<std::chrono::seconds>(options.stream_duplicate_window).count()) +
+        " s) and an event's last redelivery (FD_MAX_DELIVER " + std::to_string(options.max_deliver) +
+        " x 35 s) must fall within it");
   if (options.stream_max_bytes < 1) throw std::invalid_argument("FD_STREAM_MAX_BYTES must be at least 1");
   if (!given.empty()) {
     if (options.durable.empty()) throw std::invalid_argument("MessagingOptions.durable is required to consume events");

@@ -165,6 +165,9 @@ int ServiceHost::run(std::map<std::string, Reaction> reactions) {
       std::max<std::int64_t>(0, config_.integer("MAX_DELIVER", static_cast<std::int64_t>(bus.max_deliver))));
   bus.stream_max_age = std::chrono::seconds(config_.integer("STREAM_MAX_AGE", bus.stream_max_age.count()));
   bus.stream_max_bytes = config_.integer("STREAM_MAX_BYTES", bus.stream_max_bytes);
+  bus.stream_duplicate_window = std::chrono::seconds(config_.integer(
+      "STREAM_DUPLICATE_WINDOW",
+      std::chrono::duration_cast<std::chrono::seconds>(bus.stream_duplicate_window).count()));
   Messaging messaging(*db_, bus);
 
   router_.add("GET", "/health", [&](Request&) {

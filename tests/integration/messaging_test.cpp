@@ -438,11 +438,13 @@ TEST_F(MessagingTest, StreamAndConsumerLostWithTheServerStoreAreRecreated) {
 
 TEST_F(MessagingTest, EventDeliveredTwiceHasOneEffect) {
   // nats-server's smallest de-duplication window (100 ms): JetStream lets the late copy through.
-  fd::test::create_stream(nats.url(), 100ms);
-  platform::Messaging messaging(*db, options("dedup"));
+  auto settings = options("dedup");
+  settings.stream_duplicate_window = 100ms;
+  platform::Messaging messaging(*db, settings);
   messaging.start({{"OrderPlaced", record_effect()}});
   Bus bus(nats.url());
-  EXPECT_EQ(bus.stream_duplicate_window(), 100'000'000) << "Messaging must leave an existing stream as it is";
+  ASSERT_TRUE(wait_for([&] { return bus.stream_duplicate_window() == 100'000'000; }))
+      << "the stream should have the configured window";
 
   const std::string id = platform::new_id();
   const std::string body = R"({"eventType":"OrderPlaced","timestamp":1,"orderId":"o-twice"})";

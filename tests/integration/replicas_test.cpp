@@ -51,12 +51,14 @@ struct Replica {
   std::unique_ptr<platform::Db> db;
   std::unique_ptr<platform::Messaging> messaging;
 
-  Replica(const std::string& db_url, const std::string& nats_url, const std::string& durable) {
+  Replica(const std::string& db_url, const std::string& nats_url, const std::string& durable,
+          std::chrono::milliseconds duplicate_window = platform::MessagingOptions{}.stream_duplicate_window) {
     db = platform::open_database(db_url);
     platform::MessagingOptions options;
     options.nats = nats_url;
     options.durable = durable;
     options.relay_poll = 20ms;
+    options.stream_duplicate_window = duplicate_window;
     messaging = std::make_unique<platform::Messaging>(*db, options);
   }
 };
@@ -118,8 +120,9 @@ TEST_F(Replicas, OneTakesTheEventsAtATimeAndAnEventDeliveredAgainToItsSuccessorI
               {event.id, event.body.at("orderId").as_int64()});
     };
   };
-  auto first = std::make_unique<Replica>(url, nats.url(), "kitchen");
-  Replica second(url, nats.url(), "kitchen");
+  // nats-server's smallest de-duplication window, which each replica brings the stream to.
+  auto first = std::make_unique<Replica>(url, nats.url(), "kitchen", 100ms);
+  Replica second(url, nats.url(), "kitchen", 100ms);
   first->messaging->start({{"OrderPlaced", effect(0)}});
   ASSERT_TRUE(eventually([&] { return platform::consumer_state(nats.url(), "kitchen").bound; }));
   second.messaging->start({{"OrderPlaced", effect(1)}});

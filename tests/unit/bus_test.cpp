@@ -481,8 +481,11 @@ TEST(MessagingOptions, TheStreamKeepsEventsAtLeastAsLongAsTheirRedeliveriesAndTh
   platform::MessagingOptions options;
   EXPECT_EQ(options.max_deliver, 10u);
   EXPECT_EQ(options.stream_max_age, std::chrono::hours(24 * 7));
+  EXPECT_EQ(options.stream_duplicate_window, std::chrono::seconds(30));
   EXPECT_EQ(options.min_stream_max_age(), std::chrono::seconds(350));
   options.max_deliver = 1;
+  EXPECT_EQ(options.min_stream_max_age(), std::chrono::seconds(35));
+  options.stream_duplicate_window = std::chrono::minutes(2);
   EXPECT_EQ(options.min_stream_max_age(), std::chrono::seconds(120));
 }
 

@@ -113,7 +113,8 @@ class Bus {
   // (by JetStream itself; over Kafka, by the consumers' inbox).
   virtual PublishResult publish(const std::vector<OutgoingMessage>& batch) = 0;
   // Whether an event published again under its id a while later is stored once: JetStream
-  // drops the copy within its duplicate window (2 minutes); Kafka stores every copy.
+  // drops the copy within its duplicate window (FD_STREAM_DUPLICATE_WINDOW, 30 s); Kafka
+  // stores every copy.
   virtual bool drops_republished() const = 0;
 
   // Lets deliveries in hand finish, then disconnects. Idempotent.

@@ -79,10 +79,19 @@ struct MessagingOptions {
   // rebuild (forget_consumer) sees only what is left. Never shorter than min_stream_max_age().
   std::chrono::seconds stream_max_age = std::chrono::hours(24 * 7);
   std::int64_t stream_max_bytes = std::int64_t{1} << 30;
+  // How long JetStream remembers a published event's id to store a copy published again once
+  // (FD_STREAM_DUPLICATE_WINDOW, seconds; an existing stream is brought to it at start). The
+  // relay publishes again what got no acknowledgement within 5 s, and a restarted process what
+  // it had not deleted yet (100 ms of events): 30 s covers both, and a NATS node's failover. A
+  // copy later than that is stored, and dropped by each consumer's inbox. JetStream keeps
+  // every id of the window in its memory: under 2 minutes (the server's default), after a
+  // burst of orders its collector ran most of the time under its soft limit (bench/README.md,
+  // "The duplicate window").
+  std::chrono::milliseconds stream_duplicate_window = std::chrono::seconds(30);
 
   // The shortest max age that loses nothing: JetStream drops a republished copy only within
-  // its duplicate window (2 minutes), and an event being redelivered must still be in the
-  // stream at its last delivery (max_deliver backoffs of up to 30 s plus the ack wait, 5 s).
+  // its duplicate window, and an event being redelivered must still be in the stream at its
+  // last delivery (max_deliver backoffs of up to 30 s plus the ack wait, 5 s).
   std::chrono::seconds min_stream_max_age() const;
 };
 
