@@ -179,7 +179,7 @@ int open_file(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags
     file->pMethods = nullptr;  // SQLite does not close a file whose open failed
     return rc != SQLITE_OK ? rc : SQLITE_CANTOPEN;
   }
-  // Its own version and no higher: the methods above pass on what the real file has.
+  // wal_methods pass on the real file's version-3 methods (the shared memory, the mapping).
   if (wrapped->real->pMethods->iVersion < 3) {
     wrapped->real->pMethods->xClose(wrapped->real);
     wrapped->~WalFile();
@@ -190,45 +190,18 @@ int open_file(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags
   return SQLITE_OK;
 }
 
-int delete_file(sqlite3_vfs*, const char* name, int sync_dir) { return underlying->xDelete(underlying, name, sync_dir); }
-int access_file(sqlite3_vfs*, const char* name, int flags, int* out) { return underlying->xAccess(underlying, name, flags, out); }
-int full_pathname(sqlite3_vfs*, const char* name, int size, char* out) {
-  return underlying->xFullPathname(underlying, name, size, out);
-}
-void* dl_open(sqlite3_vfs*, const char* name) { return underlying->xDlOpen(underlying, name); }
-void dl_error(sqlite3_vfs*, int size, char* out) { underlying->xDlError(underlying, size, out); }
-void (*dl_sym(sqlite3_vfs*, void* handle, const char* symbol))(void) { return underlying->xDlSym(underlying, handle, symbol); }
-void dl_close(sqlite3_vfs*, void* handle) { underlying->xDlClose(underlying, handle); }
-int randomness(sqlite3_vfs*, int size, char* out) { return underlying->xRandomness(underlying, size, out); }
-int sleep_for(sqlite3_vfs*, int microseconds) { return underlying->xSleep(underlying, microseconds); }
-int current_time(sqlite3_vfs*, double* out) { return underlying->xCurrentTime(underlying, out); }
-int last_error(sqlite3_vfs*, int size, char* out) { return underlying->xGetLastError(underlying, size, out); }
-int current_time_int64(sqlite3_vfs*, sqlite3_int64* out) { return underlying->xCurrentTimeInt64(underlying, out); }
-
 }  // namespace
 
 const char* wal_frames_together_vfs() {
   static const char* name = [] {
     underlying = sqlite3_vfs_find(nullptr);
-    if (underlying == nullptr || underlying->iVersion < 2) return static_cast<const char*>(nullptr);
-    static sqlite3_vfs vfs{};
-    vfs.iVersion = 2;
+    if (underlying == nullptr) return static_cast<const char*>(nullptr);
+    // The default VFS's own methods do the rest: the VFS they are given is a copy of theirs.
+    static sqlite3_vfs vfs = *underlying;
+    vfs.pNext = nullptr;
     vfs.szOsFile = static_cast<int>(sizeof(WalFile)) + underlying->szOsFile;
-    vfs.mxPathname = underlying->mxPathname;
     vfs.zName = "fd-wal-frames-together";
     vfs.xOpen = open_file;
-    vfs.xDelete = delete_file;
-    vfs.xAccess = access_file;
-    vfs.xFullPathname = full_pathname;
-    vfs.xDlOpen = dl_open;
-    vfs.xDlError = dl_error;
-    vfs.xDlSym = dl_sym;
-    vfs.xDlClose = dl_close;
-    vfs.xRandomness = randomness;
-    vfs.xSleep = sleep_for;
-    vfs.xCurrentTime = current_time;
-    vfs.xGetLastError = last_error;
-    vfs.xCurrentTimeInt64 = current_time_int64;
     if (sqlite3_vfs_register(&vfs, 0) != SQLITE_OK) return static_cast<const char*>(nullptr);
     return vfs.zName;
   }();
