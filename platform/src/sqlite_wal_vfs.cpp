@@ -35,9 +35,8 @@ sqlite3_vfs* underlying = nullptr;
 struct WalFile {
   sqlite3_file base;      // base.pMethods: wal_methods
   sqlite3_file* real;     // the default VFS's file, in the same allocation after this struct
-  std::string held;       // bytes written to the WAL and not yet to the file
-  sqlite3_int64 held_at;  // the file offset of held[0]
-  sqlite3_int64 next;     // where the last write ended: a write there continues it
+  std::string held;    // bytes written to the WAL and not yet to the file, ending at next
+  sqlite3_int64 next;  // where the last write ended: a write there continues it
   // The write after a commit frame's header is its page (or the part of one SQLite writes
   // before a sync): once it is held, the transaction goes to the file.
   bool write_through_next;
@@ -47,10 +46,11 @@ WalFile* wal(sqlite3_file* file) { return reinterpret_cast<WalFile*>(file); }
 
 int write_held(WalFile* file) {
   int rc = SQLITE_OK;
+  const auto held_at = file->next - static_cast<sqlite3_int64>(file->held.size());
   for (std::size_t done = 0; done < file->held.size() && rc == SQLITE_OK; done += kWriteAtMost) {
     const auto part = std::min(kWriteAtMost, file->held.size() - done);
     rc = file->real->pMethods->xWrite(file->real, file->held.data() + done, static_cast<int>(part),
-                                      file->held_at + static_cast<sqlite3_int64>(done));
+                                      held_at + static_cast<sqlite3_int64>(done));
   }
   file->held.clear();
   return rc;
@@ -73,7 +73,6 @@ int wal_write(sqlite3_file* f, const void* data, int bytes, sqlite3_int64 offset
   if (!continues) {
     if (int rc = write_held(file); rc != SQLITE_OK) return rc;
   }
-  if (file->held.empty()) file->held_at = offset;
   try {
     file->held.append(static_cast<const char*>(data), static_cast<std::size_t>(bytes));
   } catch (const std::bad_alloc&) {
@@ -171,7 +170,7 @@ const sqlite3_io_methods wal_methods = {
 
 int open_file(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
   if (!(flags & SQLITE_OPEN_WAL)) return underlying->xOpen(underlying, name, file, flags, out_flags);
-  auto* wrapped = new (file) WalFile{{nullptr}, nullptr, {}, 0, -1, false};
+  auto* wrapped = new (file) WalFile{{nullptr}, nullptr, {}, -1, false};
   wrapped->real = reinterpret_cast<sqlite3_file*>(wrapped + 1);
   int rc = underlying->xOpen(underlying, name, wrapped->real, flags, out_flags);
   if (rc != SQLITE_OK || wrapped->real->pMethods == nullptr) {

@@ -29,21 +29,9 @@ class SqliteWal : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(folder_); }
 
-  // A connection of SQLite's own VFS, as another process (the sqlite3 shell, a backup) opens
-  // the file.
-  std::int64_t count_elsewhere(const std::string& sql) const {
-    sqlite3* other = nullptr;
-    EXPECT_EQ(sqlite3_open_v2(path_.c_str(), &other, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-    sqlite3_stmt* statement = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(other, sql.c_str(), -1, &statement, nullptr), SQLITE_OK) << sqlite3_errmsg(other);
-    std::int64_t value = -1;
-    if (sqlite3_step(statement) == SQLITE_ROW) value = sqlite3_column_int64(statement, 0);
-    sqlite3_finalize(statement);
-    sqlite3_close(other);
-    return value;
-  }
-
-  std::string text_elsewhere(const std::string& sql) const {
+  // The first column of the first row, read through a connection of SQLite's own VFS, as
+  // another process (the sqlite3 shell, a backup) opens the file.
+  std::string read_elsewhere(const std::string& sql) const {
     sqlite3* other = nullptr;
     EXPECT_EQ(sqlite3_open_v2(path_.c_str(), &other, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
     sqlite3_stmt* statement = nullptr;
@@ -53,6 +41,10 @@ class SqliteWal : public ::testing::Test {
     sqlite3_finalize(statement);
     sqlite3_close(other);
     return value;
+  }
+  std::int64_t count_elsewhere(const std::string& sql) const {
+    auto text = read_elsewhere(sql);
+    return text.empty() ? -1 : std::stoll(text);
   }
 
   fs::path folder_;
@@ -89,7 +81,7 @@ TEST_F(SqliteWal, EveryCommitIsReadByAnotherConnectionOnceItReturns) {
     ASSERT_EQ(count_elsewhere("SELECT COUNT(*) FROM a"), i) << "commit " << i;
     ASSERT_EQ(count_elsewhere("SELECT COUNT(*) FROM c"), i) << "commit " << i;
   }
-  EXPECT_EQ(text_elsewhere("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(read_elsewhere("PRAGMA integrity_check"), "ok");
 }
 
 TEST_F(SqliteWal, ATransactionsFramesGoToTheFileInOneWrite) {
@@ -148,7 +140,7 @@ TEST_F(SqliteWal, ACommitThatRewroteItsFramesSurvivesTheProcessKilledAfterIt) {
 
   EXPECT_EQ(count_elsewhere("SELECT COUNT(*) FROM a"), 400);
   EXPECT_EQ(count_elsewhere("SELECT COUNT(*) FROM a WHERE body = 'changed'"), 5);
-  EXPECT_EQ(text_elsewhere("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(read_elsewhere("PRAGMA integrity_check"), "ok");
 }
 
 }  // namespace
